@@ -1,0 +1,216 @@
+"""Shared input validation: every adapter, including third-party ones, calls these.
+
+Each checker returns the canonical value to store (normalised email, UTC
+millisecond timestamp, 4-place Decimal, deep-copied payload) or raises
+:class:`~adapters.errors.ValidationError` naming the field.  Adapters call them
+before touching storage, so an invalid call writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from adapters import limits
+from adapters.errors import ValidationError
+from adapters.records import JSONObject
+
+__all__ = [
+    "check_amount",
+    "check_bool",
+    "check_email",
+    "check_key",
+    "check_limit",
+    "check_name",
+    "check_password_hash",
+    "check_payload",
+    "check_text",
+    "check_timestamp",
+    "check_window",
+    "dumps_payload",
+    "now_utc",
+    "truncate_ms",
+]
+
+
+def check_text(value: object, *, field: str, max_len: int, allow_empty: bool = False) -> str:
+    """A string without NUL or lone surrogates, at most ``max_len`` code points."""
+    if not isinstance(value, str):
+        raise ValidationError(field, f"expected str, got {type(value).__name__}")
+    if not value and not allow_empty:
+        raise ValidationError(field, "must not be empty")
+    if len(value) > max_len:
+        raise ValidationError(field, f"longer than {max_len} characters ({len(value)})")
+    _check_encodable(value, field)
+    return value
+
+
+def _check_encodable(value: str, field: str) -> None:
+    if "\x00" in value:
+        raise ValidationError(field, "contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(field, "contains a lone surrogate") from None
+
+
+def check_key(value: object, *, field: str, max_len: int) -> str:
+    """An identifier (id, category, provider, platform): compared exactly."""
+    return check_text(value, field=field, max_len=max_len)
+
+
+def check_email(value: object, *, field: str = "email") -> str:
+    """Normalise an email (trim, lowercase) and check its shape and length."""
+    if not isinstance(value, str):
+        raise ValidationError(field, f"expected str, got {type(value).__name__}")
+    _check_encodable(value, field)
+    email = value.strip().lower()
+    local, at, domain = email.partition("@")
+    if not at or not local or not domain or "@" in domain or any(c.isspace() for c in email):
+        raise ValidationError(field, "expected one '@' between non-empty parts, no spaces")
+    if len(email) > limits.EMAIL_MAX:
+        raise ValidationError(field, f"longer than {limits.EMAIL_MAX} characters ({len(email)})")
+    return email
+
+
+def check_name(value: object, *, field: str = "name") -> str | None:
+    if value is None:
+        return None
+    return check_text(value, field=field, max_len=limits.NAME_MAX, allow_empty=True)
+
+
+def check_password_hash(value: object, *, field: str = "password_hash") -> str:
+    text = check_text(value, field=field, max_len=limits.PASSWORD_HASH_MAX_BYTES)
+    size = len(text.encode("utf-8"))
+    if size > limits.PASSWORD_HASH_MAX_BYTES:
+        raise ValidationError(field, f"longer than {limits.PASSWORD_HASH_MAX_BYTES} UTF-8 bytes ({size})")
+    return text
+
+
+def check_bool(value: object, *, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError(field, f"expected bool, got {type(value).__name__}")
+    return value
+
+
+def truncate_ms(value: datetime) -> datetime:
+    return value.replace(microsecond=value.microsecond - value.microsecond % 1000)
+
+
+def now_utc() -> datetime:
+    """The adapter-supplied creation time: now, in UTC, truncated to milliseconds."""
+    return truncate_ms(datetime.now(timezone.utc))
+
+
+def check_timestamp(value: object, *, field: str) -> datetime:
+    """A timezone-aware datetime in range, returned in UTC truncated to milliseconds."""
+    if not isinstance(value, datetime):
+        raise ValidationError(field, f"expected datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError(field, "naive datetime; pass a timezone-aware value")
+    try:
+        utc = value.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        raise ValidationError(field, "outside 1970-01-01..9999-12-31 UTC") from None
+    utc = truncate_ms(utc)
+    if not limits.TIME_MIN <= utc <= limits.TIME_MAX:
+        raise ValidationError(field, f"{utc.isoformat()} is outside 1970-01-01..9999-12-31 UTC")
+    return utc
+
+
+def check_window(start: object, end: object) -> tuple[datetime | None, datetime | None]:
+    """An optional half-open window [start, end); start after end is invalid."""
+    lo = None if start is None else check_timestamp(start, field="start")
+    hi = None if end is None else check_timestamp(end, field="end")
+    if lo is not None and hi is not None and lo > hi:
+        raise ValidationError("end", "window ends before it starts")
+    return lo, hi
+
+
+def check_amount(value: object, *, field: str) -> Decimal:
+    """A finite, non-negative amount below 10^14 with at most 4 decimal places.
+
+    Returned quantized to exactly 4 places; values needing a 5th place are
+    rejected, never rounded.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise ValidationError(field, f"expected Decimal or int, got {type(value).__name__}")
+    amount = Decimal(value)
+    if not amount.is_finite():
+        raise ValidationError(field, f"must be finite, got {amount}")
+    if amount < 0:
+        raise ValidationError(field, f"must not be negative, got {amount}")
+    if amount >= limits.AMOUNT_LIMIT:
+        raise ValidationError(field, f"must be below 10^14, got {amount}")
+    try:
+        quantized = amount.quantize(limits.AMOUNT_QUANTUM)
+    except InvalidOperation:  # pragma: no cover - magnitude was checked above
+        raise ValidationError(field, f"cannot be represented: {amount}") from None
+    if quantized != amount:
+        raise ValidationError(field, f"more than {limits.AMOUNT_PLACES} decimal places: {amount}")
+    return quantized + 0  # folds -0 into 0
+
+
+def check_limit(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError("limit", f"expected int, got {type(value).__name__}")
+    if not 1 <= value <= limits.PAGE_SIZE_MAX:
+        raise ValidationError("limit", f"must be within 1..{limits.PAGE_SIZE_MAX}, got {value}")
+    return value
+
+
+def check_payload(value: object, *, field: str) -> JSONObject:
+    """A JSON object in the portable domain, returned as a deep copy.
+
+    The domain: dict at the top; str keys and strings without NUL or lone
+    surrogates; ints within ±(2^53-1); finite floats; bool; None; lists; depth
+    at most 30; compact UTF-8 serialisation at most 1 MiB.
+    """
+    if not isinstance(value, dict):
+        raise ValidationError(field, f"expected a dict at the top, got {type(value).__name__}")
+    copy = _copy_json(value, field, 1)
+    size = len(dumps_payload(copy).encode("utf-8"))
+    if size > limits.PAYLOAD_MAX_BYTES:
+        raise ValidationError(field, f"serialises to {size} bytes, over {limits.PAYLOAD_MAX_BYTES}")
+    assert isinstance(copy, dict)
+    return copy
+
+
+def _copy_json(value: object, field: str, depth: int) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if abs(value) > limits.JSON_INT_MAX:
+            raise ValidationError(field, f"integer {value} outside ±(2^53-1)")
+        return int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValidationError(field, f"non-finite float {value!r}")
+        return float(value)
+    if isinstance(value, str):
+        _check_encodable(value, field)
+        return str(value)
+    if isinstance(value, (dict, list)):
+        if depth > limits.PAYLOAD_MAX_DEPTH:
+            raise ValidationError(field, f"nested deeper than {limits.PAYLOAD_MAX_DEPTH}")
+        if isinstance(value, list):
+            return [_copy_json(item, field, depth + 1) for item in value]
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValidationError(field, f"object key {key!r} is not a str")
+            _check_encodable(key, field)
+            out[key] = _copy_json(item, field, depth + 1)
+        return out
+    raise ValidationError(field, f"{type(value).__name__} is not a JSON type")
+
+
+def dumps_payload(value: Mapping[str, Any] | None) -> str:
+    """Compact, strict JSON text (no NaN) for SQL adapters to bind."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)

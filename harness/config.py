@@ -1,0 +1,111 @@
+"""The harness configuration: one frozen dataclass, each option a flag, an ini key and an env var.
+
+Precedence: command-line flag, then environment variable, then ini key, then
+the default.  ``pytest --help`` lists the flags under "contract harness".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+__all__ = ["OPTIONS", "ConfigError", "HarnessConfig", "Option"]
+
+
+class ConfigError(Exception):
+    """An option value is malformed; the message names the option and the fix."""
+
+
+@dataclass(frozen=True)
+class Option:
+    flag: str
+    ini: str
+    env: str
+    help: str
+    multiple: bool = False  # comma-separated list; the flag may repeat
+
+    @property
+    def dest(self) -> str:
+        return self.ini
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("--engine", "contract_engines", "CONTRACT_ENGINES",
+           "engines to run (comma-separated or repeated); default: every registered engine", True),
+    Option("--provider", "contract_provider", "CONTRACT_PROVIDER",
+           "provider to use instead of trying dsn, container, local in order: NAME for every "
+           "engine or ENGINE=NAME pairs (comma-separated)", True),
+    Option("--postgres-dsn", "contract_postgres_dsn", "CONTRACT_POSTGRES_DSN",
+           "a PostgreSQL server to use; the harness creates and drops its own database there"),
+    Option("--mysql-dsn", "contract_mysql_dsn", "CONTRACT_MYSQL_DSN",
+           "a MySQL/MariaDB server to use (mysql://user:pass@host:port); own database created and dropped"),
+    Option("--mongo-dsn", "contract_mongo_dsn", "CONTRACT_MONGO_DSN",
+           "a MongoDB server to use (mongodb://...); own database created and dropped"),
+    Option("--require-engine", "contract_require_engines", "CONTRACT_REQUIRE_ENGINES",
+           "engines that must be provisioned, or 'all': a missing one stops the run instead of "
+           "skipping", True),
+    Option("--startup-timeout", "contract_startup_timeout", "CONTRACT_STARTUP_TIMEOUT",
+           "seconds to wait for a server to become ready (default 30)"),
+)
+
+
+class _Source(Protocol):
+    def getoption(self, name: str) -> Any: ...
+    def getini(self, name: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class HarnessConfig:
+    engines: tuple[str, ...] = ()
+    providers: Mapping[str, str] = field(default_factory=dict)
+    dsns: Mapping[str, str] = field(default_factory=dict)
+    require: frozenset[str] = frozenset()
+    startup_timeout: float = 30.0
+
+    def provider_for(self, engine: str) -> str | None:
+        return self.providers.get(engine, self.providers.get("*"))
+
+    def required(self, engine: str) -> bool:
+        return "all" in self.require or engine in self.require
+
+    @classmethod
+    def from_values(cls, raw: Mapping[str, str | list[str] | None]) -> HarnessConfig:
+        def items(key: str) -> list[str]:
+            value = raw.get(key)
+            parts = value if isinstance(value, list) else [value or ""]
+            return [p.strip() for chunk in parts for p in chunk.split(",") if p.strip()]
+
+        providers: dict[str, str] = {}
+        for item in items("contract_provider"):
+            engine, eq, name = item.partition("=")
+            providers[engine.strip() if eq else "*"] = (name if eq else engine).strip()
+        dsns = {
+            engine: str(raw[f"contract_{engine}_dsn"])
+            for engine in ("postgres", "mysql", "mongo")
+            if raw.get(f"contract_{engine}_dsn")
+        }
+        timeout_raw = raw.get("contract_startup_timeout") or "30"
+        try:
+            timeout = float(str(timeout_raw))
+        except ValueError:
+            raise ConfigError(
+                f"--startup-timeout={timeout_raw!r} is not a number of seconds; pass e.g. 30"
+            ) from None
+        return cls(
+            engines=tuple(items("contract_engines")),
+            providers=providers,
+            dsns=dsns,
+            require=frozenset(items("contract_require_engines")),
+            startup_timeout=timeout,
+        )
+
+    @classmethod
+    def from_pytest(cls, source: _Source, environ: Mapping[str, str]) -> HarnessConfig:
+        raw: dict[str, str | list[str] | None] = {}
+        for option in OPTIONS:
+            value = source.getoption(option.dest)
+            if value in (None, []):
+                value = environ.get(option.env) or source.getini(option.ini) or None
+            raw[option.dest] = value
+        return cls.from_values(raw)

@@ -1,0 +1,154 @@
+"""The pytest plugin: options, engine parametrization, fixtures, header lines.
+
+Every test that asks for ``adapter`` (or ``engine``) runs once per selected
+engine, with the engine id in its test id, so ``pytest -k postgres`` selects
+one engine.  Engines are provisioned after collection, only for the engines
+whose tests were selected.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from adapters.base import Adapter
+from harness.config import OPTIONS, ConfigError, HarnessConfig
+from harness.engines import resolve_engine_ids
+from harness.profiles import load_profile
+from harness.session import EngineSession, EngineUnavailable, StartedEngine
+
+_SESSION = pytest.StashKey[EngineSession]()
+_ENGINE_IDS = pytest.StashKey[list[str]]()
+_PROFILE = pytest.StashKey[str]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("contract harness")
+    for option in OPTIONS:
+        action = "append" if option.multiple else "store"
+        group.addoption(option.flag, action=action, dest=option.dest, default=None,
+                        help=f"{option.help} [env {option.env}, ini {option.ini}]")
+        parser.addini(option.ini, option.help)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        harness_config = HarnessConfig.from_pytest(config, os.environ)
+        config.stash[_ENGINE_IDS] = resolve_engine_ids(harness_config)
+        config.stash[_PROFILE] = load_profile()
+    except (ConfigError, ValueError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[_SESSION] = EngineSession(harness_config)
+    config.addinivalue_line("markers", "engine_agnostic: runs once, not per engine")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session = config.stash.get(_SESSION, None)
+    if session is not None:
+        session.close()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    ids = config.stash.get(_ENGINE_IDS, [])
+    return [
+        f"contract engines: {', '.join(ids)} (provisioned after collection)",
+        f"hypothesis profile: {config.stash.get(_PROFILE, '?')}",
+    ]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" in metafunc.fixturenames:
+        ids = metafunc.config.stash[_ENGINE_IDS]
+        metafunc.parametrize("engine", ids, ids=ids, indirect=True, scope="session")
+
+
+def _selected_engines(items: list[pytest.Item]) -> list[str]:
+    seen: list[str] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        engine = callspec.params.get("engine") if callspec is not None else None
+        if engine is not None and engine not in seen:
+            seen.append(engine)
+    return seen
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Provision every engine that has selected tests, and say how, before any test runs."""
+    if session.config.option.collectonly:
+        return
+    engines = session.config.stash[_SESSION]
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    for engine_id in _selected_engines(session.items):
+        try:
+            started = engines.get(engine_id)
+        except EngineUnavailable as exc:
+            if engines.config.required(engine_id):
+                pytest.exit(f"required engine unavailable: {exc}", returncode=3)
+            line = f"engine {engine_id}: SKIPPED - {exc}"
+        else:
+            line = f"engine {engine_id}: {_describe(started)}"
+        if reporter is not None:
+            reporter.write_line(line)
+
+
+def _describe(started: StartedEngine) -> str:
+    label = " [STAND-IN, not a certified MongoDB run]" if started.backend.stand_in else ""
+    ep = started.endpoint
+    return (f"{ep.server_version} via {ep.provider} ({ep.driver}), "
+            f"ready in {started.startup_seconds:.2f}s{label}")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    engines = terminalreporter.config.stash.get(_SESSION, None)
+    if engines is None or not (engines.started or engines.unavailable):
+        return
+    terminalreporter.section("contract engines")
+    for engine_id, started in engines.started.items():
+        terminalreporter.write_line(f"{engine_id}: {_describe(started)}")
+    for engine_id, reason in engines.unavailable.items():
+        terminalreporter.write_line(f"{engine_id}: SKIPPED - {reason}")
+
+
+@pytest.fixture(scope="session")
+def engine(request: pytest.FixtureRequest) -> StartedEngine:
+    """The provisioned engine for this test's parametrization (skipped if unavailable)."""
+    engines = request.config.stash[_SESSION]
+    try:
+        return engines.get(request.param)
+    except EngineUnavailable as exc:
+        if engines.config.required(request.param):
+            pytest.exit(f"required engine unavailable: {exc}", returncode=3)
+        pytest.skip(str(exc))
+
+
+@pytest.fixture
+def fresh(engine: StartedEngine) -> Callable[[], Adapter]:
+    """Empty the engine's storage and return its adapter; call once per Hypothesis example."""
+
+    def reset() -> Adapter:
+        engine.backend.reset()
+        return engine.adapter
+
+    return reset
+
+
+@pytest.fixture
+def adapter(fresh: Callable[[], Adapter]) -> Adapter:
+    """The engine's adapter on empty storage."""
+    return fresh()
+
+
+@pytest.fixture
+def second_adapter(engine: StartedEngine, adapter: Adapter) -> Iterator[Adapter]:
+    """Another adapter instance on the same storage as ``adapter`` (its own connection)."""
+    other = engine.new_adapter()
+    yield other
+    other.close()
+
+
+@pytest.fixture
+def raw_snapshot(engine: StartedEngine) -> Callable[[], dict[str, list[tuple[object, ...]]]]:
+    """Read every table/collection directly, bypassing the adapter under test."""
+    return engine.backend.snapshot

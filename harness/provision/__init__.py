@@ -1,0 +1,1 @@
+"""Provisioning helpers shared by the engine backends."""

@@ -1,0 +1,116 @@
+"""Provisioning engines once per session, in provider order, with reasons kept for the report."""
+
+from __future__ import annotations
+
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+
+from adapters.base import Adapter
+from harness.config import HarnessConfig
+from harness.engines import load_backend
+from harness.engines.base import Backend, Endpoint
+from harness.provision.common import ProvisionUnavailable, docker_available
+
+__all__ = ["EngineSession", "EngineUnavailable", "StartedEngine"]
+
+#: The DSN option that feeds the "dsn" provider of each engine family.
+DSN_KEYS = {"postgres": "postgres", "mysql": "mysql", "mongo": "mongo"}
+
+
+class EngineUnavailable(Exception):
+    """No provider could supply the engine; the message lists what was tried."""
+
+
+@dataclass
+class StartedEngine:
+    backend: Backend
+    endpoint: Endpoint
+    adapter: Adapter
+    startup_seconds: float
+    attempts: list[str] = field(default_factory=list)
+
+    def new_adapter(self) -> Adapter:
+        return self.backend.make_adapter(self.endpoint)
+
+
+class EngineSession:
+    """Starts engines lazily, keeps them for the session, tears them down at the end."""
+
+    def __init__(self, config: HarnessConfig) -> None:
+        self.config = config
+        self.stack = ExitStack()
+        self.started: dict[str, StartedEngine] = {}
+        self.unavailable: dict[str, str] = {}
+        self._docker_reason: str | None | bool = False  # False: not checked yet
+
+    def docker_reason(self) -> str | None:
+        if self._docker_reason is False:
+            self._docker_reason = docker_available()
+        assert self._docker_reason is not True
+        return self._docker_reason
+
+    def get(self, engine_id: str) -> StartedEngine:
+        if engine_id in self.started:
+            return self.started[engine_id]
+        if engine_id in self.unavailable:
+            raise EngineUnavailable(self.unavailable[engine_id])
+        try:
+            started = self._start(engine_id)
+        except EngineUnavailable as exc:
+            self.unavailable[engine_id] = str(exc)
+            raise
+        self.started[engine_id] = started
+        return started
+
+    def _providers(self, backend: Backend) -> list[str]:
+        chosen = self.config.provider_for(backend.id)
+        if chosen is None:
+            return list(backend.providers)
+        if chosen not in backend.providers:
+            raise EngineUnavailable(
+                f"{backend.id}: provider {chosen!r} is not one of {', '.join(backend.providers)}"
+            )
+        return [chosen]
+
+    def skip_reason(self, backend: Backend, provider: str) -> str | None:
+        """Why ``provider`` is not even tried, from cheap checks, or None."""
+        family = DSN_KEYS.get(backend.id)
+        if provider == "dsn" and family is not None and family not in self.config.dsns:
+            return f"dsn: no --{family}-dsn or CONTRACT_{family.upper()}_DSN given"
+        if provider == "container":
+            reason = self.docker_reason()
+            if reason is not None:
+                return f"container: {reason}"
+        return None
+
+    def _start(self, engine_id: str) -> StartedEngine:
+        try:
+            backend = load_backend(engine_id)
+        except ImportError as exc:
+            raise EngineUnavailable(f"{engine_id}: driver not importable ({exc})") from None
+        attempts: list[str] = []
+        for provider in self._providers(backend):
+            reason = self.skip_reason(backend, provider)
+            if reason is not None:
+                attempts.append(reason)
+                continue
+            began = time.perf_counter()
+            scope = ExitStack()
+            try:
+                endpoint = backend.start(provider, self.config, scope)
+                adapter = backend.make_adapter(endpoint)
+                scope.callback(adapter.close)
+            except ProvisionUnavailable as exc:
+                scope.close()
+                attempts.append(f"{provider}: {exc}")
+                continue
+            except BaseException:
+                scope.close()
+                raise
+            self.stack.push(scope.pop_all())
+            return StartedEngine(backend, endpoint, adapter, time.perf_counter() - began, attempts)
+        raise EngineUnavailable(f"{engine_id} not available; tried " + "; ".join(attempts))
+
+    def close(self) -> None:
+        self.stack.close()
