@@ -127,7 +127,7 @@ class Adapter(ABC):
         *,
         email: str | Unset = UNSET,
         password_hash: str | Unset = UNSET,
-        name: str | None | Unset = UNSET,
+        name: str | Unset | None = UNSET,
     ) -> User:
         """Change the given fields; NotFound if no such user, Conflict("email") if taken."""
 

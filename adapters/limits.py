@@ -6,7 +6,7 @@ points), as ``VARCHAR(n)`` does under utf8mb4.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 USER_ID_MAX = 36
@@ -26,7 +26,7 @@ AMOUNT_PLACES = 4
 AMOUNT_QUANTUM = Decimal(1).scaleb(-AMOUNT_PLACES)
 AMOUNT_LIMIT = Decimal(10) ** 14  # exclusive; DECIMAL(18, 4)
 
-TIME_MIN = datetime(1970, 1, 1, tzinfo=timezone.utc)
-TIME_MAX = datetime(9999, 12, 31, 23, 59, 59, 999_000, tzinfo=timezone.utc)
+TIME_MIN = datetime(1970, 1, 1, tzinfo=UTC)
+TIME_MAX = datetime(9999, 12, 31, 23, 59, 59, 999_000, tzinfo=UTC)
 
 PAGE_SIZE_MAX = 1000

@@ -12,7 +12,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -45,6 +45,7 @@ from adapters.validation import (
     check_payload,
     check_timestamp,
     check_window,
+    epoch_ms,
     now_utc,
 )
 
@@ -119,13 +120,6 @@ def _page(
     return Page(tuple(_payload_copy(r) for r in page), encode_cursor(scope, *sort_key(page[-1])))
 
 
-def _ms(value: datetime) -> int:
-    return (value - limits.TIME_MIN) // _ONE_MS
-
-
-_ONE_MS = datetime(1970, 1, 1, 0, 0, 0, 1000, tzinfo=timezone.utc) - limits.TIME_MIN
-
-
 def _in_window(value: datetime, start: datetime | None, end: datetime | None) -> bool:
     return (start is None or value >= start) and (end is None or value < end)
 
@@ -189,7 +183,7 @@ class MemoryAdapter(Adapter):
         *,
         email: str | Unset = UNSET,
         password_hash: str | Unset = UNSET,
-        name: str | None | Unset = UNSET,
+        name: str | Unset | None = UNSET,
     ) -> User:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
         changes: dict[str, Any] = {}
@@ -380,7 +374,7 @@ class MemoryAdapter(Adapter):
                 c for c in self.store.campaigns.values()
                 if c.user_id == user_id and _in_window(c.created_at, lo, hi)
             ]
-            return _page(rows, lambda c: (_ms(c.created_at), c.id), "campaigns", limit, after, (int, str))
+            return _page(rows, lambda c: (epoch_ms(c.created_at), c.id), "campaigns", limit, after, (int, str))
 
     # -- clients -------------------------------------------------------------
 
@@ -433,7 +427,7 @@ class MemoryAdapter(Adapter):
         limit = check_limit(limit)
         with self._lock:
             rows = list(self.store.clients.values())
-            return _page(rows, lambda c: (_ms(c.created_at), c.id), "clients", limit, after, (int, str))
+            return _page(rows, lambda c: (epoch_ms(c.created_at), c.id), "clients", limit, after, (int, str))
 
     # -- admin links ---------------------------------------------------------
 
@@ -580,7 +574,7 @@ class MemoryAdapter(Adapter):
         limit = check_limit(limit)
         with self._lock:
             rows = [e for _, e in self._entries(client_id, lo, hi)]
-            return _page(rows, lambda e: (_ms(e.timestamp), int(e.id)), "billing", limit, after, (int, int))
+            return _page(rows, lambda e: (epoch_ms(e.timestamp), int(e.id)), "billing", limit, after, (int, int))
 
     def usage_totals(
         self, client_id: str, *, start: datetime | None = None, end: datetime | None = None

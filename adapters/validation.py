@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -32,6 +32,8 @@ __all__ = [
     "check_timestamp",
     "check_window",
     "dumps_payload",
+    "epoch_ms",
+    "from_epoch_ms",
     "now_utc",
     "truncate_ms",
 ]
@@ -101,9 +103,22 @@ def truncate_ms(value: datetime) -> datetime:
     return value.replace(microsecond=value.microsecond - value.microsecond % 1000)
 
 
+def epoch_ms(value: datetime) -> int:
+    """Milliseconds since 1970-01-01 UTC of an aware datetime (cursor keys, Mongo, SQLite)."""
+    return (value - limits.TIME_MIN) // _ONE_MS
+
+
+def from_epoch_ms(value: int) -> datetime:
+    """The aware UTC datetime of :func:`epoch_ms`."""
+    return limits.TIME_MIN + value * _ONE_MS
+
+
+_ONE_MS = timedelta(milliseconds=1)
+
+
 def now_utc() -> datetime:
     """The adapter-supplied creation time: now, in UTC, truncated to milliseconds."""
-    return truncate_ms(datetime.now(timezone.utc))
+    return truncate_ms(datetime.now(UTC))
 
 
 def check_timestamp(value: object, *, field: str) -> datetime:
@@ -113,7 +128,7 @@ def check_timestamp(value: object, *, field: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValidationError(field, "naive datetime; pass a timezone-aware value")
     try:
-        utc = value.astimezone(timezone.utc)
+        utc = value.astimezone(UTC)
     except (OverflowError, ValueError):
         raise ValidationError(field, "outside 1970-01-01..9999-12-31 UTC") from None
     utc = truncate_ms(utc)

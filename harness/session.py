@@ -42,7 +42,7 @@ class EngineSession:
         self.stack = ExitStack()
         self.started: dict[str, StartedEngine] = {}
         self.unavailable: dict[str, str] = {}
-        self._docker_reason: str | None | bool = False  # False: not checked yet
+        self._docker_reason: str | bool | None = False  # False: not checked yet
 
     def docker_reason(self) -> str | None:
         if self._docker_reason is False:

@@ -47,9 +47,15 @@ def resolve_engine_ids(config: HarnessConfig) -> list[str]:
     resolved: list[str] = []
     for engine in requested:
         if engine == "mongo" and not config.engines:
-            from harness.engines.mongo import real_mongo_reason
-
-            engine = "mongo" if real_mongo_reason(config) is None else "mongomock"
+            engine = "mongo" if _real_mongo_reason(config) is None else "mongomock"
         if engine not in resolved:
             resolved.append(engine)
     return resolved
+
+
+def _real_mongo_reason(config: HarnessConfig) -> str | None:
+    try:
+        from harness.engines.mongo import real_mongo_reason
+    except ImportError as exc:
+        return f"MongoDB backend not importable: {exc}"
+    return real_mongo_reason(config)
