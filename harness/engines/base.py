@@ -24,7 +24,7 @@ class Endpoint:
 
     engine: str
     provider: str
-    dsn: str
+    dsn: str = field(repr=False)  # carries credentials
     database: str
     server_version: str
     driver: str

@@ -1,0 +1,100 @@
+"""Provisioning helpers: Docker detection never hangs, DSNs are redacted, polling has no fixed sleep."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.provision.common import ProvisionUnavailable, docker_available, free_port, redact_dsn, wait_until
+
+
+@pytest.fixture
+def unix_server(tmp_path: Path) -> Iterator[tuple[str, list[bytes]]]:
+    """A one-shot unix socket server answering each connection with the next queued reply."""
+    path = str(tmp_path / "docker.sock")
+    replies: list[bytes] = []
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen()
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(1024)
+                if replies:
+                    conn.sendall(replies.pop(0))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield path, replies
+    server.close()
+
+
+def test_docker_missing_socket_is_a_reason(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/absent.sock")
+    reason = docker_available()
+    assert reason is not None and "no Docker socket" in reason
+
+
+def test_docker_ping_ok(monkeypatch: pytest.MonkeyPatch, unix_server: tuple[str, list[bytes]]) -> None:
+    path, replies = unix_server
+    replies.append(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK")
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{path}")
+    assert docker_available() is None
+
+
+def test_docker_socket_that_answers_garbage(monkeypatch: pytest.MonkeyPatch,
+                                            unix_server: tuple[str, list[bytes]]) -> None:
+    path, replies = unix_server
+    replies.append(b"HTTP/1.1 500 Internal Server Error\r\n\r\n")
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{path}")
+    reason = docker_available()
+    assert reason is not None and "500" in reason
+
+
+def test_docker_silent_socket_times_out_quickly(monkeypatch: pytest.MonkeyPatch,
+                                                unix_server: tuple[str, list[bytes]]) -> None:
+    path, _ = unix_server  # no reply queued: the server reads and closes without answering
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{path}")
+    began = time.monotonic()
+    assert docker_available(timeout=0.5) is not None
+    assert time.monotonic() - began < 5
+
+
+def test_docker_tcp_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", f"tcp://127.0.0.1:{free_port()}")
+    reason = docker_available()
+    assert reason is not None and "did not answer" in reason
+
+
+@pytest.mark.parametrize(
+    ("dsn", "expected"),
+    [
+        ("postgresql://bob:s3cret@db:5432/app", "postgresql://bob:***@db:5432/app"),
+        ("mysql://root@127.0.0.1:3306", "mysql://root@127.0.0.1:3306"),
+        ("mongodb://u:p%40ss@h/?authSource=admin", "mongodb://u:***@h/?authSource=admin"),
+        ("host=db user=bob password=s3cret dbname=app", "host=db user=bob password=*** dbname=app"),
+    ],
+)
+def test_redact_dsn(dsn: str, expected: str) -> None:
+    assert redact_dsn(dsn) == expected
+
+
+def test_wait_until_returns_first_value_and_reports_last_error() -> None:
+    calls = iter([None, None, 7])
+    assert wait_until(lambda: next(calls), timeout=5, what="probe") == 7
+
+    def failing() -> None:
+        raise ConnectionRefusedError("nobody home")
+
+    with pytest.raises(ProvisionUnavailable, match="nobody home"):
+        wait_until(failing, timeout=0.1, what="server")
