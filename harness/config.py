@@ -45,6 +45,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("--require-engine", "contract_require_engines", "CONTRACT_REQUIRE_ENGINES",
            "engines that must be provisioned, or 'all': a missing one stops the run instead of "
            "skipping", True),
+    Option("--adapter", "contract_adapter", "CONTRACT_ADAPTER",
+           "run the contracts against this adapter factory instead of the built-in one: "
+           "package.module:factory (the factory names its engine)"),
+    Option("--conformance-report", "contract_report", "CONTRACT_REPORT",
+           "write the conformance report to PATH.json and PATH.md"),
     Option("--startup-timeout", "contract_startup_timeout", "CONTRACT_STARTUP_TIMEOUT",
            "seconds to wait for a server to become ready (default 30)"),
 )
@@ -62,6 +67,8 @@ class HarnessConfig:
     dsns: Mapping[str, str] = field(default_factory=dict)
     require: frozenset[str] = frozenset()
     startup_timeout: float = 30.0
+    adapter: str | None = None
+    report_path: str | None = None
 
     def provider_for(self, engine: str) -> str | None:
         return self.providers.get(engine, self.providers.get("*"))
@@ -98,6 +105,8 @@ class HarnessConfig:
             dsns=dsns,
             require=frozenset(items("contract_require_engines")),
             startup_timeout=timeout,
+            adapter=str(raw["contract_adapter"]) if raw.get("contract_adapter") else None,
+            report_path=str(raw["contract_report"]) if raw.get("contract_report") else None,
         )
 
     @classmethod

@@ -15,8 +15,10 @@ import pytest
 
 from adapters.base import Adapter
 from harness.config import OPTIONS, ConfigError, HarnessConfig
-from harness.engines import resolve_engine_ids
+from harness.engines import BACKENDS, resolve_engine_ids
+from harness.plugging import PluggingError, load_factory
 from harness.profiles import load_profile
+from harness.report import ConformanceRecorder
 from harness.session import EngineSession, EngineUnavailable, StartedEngine
 
 _SESSION = pytest.StashKey[EngineSession]()
@@ -36,11 +38,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     try:
         harness_config = HarnessConfig.from_pytest(config, os.environ)
-        config.stash[_ENGINE_IDS] = resolve_engine_ids(harness_config)
+        plugged = None
+        if harness_config.adapter:
+            plugged = load_factory(harness_config.adapter, set(BACKENDS))
+        config.stash[_ENGINE_IDS] = resolve_engine_ids(harness_config, plugged.engine if plugged else None)
         config.stash[_PROFILE] = load_profile()
-    except (ConfigError, ValueError) as exc:
+    except (ConfigError, PluggingError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
-    config.stash[_SESSION] = EngineSession(harness_config)
+    engines = EngineSession(harness_config, plugged)
+    config.stash[_SESSION] = engines
+    if not hasattr(config, "workerinput"):  # xdist workers report through the controller
+        config.pluginmanager.register(
+            ConformanceRecorder(engines, harness_config.adapter, harness_config.report_path), "contract-report"
+        )
     config.addinivalue_line("markers", "engine_agnostic: runs once, not per engine")
 
 
@@ -52,8 +62,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     ids = config.stash.get(_ENGINE_IDS, [])
+    engines = config.stash.get(_SESSION, None)
+    plugged = engines.plugged if engines is not None else None
     return [
         f"contract engines: {', '.join(ids)} (provisioned after collection)",
+        f"adapter under test: {plugged.spec if plugged else 'built-in adapter of each engine'}",
         f"hypothesis profile: {config.stash.get(_PROFILE, '?')}",
     ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
@@ -10,6 +11,7 @@ from adapters.base import Adapter
 from harness.config import HarnessConfig
 from harness.engines import load_backend
 from harness.engines.base import Backend, Endpoint
+from harness.plugging import PluggedAdapter
 from harness.provision.common import ProvisionUnavailable, docker_available
 
 __all__ = ["EngineSession", "EngineUnavailable", "StartedEngine"]
@@ -28,17 +30,20 @@ class StartedEngine:
     endpoint: Endpoint
     adapter: Adapter
     startup_seconds: float
+    factory: Callable[[Endpoint], Adapter]
     attempts: list[str] = field(default_factory=list)
 
     def new_adapter(self) -> Adapter:
-        return self.backend.make_adapter(self.endpoint)
+        """Another instance of the adapter under test on the same storage."""
+        return self.factory(self.endpoint)
 
 
 class EngineSession:
     """Starts engines lazily, keeps them for the session, tears them down at the end."""
 
-    def __init__(self, config: HarnessConfig) -> None:
+    def __init__(self, config: HarnessConfig, plugged: PluggedAdapter | None = None) -> None:
         self.config = config
+        self.plugged = plugged
         self.stack = ExitStack()
         self.started: dict[str, StartedEngine] = {}
         self.unavailable: dict[str, str] = {}
@@ -89,6 +94,9 @@ class EngineSession:
             backend = load_backend(engine_id)
         except ImportError as exc:
             raise EngineUnavailable(f"{engine_id}: driver not importable ({exc})") from None
+        factory = backend.make_adapter
+        if self.plugged is not None and self.plugged.engine == engine_id:
+            factory = self.plugged.factory
         attempts: list[str] = []
         for provider in self._providers(backend):
             reason = self.skip_reason(backend, provider)
@@ -99,8 +107,9 @@ class EngineSession:
             scope = ExitStack()
             try:
                 endpoint = backend.start(provider, self.config, scope)
-                adapter = backend.make_adapter(endpoint)
+                adapter = factory(endpoint)
                 scope.callback(adapter.close)
+                adapter.create_schema()
             except ProvisionUnavailable as exc:
                 scope.close()
                 attempts.append(f"{provider}: {exc}")
@@ -109,7 +118,7 @@ class EngineSession:
                 scope.close()
                 raise
             self.stack.push(scope.pop_all())
-            return StartedEngine(backend, endpoint, adapter, time.perf_counter() - began, attempts)
+            return StartedEngine(backend, endpoint, adapter, time.perf_counter() - began, factory, attempts)
         raise EngineUnavailable(f"{engine_id} not available; tried " + "; ".join(attempts))
 
     def close(self) -> None:

@@ -42,7 +42,8 @@ def unix_server(tmp_path: Path) -> Iterator[tuple[str, list[bytes]]]:
 def test_docker_missing_socket_is_a_reason(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/absent.sock")
     reason = docker_available()
-    assert reason is not None and "no Docker socket" in reason
+    assert reason is not None
+    assert "no Docker socket" in reason
 
 
 def test_docker_ping_ok(monkeypatch: pytest.MonkeyPatch, unix_server: tuple[str, list[bytes]]) -> None:
@@ -58,7 +59,8 @@ def test_docker_socket_that_answers_garbage(monkeypatch: pytest.MonkeyPatch,
     replies.append(b"HTTP/1.1 500 Internal Server Error\r\n\r\n")
     monkeypatch.setenv("DOCKER_HOST", f"unix://{path}")
     reason = docker_available()
-    assert reason is not None and "500" in reason
+    assert reason is not None
+    assert "500" in reason
 
 
 def test_docker_silent_socket_times_out_quickly(monkeypatch: pytest.MonkeyPatch,
@@ -73,7 +75,8 @@ def test_docker_silent_socket_times_out_quickly(monkeypatch: pytest.MonkeyPatch,
 def test_docker_tcp_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOCKER_HOST", f"tcp://127.0.0.1:{free_port()}")
     reason = docker_available()
-    assert reason is not None and "did not answer" in reason
+    assert reason is not None
+    assert "did not answer" in reason
 
 
 @pytest.mark.parametrize(

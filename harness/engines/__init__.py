@@ -33,12 +33,19 @@ def load_backend(engine_id: str) -> Backend:
     return cls()
 
 
-def resolve_engine_ids(config: HarnessConfig) -> list[str]:
+def resolve_engine_ids(config: HarnessConfig, plugged_engine: str | None = None) -> list[str]:
     """The engine ids to parametrize over, decided at collection time.
 
     Test ids must be known before anything is provisioned, so the choice
     between real MongoDB and the stand-in is made here from cheap checks.
+    A plugged-in adapter (--adapter) runs on the one engine its factory names.
     """
+    if plugged_engine is not None:
+        if config.engines and plugged_engine not in config.engines:
+            raise ValueError(
+                f"--adapter names engine {plugged_engine!r} but --engine={','.join(config.engines)} excludes it"
+            )
+        return [plugged_engine]
     requested = list(config.engines) or list(DEFAULT_ENGINES)
     unknown = [e for e in requested if e not in BACKENDS]
     if unknown:

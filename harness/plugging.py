@@ -1,0 +1,92 @@
+"""Plugging in an adapter from outside this repository: ``--adapter package.module:factory``.
+
+A factory is any callable taking the provisioned :class:`~harness.engines.base.Endpoint`
+and returning an :class:`~adapters.base.Adapter`, marked with the engine whose
+storage it needs::
+
+    from harness.plugging import adapter_factory
+
+    @adapter_factory(engine="postgres")
+    def make_adapter(endpoint):
+        return MyPostgresAdapter(endpoint.dsn)
+
+The harness provisions that engine (DSN, container or local server), hands the
+endpoint to the factory, and runs every contract against what it returns.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from adapters.base import Adapter
+
+if TYPE_CHECKING:
+    from harness.engines.base import Endpoint
+
+__all__ = ["AdapterFactory", "PluggedAdapter", "PluggingError", "adapter_factory", "load_factory"]
+
+
+class AdapterFactory(Protocol):
+    engine: str
+
+    def __call__(self, endpoint: Endpoint) -> Adapter: ...
+
+
+F = TypeVar("F", bound=Callable[..., Adapter])
+
+
+class PluggingError(Exception):
+    """The --adapter value cannot be used; the message says what was checked and how to fix it."""
+
+
+def adapter_factory(*, engine: str) -> Callable[[F], F]:
+    """Mark a factory with the engine id whose provisioned storage it needs."""
+    if not isinstance(engine, str) or not engine:
+        raise PluggingError(f"adapter_factory(engine={engine!r}): engine must be a non-empty engine id")
+
+    def mark(factory: F) -> F:
+        factory.engine = engine  # type: ignore[attr-defined]
+        return factory
+
+    return mark
+
+
+@dataclass(frozen=True)
+class PluggedAdapter:
+    spec: str
+    engine: str
+    factory: AdapterFactory
+
+
+def load_factory(spec: str, known_engines: set[str] | None = None) -> PluggedAdapter:
+    """Import ``package.module:attribute`` and check it is a marked factory."""
+    module_name, colon, attribute = spec.partition(":")
+    if not colon or not module_name or not attribute:
+        raise PluggingError(f"--adapter={spec!r}: expected 'package.module:factory'")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise PluggingError(
+            f"--adapter={spec!r}: cannot import {module_name!r} ({exc}); is it installed or on PYTHONPATH?"
+        ) from None
+    target: object = module
+    for part in attribute.split("."):
+        if not hasattr(target, part):
+            raise PluggingError(f"--adapter={spec!r}: {module_name!r} has no attribute {attribute!r}")
+        target = getattr(target, part)
+    if not callable(target):
+        raise PluggingError(f"--adapter={spec!r}: {attribute!r} is not callable")
+    engine = getattr(target, "engine", None)
+    if not isinstance(engine, str) or not engine:
+        raise PluggingError(
+            f"--adapter={spec!r}: the factory does not name its engine; decorate it with "
+            "@harness.plugging.adapter_factory(engine='postgres') or set factory.engine"
+        )
+    if known_engines is not None and engine not in known_engines:
+        raise PluggingError(
+            f"--adapter={spec!r}: engine {engine!r} is not registered; known: {', '.join(sorted(known_engines))}"
+        )
+    return PluggedAdapter(spec=spec, engine=engine, factory=target)  # type: ignore[arg-type]
