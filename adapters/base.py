@@ -35,11 +35,13 @@ from __future__ import annotations
 
 import enum
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
 from typing import ClassVar, Final
 
+from adapters.errors import AdapterError, Unsupported
 from adapters.records import (
     BillingEntry,
     BillingTotals,
@@ -49,6 +51,7 @@ from adapters.records import (
     ClientOAuth,
     JSONObject,
     Page,
+    UsageInput,
     User,
     UserIntegration,
     UserSetup,
@@ -70,9 +73,13 @@ UNSET: Final = Unset.UNSET
 class Adapter(ABC):
     """Storage for the ten entities.  Every method is part of the contract."""
 
-    #: Optional capabilities this adapter declares it does not support, by name
-    #: from the harness capability registry.  Core operations are never optional.
-    unsupported: ClassVar[frozenset[str]] = frozenset()
+    #: Optional capabilities this adapter does not support, by name from the
+    #: harness capability registry (harness/capabilities.py), each mapped to the
+    #: error it raises instead; the suite checks that it does.  Core entity
+    #: operations are never optional.  The base class implements no optional
+    #: capability, so it declares them all; an adapter that implements one
+    #: overrides the method and drops the name from this mapping.
+    unsupported: ClassVar[Mapping[str, type[AdapterError]]] = {"usage_batch": Unsupported}
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -304,6 +311,16 @@ class Adapter(ABC):
         admin_id: str | None = None,
     ) -> BillingEntry:
         """Append one entry; MissingReference("client_id") / MissingReference("admin_id")."""
+
+    def record_usage_batch(self, client_id: str, entries: Sequence[UsageInput]) -> list[BillingEntry]:
+        """Optional capability ``usage_batch``: append many entries atomically, in order.
+
+        Every entry is validated (fields reported as ``entries[i].name``) and
+        every reference checked before anything is written; then all entries
+        are written or none.  Insertion order is the sequence order.  An empty
+        sequence writes nothing and returns [].
+        """
+        raise Unsupported("usage_batch")
 
     @abstractmethod
     def list_usage(

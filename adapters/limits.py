@@ -30,3 +30,4 @@ TIME_MIN = datetime(1970, 1, 1, tzinfo=UTC)
 TIME_MAX = datetime(9999, 12, 31, 23, 59, 59, 999_000, tzinfo=UTC)
 
 PAGE_SIZE_MAX = 1000
+BATCH_MAX = 10_000  # entries per record_usage_batch call

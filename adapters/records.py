@@ -21,6 +21,7 @@ __all__ = [
     "ClientOAuth",
     "JSONObject",
     "Page",
+    "UsageInput",
     "User",
     "UserIntegration",
     "UserSetup",
@@ -101,6 +102,16 @@ class BillingEntry:
     tokens_used: Decimal
     cost: Decimal
     admin_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class UsageInput:
+    """One entry of :meth:`~adapters.base.Adapter.record_usage_batch` (unvalidated input)."""
+
+    timestamp: datetime
+    tokens_used: Decimal | int
+    cost: Decimal | int
+    admin_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

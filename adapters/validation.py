@@ -17,7 +17,7 @@ from typing import Any
 
 from adapters import limits
 from adapters.errors import ValidationError
-from adapters.records import JSONObject
+from adapters.records import JSONObject, UsageInput
 
 __all__ = [
     "check_amount",
@@ -30,6 +30,7 @@ __all__ = [
     "check_payload",
     "check_text",
     "check_timestamp",
+    "check_usage_batch",
     "check_window",
     "dumps_payload",
     "epoch_ms",
@@ -168,6 +169,33 @@ def check_amount(value: object, *, field: str) -> Decimal:
     if quantized != amount:
         raise ValidationError(field, f"more than {limits.AMOUNT_PLACES} decimal places: {amount}")
     return quantized + 0  # folds -0 into 0
+
+
+ValidUsage = tuple[datetime, Decimal, Decimal, str | None]
+
+
+def check_usage_batch(entries: object) -> list[ValidUsage]:
+    """Validate every entry of a batch before anything is written.
+
+    Fields are reported as ``entries[i].name`` so the caller can find the bad entry.
+    """
+    if not isinstance(entries, (list, tuple)):
+        raise ValidationError("entries", f"expected a list of UsageInput, got {type(entries).__name__}")
+    if len(entries) > limits.BATCH_MAX:
+        raise ValidationError("entries", f"more than {limits.BATCH_MAX} entries ({len(entries)})")
+    valid: list[ValidUsage] = []
+    for index, entry in enumerate(entries):
+        where = f"entries[{index}]"
+        if not isinstance(entry, UsageInput):
+            raise ValidationError(where, f"expected UsageInput, got {type(entry).__name__}")
+        admin = entry.admin_id
+        valid.append((
+            check_timestamp(entry.timestamp, field=f"{where}.timestamp"),
+            check_amount(entry.tokens_used, field=f"{where}.tokens_used"),
+            check_amount(entry.cost, field=f"{where}.cost"),
+            None if admin is None else check_key(admin, field=f"{where}.admin_id", max_len=limits.USER_ID_MAX),
+        ))
+    return valid
 
 
 def check_limit(value: object) -> int | None:

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from adapters.base import Adapter
+from adapters.errors import AdapterError
+from harness.capabilities import CAPABILITIES
 from harness.config import OPTIONS, ConfigError, HarnessConfig
 from harness.engines import BACKENDS, resolve_engine_ids
 from harness.plugging import PluggingError, load_factory
@@ -51,7 +53,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(
             ConformanceRecorder(engines, harness_config.adapter, harness_config.report_path), "contract-report"
         )
-    config.addinivalue_line("markers", "engine_agnostic: runs once, not per engine")
+    config.addinivalue_line(
+        "markers", "capability(name): the test exercises an optional capability from harness/capabilities.py"
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -75,6 +79,50 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "engine" in metafunc.fixturenames:
         ids = metafunc.config.stash[_ENGINE_IDS]
         metafunc.parametrize("engine", ids, ids=ids, indirect=True, scope="session")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for mark in item.iter_markers("capability"):
+            if not mark.args or mark.args[0] not in CAPABILITIES:
+                raise pytest.UsageError(
+                    f"{item.nodeid}: capability({mark.args!r}) is not in harness/capabilities.py; "
+                    f"known: {', '.join(sorted(CAPABILITIES))}"
+                )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """On an adapter that declined the test's capability, check the declared error instead."""
+    adapter = pyfuncitem.funcargs.get("adapter")
+    if not isinstance(adapter, Adapter):
+        return None
+    for mark in pyfuncitem.iter_markers("capability"):
+        name = mark.args[0]
+        declared = type(adapter).unsupported.get(name)
+        if declared is None:
+            continue
+        engine = pyfuncitem.funcargs.get("engine")
+        snapshot = engine.backend.snapshot if isinstance(engine, StartedEngine) else None
+        before = snapshot() if snapshot else None
+        try:
+            CAPABILITIES[name].probe(adapter)
+        except AdapterError as exc:
+            if not isinstance(exc, declared):
+                raise AssertionError(
+                    f"{type(adapter).__name__} declares capability {name!r} unsupported with "
+                    f"{declared.__name__}, but its probe raised {type(exc).__name__}: {exc}"
+                ) from exc
+        else:
+            raise AssertionError(
+                f"{type(adapter).__name__} declares capability {name!r} unsupported with "
+                f"{declared.__name__}, but its probe succeeded"
+            )
+        if snapshot is not None:
+            assert snapshot() == before, f"declined capability {name!r} wrote to storage"
+        pyfuncitem.user_properties.append(("declined_capability", name))
+        return True
+    return None
 
 
 def _selected_engines(items: list[pytest.Item]) -> list[str]:
