@@ -10,16 +10,16 @@ from __future__ import annotations
 import copy
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from adapters import limits
 from adapters.base import UNSET, Adapter, Unset
 from adapters.cursor import decode_cursor, encode_cursor
-from adapters.errors import Conflict, MissingReference, NotFound
+from adapters.errors import AdapterError, Conflict, MissingReference, NotFound
 from adapters.records import (
     BillingEntry,
     BillingTotals,
@@ -29,6 +29,7 @@ from adapters.records import (
     ClientOAuth,
     JSONObject,
     Page,
+    UsageInput,
     User,
     UserIntegration,
     UserSetup,
@@ -44,6 +45,7 @@ from adapters.validation import (
     check_password_hash,
     check_payload,
     check_timestamp,
+    check_usage_batch,
     check_window,
     epoch_ms,
     now_utc,
@@ -127,6 +129,8 @@ def _in_window(value: datetime, start: datetime | None, end: datetime | None) ->
 class MemoryAdapter(Adapter):
     """Reference implementation over a :class:`MemoryStore` (a fresh one by default)."""
 
+    unsupported: ClassVar[Mapping[str, type[AdapterError]]] = {}
+
     def __init__(self, store: MemoryStore | None = None) -> None:
         self.store = store if store is not None else MemoryStore()
         self._lock = self.store.lock
@@ -149,10 +153,10 @@ class MemoryAdapter(Adapter):
         created_at: datetime | None = None,
     ) -> User:
         user = User(
-            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.USER_ID_MAX),
             email=check_email(email),
             password_hash=check_password_hash(password_hash),
             name=check_name(name),
+            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.USER_ID_MAX),
             created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
         )
         with self._lock:
@@ -324,10 +328,10 @@ class MemoryAdapter(Adapter):
         created_at: datetime | None = None,
     ) -> Campaign:
         row = Campaign(
-            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
             user_id=check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX),
-            created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
             payload=check_payload(payload, field="payload"),
+            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
+            created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
         )
         with self._lock:
             self._require_user(row.user_id)
@@ -382,9 +386,9 @@ class MemoryAdapter(Adapter):
         self, *, payload: JSONObject, id: str | None = None, created_at: datetime | None = None
     ) -> Client:
         row = Client(
+            payload=check_payload(payload, field="payload"),
             id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
             created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
-            payload=check_payload(payload, field="payload"),
         )
         with self._lock:
             if row.id in self.store.clients:
@@ -553,6 +557,23 @@ class MemoryAdapter(Adapter):
             entry = BillingEntry(str(seq), client_id, ts, tokens, amount, admin_id)
             self.store.billing[seq] = entry
             return entry
+
+    def record_usage_batch(self, client_id: str, entries: Sequence[UsageInput]) -> list[BillingEntry]:
+        client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
+        valid = check_usage_batch(entries)
+        with self._lock:
+            self._require_client(client_id)
+            for index, (_, _, _, admin_id) in enumerate(valid):
+                if admin_id is not None:
+                    self._require_user(admin_id, f"entries[{index}].admin_id")
+            written = []
+            for ts, tokens, amount, admin_id in valid:
+                seq = self.store.next_seq
+                self.store.next_seq += 1
+                entry = BillingEntry(str(seq), client_id, ts, tokens, amount, admin_id)
+                self.store.billing[seq] = entry
+                written.append(entry)
+            return written
 
     def _entries(self, client_id: str, start: datetime | None, end: datetime | None) -> list[tuple[int, BillingEntry]]:
         return [
