@@ -20,11 +20,13 @@ BACKENDS: dict[str, str] = {
     "mysql": "harness.engines.mysql:MySQLBackend",
     "mongo": "harness.engines.mongo:MongoBackend",
     "mongomock": "harness.engines.mongo:MongomockBackend",
+    "sqlite": "harness.engines.sqlite:SQLiteBackend",
 }
 
 #: What runs when the user names no engine.  "mongo" resolves to the real
 #: server when one can be had, else to the labelled "mongomock" stand-in.
-DEFAULT_ENGINES: tuple[str, ...] = ("memory", "postgres", "mysql", "mongo")
+#: "sqlite" runs the example third-party adapter (examples/), skipped if absent.
+DEFAULT_ENGINES: tuple[str, ...] = ("memory", "sqlite", "postgres", "mysql", "mongo")
 
 
 def load_backend(engine_id: str) -> Backend:

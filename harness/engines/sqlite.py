@@ -1,0 +1,112 @@
+"""SQLite: an embedded engine that needs nothing installed.
+
+Its adapter is the third-party example in :mod:`examples.sqlite_adapter`,
+imported lazily so that the harness does not depend on the example at import
+time: the backend only provisions a database file and hands its path over.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, cast
+
+from adapters.base import Adapter
+from harness.config import HarnessConfig
+from harness.engines.base import Backend, Endpoint
+from harness.provision.common import ProvisionUnavailable
+
+__all__ = ["SQLiteBackend"]
+
+EXAMPLE_MODULE = "examples.sqlite_adapter"
+
+Factory = Callable[[Endpoint], Adapter]
+
+
+def _example_factory() -> Factory:
+    try:
+        module = importlib.import_module(EXAMPLE_MODULE)
+    except ImportError as exc:
+        raise ProvisionUnavailable(f"example adapter not importable: {exc}") from None
+    return cast(Factory, module.make_adapter)
+
+
+class SQLiteBackend(Backend):
+    id = "sqlite"
+    label = "SQLite"
+    providers = ("file",)
+
+    def __init__(self) -> None:
+        self._conn: sqlite3.Connection | None = None
+        self._tables: tuple[str, ...] = ()
+        self._factory: Factory | None = None
+
+    def start(self, provider: str, config: HarnessConfig, stack: ExitStack) -> Endpoint:
+        factory = _example_factory()
+        directory = tempfile.mkdtemp(prefix="contract-sqlite-")
+        stack.callback(shutil.rmtree, directory, ignore_errors=True)
+        path = str(Path(directory) / "contract.db")
+        endpoint = Endpoint(
+            engine=self.id, provider=provider, dsn=f"sqlite:///{path}", database=path,
+            server_version=f"SQLite {sqlite3.sqlite_version}", driver="sqlite3 (stdlib)",
+            extra={"path": path},
+        )
+        with factory(endpoint) as adapter:
+            adapter.create_schema()
+        # The backend's own connection, for reset and snapshot only.  Foreign
+        # keys stay off on it (SQLite's per-connection default), so tables can
+        # be emptied in any order without cascades doing extra work.
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5.0)
+        stack.callback(self._close)
+        self._conn = conn
+        self._factory = factory
+        self._tables = tuple(
+            name for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        )
+        return endpoint
+
+    def _close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise RuntimeError("SQLite backend used before start()")
+        return self._conn
+
+    def make_adapter(self, endpoint: Endpoint) -> Adapter:
+        factory = self._factory or _example_factory()
+        return factory(endpoint)
+
+    def reset(self) -> None:
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table in self._tables:
+                conn.execute(f'DELETE FROM "{table}"')
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
+        conn = self._connection()
+        result: dict[str, list[tuple[Any, ...]]] = {}
+        # One read transaction, so every table is seen at the same instant.
+        conn.execute("BEGIN")
+        try:
+            for table in self._tables:
+                width = len(conn.execute(f'SELECT * FROM "{table}" LIMIT 0').description)
+                order = ", ".join(str(i) for i in range(1, width + 1))
+                result[table] = [tuple(row) for row in conn.execute(f'SELECT * FROM "{table}" ORDER BY {order}')]
+        finally:
+            conn.execute("COMMIT")
+        return result
