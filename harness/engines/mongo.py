@@ -1,0 +1,313 @@
+"""MongoDB backends: a real server (dsn, container, local mongod) and the mongomock stand-in."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.util
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+import warnings
+from contextlib import ExitStack
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pymongo
+from pymongo import MongoClient
+from pymongo.database import Database
+from pymongo.errors import PyMongoError
+
+from adapters.base import Adapter
+from adapters.mongo import COLLECTIONS, COUNTERS, MongoAdapter
+from harness.config import HarnessConfig
+from harness.engines.base import Backend, Endpoint
+from harness.provision.common import ProvisionUnavailable, docker_available, find_binary, free_port, wait_until
+
+__all__ = ["MONGOD_DIRS", "MongoBackend", "MongomockBackend", "real_mongo_reason"]
+
+#: Where a mongod may live besides PATH (tarball installs, distro packages).
+MONGOD_DIRS: tuple[str, ...] = ("/usr/bin", "/usr/local/bin", "/opt/mongodb*/bin", "/usr/local/mongodb*/bin")
+MONGO_IMAGE = "mongo:7"
+_DRIVER = f"pymongo {pymongo.version}"
+_PROVIDERS = ("dsn", "container", "local")
+
+
+def real_mongo_reason(config: HarnessConfig) -> str | None:
+    """None when a real MongoDB can be tried, else what was checked.  Cheap: starts nothing."""
+    chosen = config.provider_for("mongo")
+    providers = [chosen] if chosen in _PROVIDERS else list(_PROVIDERS)
+    reasons: list[str] = []
+    for provider in providers:
+        if provider == "dsn":
+            if "mongo" in config.dsns:
+                return None
+            reasons.append("dsn: no --mongo-dsn or CONTRACT_MONGO_DSN given")
+        elif provider == "container":
+            docker = docker_available()
+            if docker is None and importlib.util.find_spec("testcontainers") is not None:
+                return None
+            reasons.append(f"container: {docker or 'testcontainers is not installed'}")
+        elif provider == "local":
+            if find_binary("mongod", MONGOD_DIRS) is not None:
+                return None
+            reasons.append(f"local: no mongod on PATH or in {', '.join(MONGOD_DIRS)}")
+    return "; ".join(reasons)
+
+
+def _raw_snapshot(db: Database[dict[str, Any]]) -> dict[str, list[tuple[Any, ...]]]:
+    return {
+        name: sorted((json.dumps(doc, sort_keys=True, default=str, ensure_ascii=False),) for doc in db[name].find())
+        for name in COLLECTIONS
+    }
+
+
+def _reset(db: Database[dict[str, Any]]) -> None:
+    # delete_many keeps the indexes; counters survive so billing seq keeps growing.
+    for name in db.list_collection_names():
+        if name != COUNTERS:
+            db[name].delete_many({})
+
+
+def _server_version(client: MongoClient[dict[str, Any]]) -> str:
+    info = client.admin.command("buildInfo")
+    return f"MongoDB {info['version']}"
+
+
+class MongoBackend(Backend):
+    """A real MongoDB: each adapter gets its own MongoClient (its own connections)."""
+
+    id = "mongo"
+    label = "MongoDB"
+    providers = _PROVIDERS
+
+    def __init__(self) -> None:
+        self._db: Database[dict[str, Any]] | None = None
+
+    def start(self, provider: str, config: HarnessConfig, stack: ExitStack) -> Endpoint:
+        if provider == "dsn":
+            dsn = config.dsns.get("mongo")
+            if not dsn:
+                raise ProvisionUnavailable("no --mongo-dsn or CONTRACT_MONGO_DSN given")
+        elif provider == "container":
+            dsn = self._start_container(stack, config.startup_timeout)
+        elif provider == "local":
+            dsn = self._start_local(stack, config.startup_timeout)
+        else:
+            raise ProvisionUnavailable(f"unknown provider {provider!r}")
+        try:
+            client: MongoClient[dict[str, Any]] = MongoClient(
+                dsn, serverSelectionTimeoutMS=int(min(5.0, config.startup_timeout) * 1000), tz_aware=True
+            )
+        except PyMongoError as exc:  # a malformed DSN; its text may hold a password, so name the error only
+            raise ProvisionUnavailable(f"{provider}: unusable MongoDB DSN ({type(exc).__name__})") from None
+        stack.callback(client.close)
+        try:
+            version = wait_until(lambda: _server_version(client), timeout=config.startup_timeout,
+                                 what="MongoDB buildInfo")
+        except ProvisionUnavailable as exc:
+            raise ProvisionUnavailable(f"{provider}: server did not answer: {exc}") from None
+        # A database of our own, even on a server we started: the harness never
+        # touches another database, and drops this one at the end.
+        name = f"contract_{uuid.uuid4().hex[:12]}"
+        stack.callback(client.drop_database, name)
+        self._db = client[name]
+        endpoint = Endpoint(engine=self.id, provider=provider, dsn=dsn, database=name,
+                            server_version=version, driver=_DRIVER)
+        adapter = self.make_adapter(endpoint)
+        try:
+            adapter.create_schema()
+        finally:
+            adapter.close()
+        return endpoint
+
+    @staticmethod
+    def _start_container(stack: ExitStack, timeout: float) -> str:
+        try:
+            module = importlib.import_module("testcontainers.community.mongodb")
+        except ImportError:
+            # testcontainers < 4.10 only has testcontainers.mongodb, which later
+            # versions keep as a deprecated alias (a DeprecationWarning).
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    module = importlib.import_module("testcontainers.mongodb")
+            except ImportError as exc:
+                raise ProvisionUnavailable(f"testcontainers not importable: {exc}") from None
+        try:
+            container = module.MongoDbContainer(MONGO_IMAGE)  # the constructor already calls Docker
+            container.start()
+        except Exception as exc:  # noqa: BLE001 - docker errors have no common base; report, don't crash
+            raise ProvisionUnavailable(f"{MONGO_IMAGE} did not start: {type(exc).__name__}: {exc}") from None
+        stack.callback(container.stop)
+        url: str = container.get_connection_url()
+        return url
+
+    @staticmethod
+    def _start_local(stack: ExitStack, timeout: float) -> str:
+        binary = find_binary("mongod", MONGOD_DIRS)
+        if binary is None:
+            raise ProvisionUnavailable(f"no mongod on PATH or in {', '.join(MONGOD_DIRS)}")
+        workdir = Path(tempfile.mkdtemp(prefix="contract-mongod-"))
+        stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+        (workdir / "db").mkdir()
+        account = _server_account()
+        if account is not None:  # mongod must not run as root; it must own its dbpath
+            for path in (workdir, workdir / "db"):
+                os.chown(path, account.pw_uid, account.pw_gid)
+        port = free_port()
+        argv = [binary, "--dbpath", str(workdir / "db"), "--port", str(port), "--bind_ip", "127.0.0.1",
+                "--logpath", str(workdir / "mongod.log"), "--nounixsocket"]
+        process = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            user=None if account is None else account.pw_uid,
+            group=None if account is None else account.pw_gid,
+            extra_groups=None if account is None else [],  # drop root's supplementary groups
+        )
+        stack.callback(_stop, process)
+        dsn = f"mongodb://127.0.0.1:{port}/?directConnection=true"
+        probe: MongoClient[dict[str, Any]] = MongoClient(dsn, serverSelectionTimeoutMS=250)
+        stack.callback(probe.close)
+
+        def ready() -> str | None:
+            if process.poll() is not None:
+                return "exited"
+            probe.admin.command("ping")
+            return "ready"
+
+        if wait_until(ready, timeout=timeout, what=f"mongod on port {port}") == "exited":
+            log = workdir / "mongod.log"
+            tail = log.read_text(errors="replace")[-400:] if log.exists() else ""
+            raise ProvisionUnavailable(f"mongod exited with {process.returncode}: {tail.strip()}")
+        return dsn
+
+    def make_adapter(self, endpoint: Endpoint) -> Adapter:
+        return MongoAdapter(MongoClient(endpoint.dsn, tz_aware=True), endpoint.database)
+
+    def _database(self) -> Database[dict[str, Any]]:
+        if self._db is None:
+            raise RuntimeError("MongoBackend used before start()")
+        return self._db
+
+    def reset(self) -> None:
+        _reset(self._database())
+
+    def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
+        return _raw_snapshot(self._database())
+
+
+def _server_account() -> pwd.struct_passwd | None:
+    """The account mongod runs as when we are root: ``mongodb`` if it exists, else ``nobody``."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("mongodb", "nobody"):
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            continue
+    raise ProvisionUnavailable("running as root and neither a 'mongodb' nor a 'nobody' account exists")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()  # SIGTERM: mongod shuts down cleanly
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+class _Atomic:
+    """A mongomock client, database or collection whose every call holds one lock.
+
+    A real server applies each single-document operation atomically (an $inc, a
+    unique-index check plus insert, an upsert).  mongomock only guards its dicts:
+    under threads two find_one_and_update($inc) calls returned the same value
+    (198 distinct billing seqs out of 200 in the concurrency contract).  The
+    stand-in gets the server's per-operation atomicity here, so that the adapter
+    stays written for real MongoDB and never branches on mongomock.
+    """
+
+    def __init__(self, target: Any, lock: threading.RLock) -> None:
+        self._target = target
+        self._lock = lock
+
+    def _wrap(self, value: Any) -> Any:
+        import mongomock
+
+        if isinstance(value, (mongomock.Database, mongomock.Collection)):
+            return _Atomic(value, self._lock)
+        return value
+
+    def __getitem__(self, name: str) -> Any:
+        return self._wrap(self._target[name])
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._target, name)
+        if not callable(attr):
+            return self._wrap(attr)
+
+        @functools.wraps(attr)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return self._wrap(attr(*args, **kwargs))
+
+        return call
+
+
+class MongomockBackend(Backend):
+    """mongomock: an in-process imitation, labelled as a stand-in, never certified as MongoDB.
+
+    Every adapter shares the one client, like several connections to one server;
+    every mongomock call is made atomic (see :class:`_Atomic`).
+    """
+
+    id = "mongomock"
+    label = "MongoDB stand-in (mongomock)"
+    providers = ("mongomock",)
+    stand_in = True
+    database = "contract"
+
+    def __init__(self) -> None:
+        self._client: Any = None
+        self.reset_seconds: list[float] = []
+
+    def start(self, provider: str, config: HarnessConfig, stack: ExitStack) -> Endpoint:
+        try:
+            import mongomock
+        except ImportError as exc:
+            raise ProvisionUnavailable(f"mongomock not importable: {exc}") from None
+        self._client = _Atomic(mongomock.MongoClient(tz_aware=True), threading.RLock())
+        endpoint = Endpoint(
+            engine=self.id, provider=provider, dsn="mongomock://", database=self.database,
+            server_version=f"mongomock {metadata.version('mongomock')} (stand-in, not MongoDB)", driver=_DRIVER,
+            extra={"client": self._client},
+        )
+        self.make_adapter(endpoint).create_schema()
+        return endpoint
+
+    def make_adapter(self, endpoint: Endpoint) -> Adapter:
+        # mongomock's close() is a no-op, so each adapter may close "its" shared client.
+        return MongoAdapter(endpoint.extra["client"], endpoint.database)
+
+    def _database(self) -> Any:
+        if self._client is None:
+            raise RuntimeError("MongomockBackend used before start()")
+        return self._client[self.database]
+
+    def reset(self) -> None:
+        began = time.perf_counter()
+        _reset(self._database())
+        self.reset_seconds.append(time.perf_counter() - began)
+
+    def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
+        return _raw_snapshot(self._database())
