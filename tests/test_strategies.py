@@ -1,0 +1,205 @@
+"""Self-tests of the strategies: valid ones stay inside the domain, hostile ones outside."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from adapters import limits
+from adapters.errors import ValidationError
+from adapters.validation import check_amount, check_email, check_key, check_payload, check_timestamp
+from strategies import (
+    UsageInput,
+    amounts,
+    aware_datetimes,
+    bad_amounts,
+    billing_streams,
+    emails,
+    hostile_payloads,
+    hostile_texts,
+    identifiers,
+    json_payloads,
+    json_values,
+    naive_datetimes,
+    out_of_range_datetimes,
+    oversized_payload,
+    window_splits,
+)
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+@given(json_payloads())
+def test_json_payloads_pass_check_payload_and_round_trip(payload: dict[str, Any]) -> None:
+    assert check_payload(payload, field="payload") == payload
+    assert json.loads(json.dumps(payload, allow_nan=False)) == payload
+
+
+@settings(max_examples=20)
+@given(json_payloads(max_depth=limits.PAYLOAD_MAX_DEPTH, max_leaves=60))
+def test_json_payloads_at_the_depth_bound_are_valid(payload: dict[str, Any]) -> None:
+    assert _depth(payload) <= limits.PAYLOAD_MAX_DEPTH
+    check_payload(payload, field="payload")
+
+
+@given(st.integers(1, 6).flatmap(lambda d: st.tuples(st.just(d), json_payloads(max_depth=d))))
+def test_json_payloads_respect_max_depth(case: tuple[int, dict[str, Any]]) -> None:
+    max_depth, payload = case
+    assert _depth(payload) <= max_depth
+
+
+def test_json_payloads_reach_the_depth_bound() -> None:
+    depths: set[int] = set()
+
+    @settings(max_examples=80, database=None, derandomize=True)
+    @given(json_payloads(max_depth=12))
+    def collect(payload: dict[str, Any]) -> None:
+        depths.add(_depth(payload))
+
+    collect()
+    assert 12 in depths
+
+
+@given(json_values())
+def test_json_values_are_valid_inside_an_object(value: Any) -> None:
+    check_payload({"v": value}, field="payload")
+
+
+@given(hostile_payloads())
+def test_hostile_payloads_are_rejected(value: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        check_payload(value, field="payload")
+    assert info.value.field == "payload"
+
+
+def test_oversized_payload_is_one_byte_over_and_zero_extra_is_valid() -> None:
+    for wide in (False, True):
+        at_limit = oversized_payload(0, wide=wide)
+        assert len(json.dumps(at_limit, ensure_ascii=False, separators=(",", ":")).encode()) == limits.PAYLOAD_MAX_BYTES
+        check_payload(at_limit, field="payload")
+        with pytest.raises(ValidationError):
+            check_payload(oversized_payload(1, wide=wide), field="payload")
+
+
+@given(st.integers(1, 70).flatmap(lambda n: st.tuples(st.just(n), hostile_texts(max_len=n))))
+def test_hostile_texts_are_rejected(case: tuple[int, str]) -> None:
+    max_len, text = case
+    with pytest.raises(ValidationError):
+        check_key(text, field="id", max_len=max_len)
+
+
+@given(st.integers(1, 70).flatmap(lambda n: st.tuples(st.just(n), identifiers(max_len=n))))
+def test_identifiers_pass_check_key(case: tuple[int, str]) -> None:
+    max_len, key = case
+    assert check_key(key, field="id", max_len=max_len) == key
+
+
+@given(emails())
+def test_emails_pass_check_email(email: str) -> None:
+    normalised = check_email(email)
+    assert len(normalised) <= limits.EMAIL_MAX
+    assert check_email(email.upper()) == normalised
+
+
+@given(aware_datetimes())
+def test_aware_datetimes_pass_check_timestamp(value: datetime) -> None:
+    check_timestamp(value, field="t")
+
+
+@given(st.data())
+def test_aware_datetimes_respect_bounds(data: st.DataObject) -> None:
+    lo = datetime(2020, 1, 1, tzinfo=UTC)
+    hi = datetime(2020, 1, 2, tzinfo=UTC)
+    value = data.draw(aware_datetimes(min_value=lo, max_value=hi))
+    assert lo <= value <= hi
+
+
+@given(naive_datetimes() | out_of_range_datetimes())
+def test_naive_and_out_of_range_datetimes_are_rejected(value: datetime) -> None:
+    with pytest.raises(ValidationError):
+        check_timestamp(value, field="t")
+
+
+@given(amounts())
+def test_amounts_pass_check_amount(value: Decimal | int) -> None:
+    check_amount(value, field="cost")
+
+
+@given(bad_amounts())
+def test_bad_amounts_fail_check_amount(value: object) -> None:
+    with pytest.raises(ValidationError):
+        check_amount(value, field="cost")
+
+
+@given(billing_streams())
+def test_billing_streams_are_valid_and_bounded(stream: list[UsageInput]) -> None:
+    assert len(stream) <= 50
+    end = datetime(2024, 1, 31, tzinfo=UTC)
+    for entry in stream:
+        assert datetime(2024, 1, 1, tzinfo=UTC) <= entry.timestamp < end
+        check_timestamp(entry.timestamp, field="timestamp")
+        check_amount(entry.tokens_used, field="tokens_used")
+        check_amount(entry.cost, field="cost")
+    assert sum((e.cost for e in stream), Decimal(0)) < Decimal(10) ** 16
+
+
+@given(st.data())
+def test_window_splits_are_ordered_and_hit_points(data: st.DataObject) -> None:
+    points = [datetime(2024, 1, 5, 12, 0, 0, 123_456, tzinfo=UTC)]
+    a, b, c = data.draw(window_splits(points=points))
+    assert a <= b <= c
+
+
+def test_window_splits_sometimes_land_on_points() -> None:
+    point = datetime(2024, 1, 5, 12, 0, 0, 123_456, tzinfo=UTC)
+    hits: list[bool] = []
+
+    @settings(max_examples=100, database=None, derandomize=True)
+    @given(window_splits(points=[point]))
+    def collect(split: tuple[datetime, datetime, datetime]) -> None:
+        hits.append(point in split)
+
+    collect()
+    assert any(hits)
+
+
+@pytest.mark.parametrize(
+    ("factory", "quoted"),
+    [
+        (lambda: json_payloads(max_depth=31), "max_depth=31"),
+        (lambda: json_payloads(max_depth=0), "max_depth=0"),
+        (lambda: json_payloads(max_leaves=-1), "max_leaves=-1"),
+        (lambda: json_values(max_depth=True), "max_depth=True"),
+        (lambda: hostile_texts(max_len=0), "max_len=0"),
+        (lambda: identifiers(max_len=2, min_len=3), "min_len=3"),
+        (lambda: identifiers(max_len=5, min_len=0), "min_len=0"),
+        (lambda: aware_datetimes(min_value=datetime(2020, 1, 1)), "min_value=datetime.datetime(2020, 1, 1, 0, 0)"),
+        (
+            lambda: aware_datetimes(min_value=datetime(2021, 1, 1, tzinfo=UTC),
+                                    max_value=datetime(2020, 1, 1, tzinfo=UTC)),
+            "min_value=",
+        ),
+        (lambda: amounts(max_value=Decimal("0.00001")), "max_value=Decimal('0.00001')"),
+        (lambda: amounts(max_value=10**14), "max_value=100000000000000"),
+        (lambda: billing_streams(min_size=5, max_size=2), "min_size=5"),
+        (lambda: billing_streams(span=timedelta(0)), "span=datetime.timedelta(0)"),
+        (lambda: window_splits(points=["2024-01-01"]), "points='2024-01-01'"),
+    ],
+)
+def test_invalid_arguments_raise_quoting_name_and_value(factory: Any, quoted: str) -> None:
+    with pytest.raises(InvalidArgument, match=None) as info:
+        factory()
+    assert quoted in str(info.value)
