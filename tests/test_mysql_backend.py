@@ -1,0 +1,101 @@
+"""Self-tests of the MySQL adapter's and backend's pure helpers (no server needed)."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+import pytest
+
+from adapters.mysql import MySQLAdapter, _AtLeast, _bindable_lower_bound, _conflict_field, schema_statements
+from harness.config import HarnessConfig
+from harness.engines import mysql as backend_module
+from harness.engines.mysql import RESET_SQL, TABLES, MySQLBackend, ServerAddress, parse_mysql_dsn, server_label
+from harness.provision.common import ProvisionUnavailable, redact_dsn
+
+
+def test_schema_gets_the_exact_collation_on_every_table() -> None:
+    statements = schema_statements("utf8mb4_nopad_bin")
+    created = [s.split()[5] for s in statements]
+    assert sorted(created) == sorted(table for table, _ in TABLES)
+    for statement in statements:
+        assert statement.startswith("CREATE TABLE IF NOT EXISTS")
+        assert "COLLATE=utf8mb4_nopad_bin" in statement
+        assert "__EXACT__" not in statement
+        assert " TIMESTAMP" not in statement.upper().replace("`TIMESTAMP`", "")
+
+
+def test_reset_deletes_children_before_parents_in_one_batch() -> None:
+    order = [part.removeprefix("DELETE FROM ") for part in RESET_SQL.split(";") if part]
+    assert order == [table for table, _ in TABLES]
+    assert order.index("users") > order.index("campaigns")
+    assert order.index("clients") > order.index("client_billing")
+
+
+@pytest.mark.parametrize(
+    ("version", "label"),
+    [("10.11.19-MariaDB-0+deb12u1", "MariaDB 10.11.19"), ("8.0.36", "MySQL 8.0.36"),
+     ("8.0.34-Vitess", "MySQL 8.0.34 (Vitess)")],
+)
+def test_server_label(version: str, label: str) -> None:
+    assert server_label(version) == label
+
+
+def test_dsn_round_trip_keeps_credentials_out_of_redacted_form() -> None:
+    address, database = parse_mysql_dsn("mysql://app:s%40cret@db.example:3307/ignored")
+    assert (address.host, address.port, address.user, address.password, database) == (
+        "db.example", 3307, "app", "s@cret", "ignored")
+    dsn = address.dsn("contract_abc")
+    assert "s%40cret" in dsn
+    assert "cret" not in redact_dsn(dsn)
+    assert parse_mysql_dsn("mysql://root@127.0.0.1:3306") == (ServerAddress("127.0.0.1", 3306, "root", ""), None)
+
+
+def test_dsn_with_other_scheme_is_unavailable_not_a_crash() -> None:
+    with pytest.raises(ProvisionUnavailable, match="scheme"):
+        parse_mysql_dsn("postgresql://x@y/z")
+
+
+def test_adapter_from_url_parses_socket_and_tls() -> None:
+    adapter = MySQLAdapter.from_url("mysql://u:p@127.0.0.1:3306/db?unix_socket=/tmp/s.sock")
+    params = adapter._params
+    assert (params["user"], params["password"], params["database"]) == ("u", "p", "db")
+    assert params["unix_socket"] == "/tmp/s.sock"
+    assert params["ssl_disabled"] is True
+    remote = MySQLAdapter.from_url("mysql://u:p@db.example:3306/db")
+    assert "ssl" in remote._params
+    assert "ssl_disabled" not in remote._params
+    with pytest.raises(ValueError, match="no database"):
+        MySQLAdapter.from_url("mysql://u:p@127.0.0.1:3306")
+
+
+@pytest.mark.parametrize(
+    ("message", "field"),
+    [("Duplicate entry 'a' for key 'PRIMARY'", "id"), ("Duplicate entry 'x@y' for key 'email'", "email"),
+     ("Duplicate entry 'x@y' for key 'users.email'", "email"), ("Duplicate entry 'a' for key 'users.PRIMARY'", "id")],
+)
+def test_duplicate_key_names_map_to_fields(message: str, field: str) -> None:
+    assert _conflict_field(message) == field
+
+
+def test_local_provider_without_binaries_says_what_it_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(backend_module, "find_binary", lambda name, extra_dirs=(): None)
+    with ExitStack() as stack, pytest.raises(ProvisionUnavailable, match="mariadbd or mysqld"):
+        MySQLBackend().start("local", HarnessConfig(), stack)
+
+
+def test_dsn_provider_needs_a_dsn() -> None:
+    with ExitStack() as stack, pytest.raises(ProvisionUnavailable, match="mysql-dsn"):
+        MySQLBackend().start("dsn", HarnessConfig(), stack)
+
+
+@pytest.mark.parametrize(
+    ("last", "ids_after"),
+    [("\ud800", ["\ue000", "😀"]), ("a\udfffz", ["a\ue000", "a😀", "b", "\ue000", "😀"]), ("😀", [])],
+)
+def test_forged_surrogate_cursor_bound_selects_the_same_ids(last: str, ids_after: list[str]) -> None:
+    ids = ["a", "a\ud7ff", "a\ue000", "a😀", "b", "\ue000", "😀"]
+    bound = _bindable_lower_bound(last)
+    bound.encode("utf-8")
+    at_least = isinstance(bound, _AtLeast)
+    selected = [i for i in ids if (i >= bound if at_least else i > bound)]
+    assert selected == [i for i in ids if i > last] == ids_after
