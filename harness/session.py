@@ -8,6 +8,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from adapters.base import Adapter
+from adapters.errors import AdapterError
 from harness.config import HarnessConfig
 from harness.engines import load_backend
 from harness.engines.base import Backend, Endpoint
@@ -114,6 +115,13 @@ class EngineSession:
                 scope.close()
                 attempts.append(f"{provider}: {exc}")
                 continue
+            except AdapterError as exc:
+                # The server is up but the adapter cannot set up its schema there:
+                # a finding about the adapter, reported once rather than per test.
+                scope.close()
+                raise EngineUnavailable(
+                    f"{engine_id} via {provider}: the adapter's create_schema() failed: {exc}"
+                ) from None
             except BaseException:
                 scope.close()
                 raise

@@ -10,9 +10,11 @@
 -- Timestamps are DATETIME(3) holding UTC: TIMESTAMP(0) dropped milliseconds
 -- and stopped at 2038-01-19; the contract needs ms precision up to 9999.
 --
--- Foreign keys: only the seed's three are kept.  Parent checks and cascades
--- for every table are done by the adapter in one transaction with locking
--- reads, so the schema also works where FK DDL is unavailable (PlanetScale).
+-- Foreign keys: none, not even the seed's three (user_setup, user_workspace,
+-- campaigns): PlanetScale rejects FK DDL unless enabled per database.  Parent
+-- checks and cascades for every table are done by the adapter in one
+-- transaction with locking reads, which the cascade and concurrency
+-- contracts verify.
 
 CREATE TABLE IF NOT EXISTS users (
   id VARCHAR(36) NOT NULL PRIMARY KEY,
@@ -26,14 +28,12 @@ CREATE TABLE IF NOT EXISTS user_setup (
   user_id VARCHAR(36) NOT NULL PRIMARY KEY,
   is_setup_complete TINYINT(1) NOT NULL,
   completed_at DATETIME(3) NULL,
-  setup_data JSON,
-  CONSTRAINT fk_user_setup_user FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+  setup_data JSON
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=__EXACT__;
 
 CREATE TABLE IF NOT EXISTS user_workspace (
   user_id VARCHAR(36) NOT NULL PRIMARY KEY,
-  workspace JSON NOT NULL,
-  CONSTRAINT fk_user_workspace_user FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+  workspace JSON NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=__EXACT__;
 
 CREATE TABLE IF NOT EXISTS user_integrations (
@@ -49,8 +49,7 @@ CREATE TABLE IF NOT EXISTS campaigns (
   user_id VARCHAR(36) NOT NULL,
   created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
   payload JSON NOT NULL,
-  INDEX idx_campaigns_user_created (user_id, created_at, id),
-  CONSTRAINT fk_campaign_user FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+  INDEX idx_campaigns_user_created (user_id, created_at, id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=__EXACT__;
 
 CREATE TABLE IF NOT EXISTS clients (
