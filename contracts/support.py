@@ -1,0 +1,111 @@
+"""Small helpers shared by the contracts: factories, UTC times, error and snapshot checks."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import pytest
+
+from adapters.base import Adapter
+from adapters.errors import AdapterError
+from adapters.records import Campaign, Client, Page, User
+
+T = TypeVar("T")
+Snapshot = Callable[[], dict[str, list[tuple[object, ...]]]]
+
+_serial = itertools.count(1)
+
+# Code-point order of these keys differs from every common collation:
+# general_ci gives A,a,B,b,é,_x; locale-aware collations put _x first.
+CODE_POINT_ORDER = ["A", "B", "_x", "a", "b", "é"]
+# Shuffled so that insertion order never happens to be the listing order.
+CODE_POINT_SHUFFLED = ["b", "é", "A", "_x", "a", "B"]
+
+
+def utc(year: int, month: int = 1, day: int = 1, hour: int = 0, minute: int = 0, second: int = 0,
+        micro: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
+
+
+T0 = utc(2024, 5, 1, 12)
+
+
+def ms(n: int) -> timedelta:
+    return timedelta(milliseconds=n)
+
+
+def unique_email() -> str:
+    return f"user{next(_serial)}@example.com"
+
+
+def make_user(adapter: Adapter, **kw: Any) -> User:
+    kw.setdefault("email", unique_email())
+    kw.setdefault("password_hash", "hash")
+    return adapter.create_user(**kw)
+
+
+def make_client(adapter: Adapter, **kw: Any) -> Client:
+    kw.setdefault("payload", {})
+    return adapter.create_client(**kw)
+
+
+def make_campaign(adapter: Adapter, user_id: str, **kw: Any) -> Campaign:
+    kw.setdefault("payload", {})
+    return adapter.create_campaign(user_id=user_id, **kw)
+
+
+def raises(kind: type[AdapterError], field: str | None, action: Callable[[], object]) -> AdapterError:
+    """Run ``action``, require exactly ``kind`` (or a subclass) and, when given, its ``field``."""
+    with pytest.raises(kind) as info:
+        action()
+    if field is not None:
+        assert getattr(info.value, "field", None) == field, f"{kind.__name__} names {info.value!r}"
+    return info.value
+
+
+def assert_unchanged(raw_snapshot: Snapshot, action: Callable[[], object],
+                     kind: type[AdapterError] = AdapterError, field: str | None = None) -> AdapterError:
+    """``action`` must raise ``kind`` (naming ``field``) and leave every table exactly as it was."""
+    before = raw_snapshot()
+    error = raises(kind, field, action)
+    assert raw_snapshot() == before, f"{type(error).__name__} was raised but storage changed"
+    return error
+
+
+def row_counts(raw_snapshot: Snapshot) -> dict[str, int]:
+    return {table: len(rows) for table, rows in raw_snapshot().items()}
+
+
+def is_utc(value: datetime) -> bool:
+    return value.tzinfo is not None and value.utcoffset() == timedelta(0)
+
+
+def same_json(a: object, b: object) -> bool:
+    """Equal as JSON values: like ``==`` but True is not 1 and 1 is not 1.0; key order ignored."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        assert isinstance(b, dict)
+        return a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        assert isinstance(b, list)
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def collect_pages(listing: Callable[..., Page[T]], limit: int, max_pages: int = 10_000) -> list[T]:
+    """Follow ``next_cursor`` from the first page; every page but the last is full."""
+    items: list[T] = []
+    after: str | None = None
+    for _ in range(max_pages):
+        page = listing(limit=limit, after=after)
+        items.extend(page.items)
+        if page.next_cursor is None:
+            assert len(page.items) <= limit
+            return items
+        assert len(page.items) == limit, "a page with a next_cursor must be full"
+        after = page.next_cursor
+    raise AssertionError("pagination did not terminate")
