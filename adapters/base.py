@@ -116,7 +116,8 @@ class Adapter(ABC):
     ) -> User:
         """Create a user; a uuid4 id is generated when ``id`` is None.
 
-        Raises Conflict("id") or Conflict("email") (normalised) when taken.
+        Raises Conflict("id") or Conflict("email") (normalised) when taken;
+        when both are taken, Conflict("id").
         """
 
     @abstractmethod

@@ -112,6 +112,12 @@ def test_duplicate_id_conflicts_and_writes_nothing(adapter: Adapter, raw_snapsho
     assert adapter.get_user("u1") == first
 
 
+def test_taken_id_and_taken_email_report_the_id(adapter: Adapter, raw_snapshot: Snapshot) -> None:
+    # Identity first: the spec reports Conflict("id") when both unique fields are taken.
+    make_user(adapter, id="u1", email="ann@example.com")
+    assert_unchanged(raw_snapshot, lambda: make_user(adapter, id="u1", email="ANN@example.com"), Conflict, "id")
+
+
 def test_new_id_with_taken_email_does_not_touch_the_owner(adapter: Adapter, raw_snapshot: Snapshot) -> None:
     # MySQL ON DUPLICATE KEY UPDATE fires on the email key and rewrites u1.
     owner = make_user(adapter, id="u1", email="ann@example.com", password_hash="p1", name="One")
