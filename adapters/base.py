@@ -39,7 +39,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import ClassVar, Final
+from typing import Any, ClassVar, Final
 
 from adapters.errors import AdapterError, Unsupported
 from adapters.records import (
@@ -79,13 +79,25 @@ class Adapter(ABC):
     #: operations are never optional.  The base class implements no optional
     #: capability, so it declares them all; an adapter that implements one
     #: overrides the method and drops the name from this mapping.
-    unsupported: ClassVar[Mapping[str, type[AdapterError]]] = {"usage_batch": Unsupported}
+    unsupported: ClassVar[Mapping[str, type[AdapterError]]] = {
+        "usage_batch": Unsupported,
+        "schema_declaration": Unsupported,
+    }
 
     # -- lifecycle -----------------------------------------------------------
 
     @abstractmethod
     def create_schema(self) -> None:
         """Create tables/collections and indexes if missing; safe to call repeatedly."""
+
+    def expected_schema(self) -> dict[str, Any]:
+        """Optional capability ``schema_declaration``: the schema this adapter expects.
+
+        A JSON-able document in the harness's canonical form (see
+        harness/schema), compared with the live storage by the schema drift
+        contract.  The default declares nothing.
+        """
+        raise Unsupported("schema_declaration")
 
     @abstractmethod
     def close(self) -> None:

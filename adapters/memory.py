@@ -19,7 +19,7 @@ from typing import Any, ClassVar, TypeVar
 from adapters import limits
 from adapters.base import UNSET, Adapter, Unset
 from adapters.cursor import decode_cursor, encode_cursor
-from adapters.errors import AdapterError, Conflict, MissingReference, NotFound
+from adapters.errors import AdapterError, Conflict, MissingReference, NotFound, Unsupported
 from adapters.records import (
     BillingEntry,
     BillingTotals,
@@ -129,7 +129,7 @@ def _in_window(value: datetime, start: datetime | None, end: datetime | None) ->
 class MemoryAdapter(Adapter):
     """Reference implementation over a :class:`MemoryStore` (a fresh one by default)."""
 
-    unsupported: ClassVar[Mapping[str, type[AdapterError]]] = {}
+    unsupported: ClassVar[Mapping[str, type[AdapterError]]] = {"schema_declaration": Unsupported}
 
     def __init__(self, store: MemoryStore | None = None) -> None:
         self.store = store if store is not None else MemoryStore()

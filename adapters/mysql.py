@@ -33,6 +33,7 @@ from adapters.errors import (
     MissingReference,
     NotFound,
     StorageUnavailable,
+    Unsupported,
     ValidationError,
 )
 from adapters.records import (
@@ -221,7 +222,7 @@ def _after_sql(column: str, key: tuple[datetime | None, Any]) -> tuple[str, list
 class MySQLAdapter(Adapter):
     """Storage on one MySQL/MariaDB database through a single PyMySQL connection."""
 
-    unsupported: ClassVar[Mapping[str, type[AdapterError]]] = {}
+    unsupported: ClassVar[Mapping[str, type[AdapterError]]] = {"schema_declaration": Unsupported}
 
     def __init__(
         self,

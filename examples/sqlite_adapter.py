@@ -35,6 +35,7 @@ from adapters.errors import (
     MissingReference,
     NotFound,
     StorageUnavailable,
+    Unsupported,
 )
 from adapters.records import (
     BillingEntry,
@@ -148,7 +149,7 @@ class SQLiteAdapter(Adapter):
     """The ten entities in one SQLite database file (or ``":memory:"`` for one instance)."""
 
     #: Implements every optional capability, including ``usage_batch``.
-    unsupported: ClassVar[Mapping[str, type[AdapterError]]] = {}
+    unsupported: ClassVar[Mapping[str, type[AdapterError]]] = {"schema_declaration": Unsupported}
 
     def __init__(self, path: str) -> None:
         self.path = path

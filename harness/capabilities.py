@@ -43,5 +43,7 @@ CAPABILITIES: dict[str, Capability] = {
     for c in (
         Capability("usage_batch", "Append many billing entries in one atomic call (record_usage_batch).",
                    _probe_usage_batch),
+        Capability("schema_declaration", "Declare the expected storage schema, checked for drift (expected_schema).",
+                   lambda adapter: adapter.expected_schema()),
     )
 }

@@ -20,7 +20,7 @@ from harness.config import OPTIONS, ConfigError, HarnessConfig
 from harness.engines import BACKENDS, resolve_engine_ids
 from harness.plugging import PluggingError, load_factory
 from harness.profiles import load_profile
-from harness.report import ConformanceRecorder
+from harness.report import DECLINED_PROPERTY, TALLY_PREFIX, ConformanceRecorder
 from harness.session import EngineSession, EngineUnavailable, StartedEngine
 
 _SESSION = pytest.StashKey[EngineSession]()
@@ -120,7 +120,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
             )
         if snapshot is not None:
             assert snapshot() == before, f"declined capability {name!r} wrote to storage"
-        pyfuncitem.user_properties.append(("declined_capability", name))
+        pyfuncitem.user_properties.append((DECLINED_PROPERTY, name))
         return True
     return None
 
@@ -207,6 +207,16 @@ def second_adapter(engine: StartedEngine, adapter: Adapter) -> Iterator[Adapter]
     other = engine.new_adapter()
     yield other
     other.close()
+
+
+@pytest.fixture
+def tally(request: pytest.FixtureRequest) -> Callable[[str, int], None]:
+    """Count things a contract tried (hostile inputs, faults, races) into the report, per engine."""
+
+    def add(kind: str, count: int = 1) -> None:
+        request.node.user_properties.append((TALLY_PREFIX + kind, count))
+
+    return add
 
 
 @pytest.fixture

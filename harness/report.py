@@ -26,6 +26,8 @@ from harness.session import EngineSession
 __all__ = ["ENGINE_PROPERTY", "ConformanceRecorder", "TestOutcome", "Verdict", "suite_version"]
 
 ENGINE_PROPERTY = "contract_engine"
+TALLY_PREFIX = "tally:"
+DECLINED_PROPERTY = "declined_capability"
 
 
 def suite_version() -> str:
@@ -43,6 +45,7 @@ class TestOutcome:
     outcome: str  # passed | failed | error | skipped
     reason: str = ""
     duration: float = 0.0
+    declined: str | None = None
 
 
 @dataclass
@@ -82,6 +85,8 @@ class ConformanceRecorder:
         self.outcomes: dict[str, TestOutcome] = {}
         self.deselected: Counter[str] = Counter()
         self.collected: Counter[str] = Counter()
+        #: engine -> counter name -> total, from the ``tally`` fixture
+        self.tallies: dict[str, Counter[str]] = defaultdict(Counter)
 
     # -- hooks ---------------------------------------------------------------
 
@@ -102,9 +107,14 @@ class ConformanceRecorder:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # The engine travels in user_properties so that xdist workers' reports carry it too.
-        engine = dict(report.user_properties).get(ENGINE_PROPERTY)
+        properties = dict(report.user_properties)
+        engine = properties.get(ENGINE_PROPERTY)
         if not isinstance(engine, str):
             return
+        if report.when == "call":
+            for key, value in report.user_properties:
+                if isinstance(key, str) and key.startswith(TALLY_PREFIX) and isinstance(value, int):
+                    self.tallies[engine][key.removeprefix(TALLY_PREFIX)] += value
         previous = self.outcomes.get(report.nodeid)
         if report.when == "call" or report.failed or report.skipped:
             outcome = "passed" if report.passed else ("skipped" if report.skipped else "failed")
@@ -112,9 +122,11 @@ class ConformanceRecorder:
                 outcome = "error"
             if previous is not None and previous.outcome in ("failed", "error"):
                 return  # a teardown pass never hides a failure
+            declined = properties.get(DECLINED_PROPERTY)
             self.outcomes[report.nodeid] = TestOutcome(
                 report.nodeid, engine, _area_of(report.nodeid), outcome,
                 "" if report.passed else _reason(report), round(report.duration, 4),
+                declined if isinstance(declined, str) else None,
             )
 
     # -- verdicts ------------------------------------------------------------
@@ -132,7 +144,7 @@ class ConformanceRecorder:
             backend_note = ""
             started = self.engines.started.get(engine)
             if started is not None and started.backend.stand_in:
-                backend_note = " on a stand-in: not a certification of the real engine"
+                backend_note = "; run on a stand-in: not a certification of the real engine"
             problems = []
             if counts["failed"] or counts["error"]:
                 failed = [o for o in results if o.outcome in ("failed", "error")]
@@ -146,10 +158,12 @@ class ConformanceRecorder:
             if not_run > 0:
                 problems.append(f"{not_run} contracts did not run")
             certified = not problems and not backend_note and bool(results)
+            declined = sorted({o.declined for o in results if o.declined})
+            limits_note = f", with declared limitations: {', '.join(declined)}" if declined else ""
             if certified:
-                summary = f"CERTIFIED: all {len(results)} contracts passed"
+                summary = f"CERTIFIED: all {len(results)} contracts passed{limits_note}"
             elif not problems and results:
-                summary = f"all {len(results)} contracts passed{backend_note}"
+                summary = f"all {len(results)} contracts passed{limits_note}{backend_note}"
             else:
                 summary = "NOT CERTIFIED: " + "; ".join(problems or ["no contract ran"])
             verdicts.append(Verdict(engine, certified, summary, dict(counts)))
@@ -169,6 +183,8 @@ class ConformanceRecorder:
                     cells[engine, area] = f"FAIL {counts['failed'] + counts['error']}/{len(results)}"
                 elif counts["skipped"] == len(results):
                     cells[engine, area] = "skip"
+                elif all(o.declined for o in results):
+                    cells[engine, area] = "declined"
                 else:
                     cells[engine, area] = f"pass {counts['passed']}" + (
                         f" (skip {counts['skipped']})" if counts["skipped"] else "")
@@ -188,6 +204,9 @@ class ConformanceRecorder:
             terminalreporter.write_line(area.ljust(width) + "".join(cells[e, area].ljust(col) for e in engines))
         for verdict in self.verdicts():
             terminalreporter.write_line(f"{verdict.engine}: {verdict.summary}")
+        for engine, tally in sorted(self.tallies.items()):
+            figures = ", ".join(f"{name} {count}" for name, count in sorted(tally.items()))
+            terminalreporter.write_line(f"{engine} counts: {figures}")
         if self.path:
             json_path, md_path = self.write(self.path)
             terminalreporter.write_line(f"conformance report: {json_path} and {md_path}")
@@ -209,6 +228,7 @@ class ConformanceRecorder:
                     type(started.adapter).__module__ + ":" + type(started.adapter).__qualname__
                     if started else None),
                 "unavailable": self.engines.unavailable.get(verdict.engine),
+                "counts_by_kind": dict(self.tallies.get(verdict.engine, {})),
             }
         return {
             "suite": "adapter-contracts",
