@@ -87,6 +87,8 @@ class ConformanceRecorder:
         self.collected: Counter[str] = Counter()
         #: engine -> counter name -> total, from the ``tally`` fixture
         self.tallies: dict[str, Counter[str]] = defaultdict(Counter)
+        #: engine -> counter name -> seconds spent in the tests that counted it
+        self.tally_seconds: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
 
     # -- hooks ---------------------------------------------------------------
 
@@ -115,6 +117,9 @@ class ConformanceRecorder:
             for key, value in report.user_properties:
                 if isinstance(key, str) and key.startswith(TALLY_PREFIX) and isinstance(value, int):
                     self.tallies[engine][key.removeprefix(TALLY_PREFIX)] += value
+            for kind in {k.removeprefix(TALLY_PREFIX) for k, _ in report.user_properties
+                         if isinstance(k, str) and k.startswith(TALLY_PREFIX)}:
+                self.tally_seconds[engine][kind] += report.duration
         previous = self.outcomes.get(report.nodeid)
         if report.when == "call" or report.failed or report.skipped:
             outcome = "passed" if report.passed else ("skipped" if report.skipped else "failed")
@@ -205,11 +210,16 @@ class ConformanceRecorder:
         for verdict in self.verdicts():
             terminalreporter.write_line(f"{verdict.engine}: {verdict.summary}")
         for engine, tally in sorted(self.tallies.items()):
-            figures = ", ".join(f"{name} {count}" for name, count in sorted(tally.items()))
+            figures = ", ".join(self._figure(engine, name, count) for name, count in sorted(tally.items()))
             terminalreporter.write_line(f"{engine} counts: {figures}")
         if self.path:
             json_path, md_path = self.write(self.path)
             terminalreporter.write_line(f"conformance report: {json_path} and {md_path}")
+
+    def _figure(self, engine: str, name: str, count: int) -> str:
+        seconds = self.tally_seconds[engine].get(name, 0.0)
+        rate = f" ({count / seconds:.0f}/s)" if name.endswith("examples") and seconds > 0 else ""
+        return f"{name} {count}{rate}"
 
     def document(self) -> dict[str, Any]:
         engines: dict[str, Any] = {}
