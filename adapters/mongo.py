@@ -42,12 +42,14 @@ and turns Int64 back into int.  Every other payload is stored as is.
 from __future__ import annotations
 
 import functools
+import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, ParamSpec, TypeVar
+from importlib import resources
+from typing import Any, ClassVar, ParamSpec, TypeVar
 
 from bson.dbref import DBRef
 from bson.decimal128 import Decimal128
@@ -65,6 +67,7 @@ from adapters.errors import (
     MissingReference,
     NotFound,
     StorageUnavailable,
+    Unsupported,
     ValidationError,
 )
 from adapters.records import (
@@ -299,6 +302,8 @@ def _billing(doc: Mapping[str, Any]) -> BillingEntry:
 class MongoAdapter(Adapter):
     """The adapter over one database of a MongoDB server (or of a mongomock client)."""
 
+    unsupported: ClassVar[Mapping[str, type[AdapterError]]] = {"usage_batch": Unsupported}
+
     def __init__(self, client: Any, database: str) -> None:
         self._client = client
         db = client[database]
@@ -322,6 +327,11 @@ class MongoAdapter(Adapter):
         # Same keys, same default names: create_index is a no-op when the index exists.
         for collection, keys, unique in _INDEXES:
             self._db[collection].create_index([(k, ASCENDING) for k in keys], unique=unique)
+
+    def expected_schema(self) -> dict[str, Any]:
+        declared: dict[str, Any] = json.loads(
+            resources.files("adapters").joinpath("mongo.schema.json").read_text(encoding="utf-8"))
+        return declared
 
     def close(self) -> None:
         with _driver_errors():

@@ -33,7 +33,6 @@ from adapters.errors import (
     MissingReference,
     NotFound,
     StorageUnavailable,
-    Unsupported,
     ValidationError,
 )
 from adapters.records import (
@@ -222,7 +221,7 @@ def _after_sql(column: str, key: tuple[datetime | None, Any]) -> tuple[str, list
 class MySQLAdapter(Adapter):
     """Storage on one MySQL/MariaDB database through a single PyMySQL connection."""
 
-    unsupported: ClassVar[Mapping[str, type[AdapterError]]] = {"schema_declaration": Unsupported}
+    unsupported: ClassVar[Mapping[str, type[AdapterError]]] = {}
 
     def __init__(
         self,
@@ -359,6 +358,13 @@ class MySQLAdapter(Adapter):
         with self._raw() as cur:
             for statement in schema_statements(exact_collation(cur)):
                 cur.execute(statement)
+
+    def expected_schema(self) -> dict[str, Any]:
+        # Collations are declared as a class (utf8mb4:binary-nopad), which fits
+        # whichever exact collation create_schema picked on this flavour.
+        declared: dict[str, Any] = json.loads(
+            resources.files("adapters").joinpath("sql/mysql.schema.json").read_text(encoding="utf-8"))
+        return declared
 
     def close(self) -> None:
         self._drop_connection()

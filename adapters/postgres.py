@@ -27,7 +27,7 @@ from psycopg.types.json import set_json_loads
 from adapters import limits
 from adapters.base import UNSET, Adapter, Unset
 from adapters.cursor import decode_cursor, encode_cursor
-from adapters.errors import AdapterError, Conflict, MissingReference, NotFound, StorageUnavailable, Unsupported
+from adapters.errors import AdapterError, Conflict, MissingReference, NotFound, StorageUnavailable
 from adapters.records import (
     BillingEntry,
     BillingTotals,
@@ -164,7 +164,7 @@ class _Result:
 class PostgresAdapter(Adapter):
     """The contract over PostgreSQL; ``conninfo`` is a libpq DSN or URL."""
 
-    unsupported: ClassVar[Mapping[str, type[AdapterError]]] = {"schema_declaration": Unsupported}
+    unsupported: ClassVar[Mapping[str, type[AdapterError]]] = {}
 
     def __init__(self, conninfo: str) -> None:
         self._conninfo = conninfo
@@ -283,6 +283,11 @@ class PostgresAdapter(Adapter):
                 conn.execute(ddl.encode("utf-8"))
         except psycopg.Error as exc:
             raise self._translate(exc, ()) from None
+
+    def expected_schema(self) -> dict[str, Any]:
+        declared: dict[str, Any] = json.loads(
+            resources.files("adapters").joinpath("sql/postgres.schema.json").read_text(encoding="utf-8"))
+        return declared
 
     # -- users ---------------------------------------------------------------
 

@@ -35,7 +35,6 @@ from adapters.errors import (
     MissingReference,
     NotFound,
     StorageUnavailable,
-    Unsupported,
 )
 from adapters.records import (
     BillingEntry,
@@ -77,6 +76,8 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_PATH", "SQLiteAdapter", "make_adapter"]
 
 SCHEMA_PATH = Path(__file__).with_name("sqlite_schema.sql")
+#: The same schema in the harness's canonical form, for the drift check.
+DECLARED_SCHEMA_PATH = Path(__file__).with_name("sqlite.schema.json")
 BUSY_TIMEOUT_MS = 5000
 
 Row = tuple[Any, ...]
@@ -149,7 +150,7 @@ class SQLiteAdapter(Adapter):
     """The ten entities in one SQLite database file (or ``":memory:"`` for one instance)."""
 
     #: Implements every optional capability, including ``usage_batch``.
-    unsupported: ClassVar[Mapping[str, type[AdapterError]]] = {"schema_declaration": Unsupported}
+    unsupported: ClassVar[Mapping[str, type[AdapterError]]] = {}
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -223,6 +224,10 @@ class SQLiteAdapter(Adapter):
             raise _map_error(exc) from exc
         except OSError as exc:
             raise AdapterError(f"cannot read {SCHEMA_PATH.name}: {exc}") from exc
+
+    def expected_schema(self) -> dict[str, Any]:
+        declared: dict[str, Any] = json.loads(DECLARED_SCHEMA_PATH.read_text(encoding="utf-8"))
+        return declared
 
     def close(self) -> None:
         try:
