@@ -19,7 +19,13 @@ from strategies.entities import (
     naive_datetimes,
     out_of_range_datetimes,
 )
-from strategies.hostile import hostile_payloads, hostile_texts, oversized_payload
+from strategies.hostile import (
+    hostile_payload_examples,
+    hostile_payloads,
+    hostile_texts,
+    oversized_payload,
+    too_deep_payload,
+)
 from strategies.json import json_keys, json_leaves, json_payloads, json_strings, json_values
 
 __all__ = [
@@ -31,6 +37,7 @@ __all__ = [
     "bad_amounts",
     "billing_streams",
     "emails",
+    "hostile_payload_examples",
     "hostile_payloads",
     "hostile_texts",
     "identifiers",
@@ -42,5 +49,6 @@ __all__ = [
     "naive_datetimes",
     "out_of_range_datetimes",
     "oversized_payload",
+    "too_deep_payload",
     "window_splits",
 ]

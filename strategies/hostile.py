@@ -18,7 +18,7 @@ from adapters import limits
 from strategies._validate import check_bounded_int
 from strategies.json import VALID_CHARS, json_keys, json_leaves, json_payloads
 
-__all__ = ["hostile_payloads", "hostile_texts", "oversized_payload"]
+__all__ = ["hostile_payload_examples", "hostile_payloads", "hostile_texts", "oversized_payload", "too_deep_payload"]
 
 _LONE_SURROGATES = st.integers(0xD800, 0xDFFF).map(chr)
 _BAD_INTS = (2**53, -(2**53), 2**53 + 1, 2**63, -(2**63) - 1, 10**400)
@@ -65,6 +65,11 @@ def oversized_payload(extra_bytes: int = 1, *, wide: bool = False) -> dict[str, 
     if wide:
         return {"k": "é" * (target // 2) + "x" * (target % 2)}
     return {"k": "x" * target}
+
+
+def too_deep_payload() -> dict[str, Any]:
+    """A payload nested one level deeper than the limit (depth 31), otherwise valid."""
+    return _too_deep()
 
 
 def _too_deep() -> dict[str, Any]:
@@ -131,3 +136,37 @@ def hostile_payloads() -> SearchStrategy[object]:
 def _json_text_at_top() -> SearchStrategy[str]:
     """JSON text where an object is expected: callers must pass dicts, never raw JSON."""
     return st.sampled_from(("{}", '{"a": 1}', "[]", "null", ""))
+
+
+def hostile_payload_examples() -> dict[str, object]:
+    """One concrete value per kind :func:`hostile_payloads` draws from, by a readable kind name.
+
+    For tables of explicit cases where the count must be deterministic; every
+    value breaks exactly one rule of :func:`adapters.validation.check_payload`.
+    """
+    return {
+        "nul-in-value": {"a": "x\x00y"},
+        "nul-in-key": {"a\x00b": 1},
+        "nul-nested": {"a": [1, {"b": "\x00"}]},
+        "surrogate-in-value": {"a": "x\ud800"},
+        "surrogate-in-key": {"\udfff": 1},
+        "int-2e53": {"n": 2**53},
+        "int-minus-2e53": {"n": -(2**53)},
+        "int-2e63": {"n": 2**63},
+        "nan": {"f": float("nan")},
+        "inf": {"f": float("inf")},
+        "minus-inf": {"f": float("-inf")},
+        "depth-31": _too_deep(),
+        "over-1mib-by-1-byte": oversized_payload(1),
+        "over-1mib-wide-chars": oversized_payload(2, wide=True),
+        "non-str-key": {"ok": {1: "x"}},
+        "tuple-value": {"t": (1, 2)},
+        "set-value": {"s": {1, 2}},
+        "bytes-value": {"b": b"x"},
+        "decimal-value": {"d": Decimal("1.5")},
+        "datetime-value": {"dt": datetime(2024, 1, 1, tzinfo=UTC)},
+        "date-value": {"d": date(2024, 1, 1)},
+        "list-at-top": ["a"],
+        "json-text-at-top": '{"a": 1}',
+        "none-at-top": None,
+    }
