@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["OPTIONS", "ConfigError", "HarnessConfig", "Option"]
+__all__ = ["DSN_DATABASE_MODES", "OPTIONS", "ConfigError", "HarnessConfig", "Option"]
 
 
 class ConfigError(Exception):
@@ -52,7 +52,17 @@ OPTIONS: tuple[Option, ...] = (
            "write the conformance report to PATH.json and PATH.md"),
     Option("--startup-timeout", "contract_startup_timeout", "CONTRACT_STARTUP_TIMEOUT",
            "seconds to wait for a server to become ready (default 30)"),
+    Option("--dsn-database", "contract_dsn_database", "CONTRACT_DSN_DATABASE",
+           "'own' (default): create and drop a contract_<hex> database on each --*-dsn server; "
+           "'existing': work in the DSN's own database (for servers where CREATE DATABASE is not allowed); "
+           "the harness initialises it only when it is empty and marks it as its own"),
+    Option("--allow-wipe-foreign-database", "contract_allow_wipe", "CONTRACT_ALLOW_WIPE",
+           "with --dsn-database=existing: names of databases (comma-separated) the harness may write "
+           "to and wipe even though they hold tables it did not create", True),
 )
+
+#: Values of --dsn-database.
+DSN_DATABASE_MODES = ("own", "existing")
 
 
 class _Source(Protocol):
@@ -69,6 +79,10 @@ class HarnessConfig:
     startup_timeout: float = 30.0
     adapter: str | None = None
     report_path: str | None = None
+    #: "own" (create a database per run) or "existing" (use the DSN's database).
+    dsn_database: str = "own"
+    #: Databases the user allows the harness to wipe although it did not initialise them.
+    allow_wipe: frozenset[str] = frozenset()
 
     def provider_for(self, engine: str) -> str | None:
         return self.providers.get(engine, self.providers.get("*"))
@@ -99,6 +113,11 @@ class HarnessConfig:
             raise ConfigError(
                 f"--startup-timeout={timeout_raw!r} is not a number of seconds; pass e.g. 30"
             ) from None
+        mode = str(raw.get("contract_dsn_database") or "own").strip().lower()
+        if mode not in DSN_DATABASE_MODES:
+            raise ConfigError(
+                f"--dsn-database={mode!r} is not one of {', '.join(DSN_DATABASE_MODES)}"
+            )
         return cls(
             engines=tuple(items("contract_engines")),
             providers=providers,
@@ -107,6 +126,8 @@ class HarnessConfig:
             startup_timeout=timeout,
             adapter=str(raw["contract_adapter"]) if raw.get("contract_adapter") else None,
             report_path=str(raw["contract_report"]) if raw.get("contract_report") else None,
+            dsn_database=mode,
+            allow_wipe=frozenset(items("contract_allow_wipe")),
         )
 
     @classmethod

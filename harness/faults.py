@@ -9,12 +9,19 @@ disconnect in the middle of a multi-statement operation such as a cascade.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import select
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
-__all__ = ["FaultProxy", "FaultStats"]
+if TYPE_CHECKING:
+    from adapters.base import Adapter
+    from harness.engines.base import Endpoint
+
+__all__ = ["FaultInjector", "FaultProxy", "FaultStats", "ProxyOutage", "ServerControl", "supports_faults"]
 
 
 @dataclass
@@ -48,6 +55,8 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._links: list[_Link] = []
         self._budget: int | None = None  # client->server writes left before a cut
+        self._refusing = False
+        self._count_replies = False
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", 0))
@@ -70,10 +79,27 @@ class FaultProxy:
         self.stats.links_cut += len(links)
         return len(links)
 
-    def cut_after(self, writes: int) -> None:
-        """Let ``writes`` more client->server chunks through, then cut every link."""
+    def cut_after(self, writes: int, *, replies: bool = False) -> None:
+        """Let ``writes`` more client->server chunks through, then cut every link.
+
+        With ``replies`` the server->client chunks are counted instead: the cut
+        then drops a reply, so the server may have committed what the client
+        sees fail.
+        """
         with self._lock:
             self._budget = writes
+            self._count_replies = replies
+
+    def disarm(self) -> bool:
+        """Cancel a pending :meth:`cut_after`; True if it had not fired yet."""
+        with self._lock:
+            pending, self._budget = self._budget is not None, None
+        return pending
+
+    def refuse(self, refusing: bool = True) -> None:
+        """While refusing, every new link is closed at once, as by a server that is down."""
+        with self._lock:
+            self._refusing = refusing
 
     def close(self) -> None:
         self._stopped.set()
@@ -89,6 +115,12 @@ class FaultProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
+            with self._lock:
+                refusing = self._refusing
+            if refusing:
+                with contextlib.suppress(OSError):
+                    client.close()
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
                 upstream.settimeout(None)
@@ -111,19 +143,94 @@ class FaultProxy:
                     if not data:
                         link.close()
                         return
-                    if source is link.client and self._spend():
+                    if self._spend(from_server=source is link.upstream):
                         self.cut()
                         return
                     pairs[source].sendall(data)
         except (OSError, ValueError):
             link.close()
 
-    def _spend(self) -> bool:
-        """Count one client write; True when the budget is exhausted (the write is dropped)."""
+    def _spend(self, *, from_server: bool) -> bool:
+        """Count one chunk in the armed direction; True when the budget is exhausted (the chunk is dropped)."""
         with self._lock:
-            if self._budget is None:
+            if self._budget is None or from_server != self._count_replies:
                 return False
             if self._budget <= 0:
                 return True
             self._budget -= 1
             return False
+
+
+class ServerControl(Protocol):
+    """Stops and starts the server behind an endpoint (same port, same data)."""
+
+    def stop(self) -> None: ...
+    def start(self) -> None: ...
+
+
+class ProxyOutage:
+    """A server "restart" simulated at the proxy, for servers the harness must not restart.
+
+    Stopping cuts every link and refuses new ones; starting accepts again.  The
+    server itself never notices more than dropped connections.
+    """
+
+    def __init__(self, proxy: FaultProxy) -> None:
+        self.proxy = proxy
+
+    def stop(self) -> None:
+        self.proxy.refuse(True)
+        self.proxy.cut()
+
+    def start(self) -> None:
+        self.proxy.refuse(False)
+
+
+class FaultInjector:
+    """What a fault contract drives: adapters through a proxy, cuts, and server restarts.
+
+    ``endpoint`` is the engine's endpoint rewritten to reach the server through
+    ``proxy``; ``server`` restarts the real server when the harness owns it
+    (its throwaway local server) and is a :class:`ProxyOutage` otherwise.
+    """
+
+    def __init__(self, proxy: FaultProxy, endpoint: Endpoint, server: ServerControl | None = None) -> None:
+        self.proxy = proxy
+        self.endpoint = endpoint
+        self.server: ServerControl = server if server is not None else ProxyOutage(proxy)
+        self.real_restart = server is not None
+
+    def adapter(self, factory: Callable[[Endpoint], Adapter]) -> Adapter:
+        """A new adapter from ``factory`` whose connections run through the proxy."""
+        return factory(self.endpoint)
+
+    def cut(self) -> int:
+        return self.proxy.cut()
+
+    def cut_after(self, writes: int, *, replies: bool = False) -> None:
+        self.proxy.cut_after(writes, replies=replies)
+
+    def disarm(self) -> bool:
+        return self.proxy.disarm()
+
+    def stop_server(self) -> None:
+        self.server.stop()
+
+    def start_server(self) -> None:
+        self.server.start()
+
+    def close(self) -> None:
+        self.proxy.refuse(False)
+        self.proxy.close()
+
+
+def supports_faults(engine_id: str) -> bool:
+    """Whether the engine's backend class declares fault injection; imports it, starts nothing."""
+    from harness.engines import BACKENDS  # late: the registry imports this module's users
+
+    module_name, _, class_name = BACKENDS[engine_id].partition(":")
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except ImportError:
+        return False  # driver missing: the engine is reported unavailable elsewhere
+    return bool(getattr(cls, "supports_faults", False))

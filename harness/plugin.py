@@ -9,7 +9,9 @@ whose tests were selected.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -18,14 +20,16 @@ from adapters.errors import AdapterError
 from harness.capabilities import CAPABILITIES
 from harness.config import OPTIONS, ConfigError, HarnessConfig
 from harness.engines import BACKENDS, resolve_engine_ids
+from harness.faults import supports_faults
 from harness.plugging import PluggingError, load_factory
 from harness.profiles import load_profile
-from harness.report import DECLINED_PROPERTY, TALLY_PREFIX, ConformanceRecorder
+from harness.report import DECLINED_PROPERTY, ENGINE_PROPERTY, TALLY_PREFIX, ConformanceRecorder
 from harness.session import EngineSession, EngineUnavailable, StartedEngine
 
 _SESSION = pytest.StashKey[EngineSession]()
 _ENGINE_IDS = pytest.StashKey[list[str]]()
 _PROFILE = pytest.StashKey[str]()
+_DESELECTED = pytest.StashKey[Counter[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -56,6 +60,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "capability(name): the test exercises an optional capability from harness/capabilities.py"
     )
+    config.addinivalue_line(
+        "markers", "faults: a fault contract, run only on engines whose backend sets supports_faults"
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -78,10 +85,20 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "engine" in metafunc.fixturenames:
         ids = metafunc.config.stash[_ENGINE_IDS]
+        if metafunc.definition.get_closest_marker("faults") is not None:
+            # Only engines with a network link to break; an empty set is deselected, not skipped.
+            ids = [engine_id for engine_id in ids if supports_faults(engine_id)]
+            if not ids:
+                return
         metafunc.parametrize("engine", ids, ids=ids, indirect=True, scope="session")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unparametrized = [item for item in items if item.get_closest_marker("faults") is not None
+                      and "engine" not in getattr(getattr(item, "callspec", None), "params", {})]
+    if unparametrized:
+        config.hook.pytest_deselected(items=unparametrized)
+        items[:] = [item for item in items if item not in unparametrized]
     for item in items:
         for mark in item.iter_markers("capability"):
             if not mark.args or mark.args[0] not in CAPABILITIES:
@@ -89,6 +106,57 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                     f"{item.nodeid}: capability({mark.args!r}) is not in harness/capabilities.py; "
                     f"known: {', '.join(sorted(CAPABILITIES))}"
                 )
+    if hasattr(config, "workerinput"):
+        # The recorder lives on the xdist controller, which collects nothing: each report carries its engine.
+        for item in items:
+            engine_id = getattr(getattr(item, "callspec", None), "params", {}).get("engine")
+            if isinstance(engine_id, str):
+                item.user_properties.append((ENGINE_PROPERTY, engine_id))
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if items and hasattr(items[0].config, "workerinput"):
+        counts = items[0].config.stash.setdefault(_DESELECTED, Counter())
+        for item in items:
+            engine_id = getattr(getattr(item, "callspec", None), "params", {}).get("engine")
+            if isinstance(engine_id, str):
+                counts[engine_id] += 1
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On an xdist worker: hand what it provisioned and deselected to the controller (workeroutput)."""
+    output = getattr(session.config, "workeroutput", None)
+    engines = session.config.stash.get(_SESSION, None)
+    if output is None or engines is None:
+        return
+    output["contract_engines"] = {
+        engine_id: {
+            "line": _describe(started), "provider": started.endpoint.provider,
+            "server_version": started.endpoint.server_version, "driver": started.endpoint.driver,
+            "stand_in": started.backend.stand_in,
+            "adapter": f"{type(started.adapter).__module__}:{type(started.adapter).__qualname__}",
+        }
+        for engine_id, started in engines.started.items()
+    }
+    output["contract_unavailable"] = dict(engines.unavailable)
+    output["contract_deselected"] = dict(session.config.stash.get(_DESELECTED, None) or {})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """On the xdist controller: keep each worker's engines for the summary and the report."""
+    engines = node.config.stash.get(_SESSION, None)
+    output = getattr(node, "workeroutput", None) or {}
+    if engines is None:
+        return
+    for engine_id, facts in output.get("contract_engines", {}).items():
+        engines.remote.setdefault(engine_id, facts)
+    for engine_id, reason in output.get("contract_unavailable", {}).items():
+        engines.unavailable.setdefault(engine_id, reason)
+    recorder = node.config.pluginmanager.get_plugin("contract-report")
+    for engine_id, count in output.get("contract_deselected", {}).items() if recorder else ():
+        # Every worker collects and deselects the same items.
+        recorder.deselected[engine_id] = max(recorder.deselected[engine_id], count)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -163,11 +231,13 @@ def _describe(started: StartedEngine) -> str:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     engines = terminalreporter.config.stash.get(_SESSION, None)
-    if engines is None or not (engines.started or engines.unavailable):
+    if engines is None or not (engines.started or engines.unavailable or engines.remote):
         return
     terminalreporter.section("contract engines")
     for engine_id, started in engines.started.items():
         terminalreporter.write_line(f"{engine_id}: {_describe(started)}")
+    for engine_id, facts in engines.remote.items():
+        terminalreporter.write_line(f"{engine_id}: {facts['line']} (on each xdist worker)")
     for engine_id, reason in engines.unavailable.items():
         terminalreporter.write_line(f"{engine_id}: SKIPPED - {reason}")
 

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from typing import Any
 
 from adapters.base import Adapter
 from adapters.errors import AdapterError
@@ -13,7 +14,7 @@ from harness.config import HarnessConfig
 from harness.engines import load_backend
 from harness.engines.base import Backend, Endpoint
 from harness.plugging import PluggedAdapter
-from harness.provision.common import ProvisionUnavailable, docker_available
+from harness.provision.common import ProvisionRefused, ProvisionUnavailable, docker_available, scrub
 
 __all__ = ["EngineSession", "EngineUnavailable", "StartedEngine"]
 
@@ -48,6 +49,8 @@ class EngineSession:
         self.stack = ExitStack()
         self.started: dict[str, StartedEngine] = {}
         self.unavailable: dict[str, str] = {}
+        #: Under xdist, on the controller: what the workers provisioned (engine id -> facts, see plugin).
+        self.remote: dict[str, dict[str, Any]] = {}
         self._docker_reason: str | bool | None = False  # False: not checked yet
 
     def docker_reason(self) -> str | None:
@@ -90,6 +93,10 @@ class EngineSession:
                 return f"container: {reason}"
         return None
 
+    def _scrub(self, text: str) -> str:
+        """Messages quote driver errors, which may quote a DSN: never show its password."""
+        return scrub(text, self.config.dsns.values())
+
     def _start(self, engine_id: str) -> StartedEngine:
         try:
             backend = load_backend(engine_id)
@@ -111,17 +118,21 @@ class EngineSession:
                 adapter = factory(endpoint)
                 scope.callback(adapter.close)
                 adapter.create_schema()
+            except ProvisionRefused as exc:
+                # The user's storage was refused: falling back to another provider would hide it.
+                scope.close()
+                raise EngineUnavailable(self._scrub(f"{engine_id} via {provider}: refused: {exc}")) from None
             except ProvisionUnavailable as exc:
                 scope.close()
-                attempts.append(f"{provider}: {exc}")
+                attempts.append(self._scrub(f"{provider}: {exc}"))
                 continue
             except AdapterError as exc:
                 # The server is up but the adapter cannot set up its schema there:
                 # a finding about the adapter, reported once rather than per test.
                 scope.close()
-                raise EngineUnavailable(
+                raise EngineUnavailable(self._scrub(
                     f"{engine_id} via {provider}: the adapter's create_schema() failed: {exc}"
-                ) from None
+                )) from None
             except BaseException:
                 scope.close()
                 raise

@@ -6,11 +6,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from adapters.base import Adapter
 from harness.config import HarnessConfig
 from harness.provision.common import redact_dsn
+
+if TYPE_CHECKING:
+    from harness.faults import FaultInjector
 
 __all__ = ["Backend", "Endpoint"]
 
@@ -51,6 +54,10 @@ class Backend(ABC):
     providers: ClassVar[tuple[str, ...]]
     #: True for stand-ins that are not the real engine (never certified as it).
     stand_in: ClassVar[bool] = False
+    #: True when :meth:`fault_injector` can put a network fault between adapter and
+    #: server; fault contracts are parametrized only over such engines (checked at
+    #: collection, on the class, before anything is provisioned).
+    supports_faults: ClassVar[bool] = False
 
     @abstractmethod
     def start(self, provider: str, config: HarnessConfig, stack: ExitStack) -> Endpoint:
@@ -71,6 +78,15 @@ class Backend(ABC):
 
         Uses the backend's own raw connection, never the adapter under test.
         """
+
+    def fault_injector(self, endpoint: Endpoint) -> FaultInjector | None:
+        """A :class:`~harness.faults.FaultInjector` for ``endpoint``, or None without a network link.
+
+        Optional; the caller closes it.  A backend that returns one for the
+        throwaway server it started may restart that server for real; any other
+        server is only ever "restarted" at the proxy.
+        """
+        return None
 
     @abstractmethod
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:

@@ -22,7 +22,7 @@ class MemoryBackend(Backend):
     def start(self, provider: str, config: HarnessConfig, stack: ExitStack) -> Endpoint:
         return Endpoint(
             engine=self.id, provider=provider, dsn="memory://", database="memory",
-            server_version="reference model", driver="python",
+            server_version="reference model", driver="python", extra={"store": self.store},
         )
 
     def make_adapter(self, endpoint: Endpoint) -> Adapter:

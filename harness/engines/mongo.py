@@ -29,7 +29,16 @@ from adapters.base import Adapter
 from adapters.mongo import COLLECTIONS, COUNTERS, MongoAdapter
 from harness.config import HarnessConfig
 from harness.engines.base import Backend, Endpoint
-from harness.provision.common import ProvisionUnavailable, docker_available, find_binary, free_port, wait_until
+from harness.provision.common import (
+    MARKER_TABLE,
+    MARKER_TEXT,
+    ProvisionUnavailable,
+    claim_existing_database,
+    docker_available,
+    find_binary,
+    free_port,
+    wait_until,
+)
 
 __all__ = ["MONGOD_DIRS", "MongoBackend", "MongomockBackend", "real_mongo_reason"]
 
@@ -72,8 +81,24 @@ def _raw_snapshot(db: Database[dict[str, Any]]) -> dict[str, list[tuple[Any, ...
 def _reset(db: Database[dict[str, Any]]) -> None:
     # delete_many keeps the indexes; counters survive so billing seq keeps growing.
     for name in db.list_collection_names():
-        if name != COUNTERS:
+        if name not in (COUNTERS, MARKER_TABLE):
             db[name].delete_many({})
+
+
+def _claim(client: MongoClient[dict[str, Any]], config: HarnessConfig) -> Database[dict[str, Any]]:
+    """The DSN's own database, if it is empty (then marked as ours) or already marked."""
+    try:
+        db: Database[dict[str, Any]] = client.get_default_database()
+    except PyMongoError:
+        raise ProvisionUnavailable("--dsn-database=existing, but the --mongo-dsn names no database") from None
+    try:
+        names = db.list_collection_names()
+        if claim_existing_database(db.name, names, MARKER_TABLE in names, config.allow_wipe,
+                                   "--allow-wipe-foreign-database"):
+            db[MARKER_TABLE].insert_one({"note": MARKER_TEXT})
+    except PyMongoError as exc:
+        raise ProvisionUnavailable(f"cannot inspect database {db.name!r}: {type(exc).__name__}") from None
+    return db
 
 
 def _server_version(client: MongoClient[dict[str, Any]]) -> str:
@@ -114,11 +139,15 @@ class MongoBackend(Backend):
                                  what="MongoDB buildInfo")
         except ProvisionUnavailable as exc:
             raise ProvisionUnavailable(f"{provider}: server did not answer: {exc}") from None
-        # A database of our own, even on a server we started: the harness never
-        # touches another database, and drops this one at the end.
-        name = f"contract_{uuid.uuid4().hex[:12]}"
-        stack.callback(client.drop_database, name)
-        self._db = client[name]
+        if provider == "dsn" and config.dsn_database == "existing":
+            self._db = _claim(client, config)
+            name = self._db.name
+        else:
+            # A database of our own, even on a server we started: the harness never
+            # touches another database, and drops this one at the end.
+            name = f"contract_{uuid.uuid4().hex[:12]}"
+            stack.callback(client.drop_database, name)
+            self._db = client[name]
         endpoint = Endpoint(engine=self.id, provider=provider, dsn=dsn, database=name,
                             server_version=version, driver=_DRIVER)
         adapter = self.make_adapter(endpoint)

@@ -16,10 +16,10 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pymysql
 import pymysql.constants.CLIENT
@@ -28,11 +28,16 @@ from adapters.base import Adapter
 from adapters.mysql import MySQLAdapter
 from harness.config import HarnessConfig
 from harness.engines.base import Backend, Endpoint
+from harness.faults import FaultInjector, FaultProxy
 from harness.provision.common import (
+    MARKER_TABLE,
+    MARKER_TEXT,
     ProvisionUnavailable,
+    claim_existing_database,
     find_binary,
     free_port,
     run_as,
+    scrub,
     wait_until,
 )
 
@@ -122,29 +127,79 @@ class MySQLBackend(Backend):
     id = "mysql"
     label = "MySQL/MariaDB"
     providers = ("dsn", "container", "local")
+    supports_faults = True
 
     def __init__(self) -> None:
         self._raw: Any = None
         self._connect_raw: Callable[[], Any] = lambda: None
+        self._server: _LocalServer | None = None  # the throwaway server, when this backend started one
+        self._owned = False  # set once start() has established the storage is the harness's to wipe
 
     # -- provisioning ----------------------------------------------------------
 
     def start(self, provider: str, config: HarnessConfig, stack: ExitStack) -> Endpoint:
-        if provider == "dsn":
-            dsn = config.dsns.get("mysql")
-            if not dsn:
-                raise ProvisionUnavailable("no --mysql-dsn given")
-            address, _ = parse_mysql_dsn(dsn)
-        elif provider == "container":
-            address = self._start_container(stack, config.startup_timeout)
-        elif provider == "local":
-            address = self._start_local(stack, config.startup_timeout)
-        else:
-            raise ProvisionUnavailable(f"unknown provider {provider!r}")
-        return self._prepare(provider, address, stack)
+        existing: str | None = None
+        try:
+            if provider == "dsn":
+                dsn = config.dsns.get("mysql")
+                if not dsn:
+                    raise ProvisionUnavailable("no --mysql-dsn given")
+                address, named = parse_mysql_dsn(dsn)
+                if config.dsn_database == "existing":
+                    if not named:
+                        raise ProvisionUnavailable("--dsn-database=existing, but the --mysql-dsn names no database")
+                    existing = named
+            elif provider == "container":
+                address = self._start_container(stack, config.startup_timeout)
+            elif provider == "local":
+                address = self._start_local(stack, config.startup_timeout)
+            else:
+                raise ProvisionUnavailable(f"unknown provider {provider!r}")
+            endpoint = self._prepare(provider, address, stack, existing, config.allow_wipe)
+        except ProvisionUnavailable as exc:
+            # Driver messages may quote credentials: mask the password, drop the chained driver error.
+            raise type(exc)(scrub(str(exc), config.dsns.values())) from None
+        self._owned = True
+        return endpoint
 
-    def _prepare(self, provider: str, address: ServerAddress, stack: ExitStack) -> Endpoint:
-        """Create our own database with the schema and open the raw reset connection."""
+    def _claim(self, address: ServerAddress, database: str, allowed: frozenset[str]) -> str:
+        """Use the DSN's own database if it is empty (then marked as ours) or already marked."""
+        try:
+            with address.connect(database) as conn, conn.cursor() as cur:
+                cur.execute("SELECT VERSION()")
+                version = server_label(cur.fetchone()[0])
+                cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()")
+                tables = [str(row[0]) for row in cur.fetchall()]
+                if claim_existing_database(database, tables, MARKER_TABLE in tables, allowed,
+                                           "--allow-wipe-foreign-database"):
+                    cur.execute(f"CREATE TABLE {MARKER_TABLE} (note VARCHAR(255) NOT NULL,"
+                                " created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)")
+                    cur.execute(f"INSERT INTO {MARKER_TABLE} (note) VALUES (%s)", (MARKER_TEXT,))
+        except pymysql.err.Error as exc:
+            raise ProvisionUnavailable(f"cannot inspect database {database!r}: {exc}") from None
+        return version
+
+    def _prepare(self, provider: str, address: ServerAddress, stack: ExitStack,
+                 existing: str | None = None, allowed: frozenset[str] = frozenset()) -> Endpoint:
+        """Create our own database (or claim the DSN's) with the schema and open the raw reset connection."""
+        if existing is not None:
+            database = existing
+            version = self._claim(address, database, allowed)
+        else:
+            database, version = self._own_database(address, stack)
+
+        endpoint = Endpoint(
+            engine=self.id, provider=provider, dsn=address.dsn(database), database=database,
+            server_version=version, driver=f"PyMySQL {pymysql.VERSION_STRING}",
+        )
+        with self.make_adapter(endpoint) as adapter:
+            adapter.create_schema()
+        self._connect_raw = lambda: address.connect(database, client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS)
+        self._raw = self._connect_raw()
+        stack.callback(self._close_raw)
+        return endpoint
+
+    def _own_database(self, address: ServerAddress, stack: ExitStack) -> tuple[str, str]:
         try:
             admin = address.connect()
         except pymysql.err.Error as exc:
@@ -159,17 +214,7 @@ class MySQLBackend(Backend):
             admin.close()
             raise ProvisionUnavailable(f"cannot create a database to work in: {exc}") from None
         stack.callback(self._drop_database, address, database, admin)
-
-        endpoint = Endpoint(
-            engine=self.id, provider=provider, dsn=address.dsn(database), database=database,
-            server_version=version, driver=f"PyMySQL {pymysql.VERSION_STRING}",
-        )
-        with self.make_adapter(endpoint) as adapter:
-            adapter.create_schema()
-        self._connect_raw = lambda: address.connect(database, client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS)
-        self._raw = self._connect_raw()
-        stack.callback(self._close_raw)
-        return endpoint
+        return database, version
 
     def _close_raw(self) -> None:
         raw, self._raw = self._raw, None
@@ -262,8 +307,9 @@ class MySQLBackend(Backend):
         ]
         if not mariadb:
             command += ["--mysqlx=OFF"]
-        process = _spawn(command, user, workdir)
-        stack.callback(_terminate, process)
+        server_process = _LocalServer(command, user, workdir, timeout, self._close_raw)
+        process = server_process.process
+        stack.callback(server_process.terminate)
         # MySQL's --initialize-insecure creates only root@localhost: use the socket there.
         address = ServerAddress(host="127.0.0.1", port=port, user="root", password="",
                                 unix_socket=None if mariadb else str(socket_path))
@@ -277,6 +323,9 @@ class MySQLBackend(Backend):
         if wait_until(ready, timeout=timeout, what=f"local {Path(server).name}") == "exited":
             tail = log.read_text(errors="replace")[-600:] if log.exists() else ""
             raise ProvisionUnavailable(f"{Path(server).name} exited with {process.returncode}: {tail}")
+        server_process.address = address
+        self._server = server_process
+        stack.callback(setattr, self, "_server", None)
         return address
 
     # -- adapters, reset, snapshot -------------------------------------------
@@ -286,11 +335,21 @@ class MySQLBackend(Backend):
         return adapter
 
     def _cursor(self) -> Any:
-        if self._raw is None:
-            raise RuntimeError("mysql backend not started")
-        if not self._raw.open:
+        if not self._owned:
+            raise RuntimeError("mysql backend not started, or its storage is not the harness's own")
+        if self._raw is None or not self._raw.open:
             self._raw = self._connect_raw()
         return self._raw.cursor()
+
+    def fault_injector(self, endpoint: Endpoint) -> FaultInjector | None:
+        parts = urlsplit(endpoint.dsn)
+        if "unix_socket" in parse_qs(parts.query) or not parts.hostname:
+            return None  # no TCP link to put a proxy on
+        proxy = FaultProxy(parts.hostname, parts.port or 3306)
+        auth = parts.netloc.rpartition("@")[0]
+        netloc = f"{auth}@127.0.0.1:{proxy.port}" if auth else f"127.0.0.1:{proxy.port}"
+        server = self._server if endpoint.provider == "local" else None
+        return FaultInjector(proxy, replace(endpoint, dsn=parts._replace(netloc=netloc).geturl()), server)
 
     def reset(self) -> None:
         with self._cursor() as cur:
@@ -337,6 +396,30 @@ def _spawn(command: Sequence[str], user: str | None, cwd: Path) -> subprocess.Po
         list(command), cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         user=user, group=user, extra_groups=[] if user else None, start_new_session=True,
     )
+
+
+class _LocalServer:
+    """The throwaway server process; stop() and start() restart it on the same port and datadir."""
+
+    def __init__(self, command: Sequence[str], user: str | None, workdir: Path, timeout: float,
+                 on_restart: Callable[[], None]) -> None:
+        self.command, self.user, self.workdir, self.timeout = list(command), user, workdir, timeout
+        self.on_restart = on_restart
+        self.address: ServerAddress | None = None
+        self.process = _spawn(self.command, user, workdir)
+
+    def stop(self) -> None:
+        _terminate(self.process)
+        self.on_restart()
+
+    def start(self) -> None:
+        self.process = _spawn(self.command, self.user, self.workdir)
+        address = self.address
+        assert address is not None
+        wait_until(lambda: _ping(address), timeout=self.timeout, what="restarted local server")
+
+    def terminate(self) -> None:
+        _terminate(self.process)
 
 
 def _terminate(process: subprocess.Popen[bytes], grace: float = 20.0) -> None:

@@ -9,7 +9,9 @@ import shutil
 import tempfile
 import uuid
 import warnings
+from collections.abc import Callable
 from contextlib import ExitStack, suppress
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,14 +19,25 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
-from psycopg.conninfo import make_conninfo
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.errors import DuplicateDatabase
 
 from adapters.base import Adapter
 from adapters.postgres import PostgresAdapter
 from harness.config import HarnessConfig
 from harness.engines.base import Backend, Endpoint
-from harness.provision.common import ProvisionUnavailable, find_binary, free_port, run_as, wait_until
+from harness.faults import FaultInjector, FaultProxy
+from harness.provision.common import (
+    MARKER_TABLE,
+    MARKER_TEXT,
+    ProvisionUnavailable,
+    claim_existing_database,
+    find_binary,
+    free_port,
+    run_as,
+    scrub,
+    wait_until,
+)
 
 __all__ = ["HARNESS_MARK", "RESET_SQL", "TABLES", "PostgresBackend", "database_name", "libpq_url", "with_database"]
 
@@ -67,24 +80,35 @@ class PostgresBackend(Backend):
     id = "postgres"
     label = "PostgreSQL"
     providers = ("dsn", "container", "local")
+    supports_faults = True
 
     def __init__(self) -> None:
         self._dsn: str | None = None
         self._raw: psycopg.Connection[tuple[Any, ...]] | None = None
+        self._server: _PgCtl | None = None  # the throwaway server, when this backend started one
+        self._owned = False  # set once start() has established the storage is the harness's to wipe
 
     # -- provisioning --------------------------------------------------------
 
     def start(self, provider: str, config: HarnessConfig, stack: ExitStack) -> Endpoint:
         timeout = config.startup_timeout
-        if provider == "dsn":
-            dsn, database = self._own_database(config, stack)
-        elif provider == "container":
-            dsn, database = self._container(stack, timeout)
-        elif provider == "local":
-            dsn, database = self._local_server(stack, timeout)
-        else:
-            raise ProvisionUnavailable(f"unknown provider {provider!r}")
-        version = self._prepare(dsn, stack, timeout)
+        try:
+            if provider == "dsn":
+                if config.dsn_database == "existing":
+                    dsn, database = self._existing_database(config)
+                else:
+                    dsn, database = self._own_database(config, stack)
+            elif provider == "container":
+                dsn, database = self._container(stack, timeout)
+            elif provider == "local":
+                dsn, database = self._local_server(stack, timeout)
+            else:
+                raise ProvisionUnavailable(f"unknown provider {provider!r}")
+            version = self._prepare(dsn, stack, timeout)
+        except ProvisionUnavailable as exc:
+            # Driver messages may quote the DSN: mask its password, drop the chained driver error.
+            raise type(exc)(scrub(str(exc), config.dsns.values())) from None
+        self._owned = True
         return Endpoint(
             engine=self.id, provider=provider, dsn=dsn, database=database,
             server_version=f"PostgreSQL {version}", driver=f"psycopg {psycopg.__version__}",
@@ -118,6 +142,31 @@ class PostgresBackend(Backend):
         except psycopg.Error as exc:
             raise ProvisionUnavailable(f"cannot create a database on the given server: {exc}") from None
         return with_database(server, name), name
+
+    def _existing_database(self, config: HarnessConfig) -> tuple[str, str]:
+        """The DSN's own database, if it is empty (then marked as ours) or already marked."""
+        server = config.dsns.get("postgres")
+        if not server:
+            raise ProvisionUnavailable("dsn: no --postgres-dsn or CONTRACT_POSTGRES_DSN given")
+        try:
+            with psycopg.connect(server, autocommit=True, connect_timeout=10) as conn:
+                database = conn.info.dbname
+                found = [(str(schema), str(name)) for schema, name in conn.execute(
+                    "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')"
+                    " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+                    " AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'")]
+                marked = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (MARKER_TABLE,)).fetchone()
+                tables = [f"{schema}.{name}" for schema, name in found]
+                if claim_existing_database(database, tables, bool(marked and marked[0]), config.allow_wipe,
+                                           "--allow-wipe-foreign-database"):
+                    with conn.transaction():
+                        conn.execute(f"CREATE TABLE {MARKER_TABLE} (note text NOT NULL,"
+                                     " created_at timestamptz NOT NULL DEFAULT now())".encode())
+                        conn.execute(f"INSERT INTO {MARKER_TABLE} (note) VALUES (%s)".encode(), (MARKER_TEXT,))
+        except psycopg.Error as exc:
+            raise ProvisionUnavailable(f"cannot inspect the DSN's database: {exc}") from None
+        return server, database
 
     def _container(self, stack: ExitStack, timeout: float) -> tuple[str, str]:
         try:
@@ -167,6 +216,8 @@ class PostgresBackend(Backend):
         if done.returncode != 0:
             tail = log.read_text(errors="replace")[-500:] if log.exists() else done.stderr
             raise ProvisionUnavailable(f"pg_ctl start failed: {tail.strip()}")
+        self._server = _PgCtl(user, str(pg_ctl), data, log, options, workdir, timeout, self._close_raw)
+        stack.callback(setattr, self, "_server", None)
         server = f"postgresql://postgres@127.0.0.1:{port}/postgres"
         wait_until(lambda: _create_on(server, "contract"), timeout=timeout, what="PostgreSQL server")
         return with_database(server, "contract"), "contract"
@@ -194,7 +245,20 @@ class PostgresBackend(Backend):
     def make_adapter(self, endpoint: Endpoint) -> Adapter:
         return PostgresAdapter(endpoint.dsn)
 
+    def fault_injector(self, endpoint: Endpoint) -> FaultInjector | None:
+        params = conninfo_to_dict(endpoint.dsn)
+        host = str(params.get("hostaddr") or params.get("host") or "")
+        if not host or host.startswith("/") or "," in host:
+            return None  # a Unix socket or several hosts: no single TCP link to put a proxy on
+        proxy = FaultProxy(host, int(str(params.get("port") or 5432)))
+        # hostaddr reroutes the TCP link while host still names the server for TLS verification.
+        proxied = make_conninfo(endpoint.dsn, hostaddr="127.0.0.1", port=str(proxy.port))
+        server = self._server if endpoint.provider == "local" else None
+        return FaultInjector(proxy, replace(endpoint, dsn=proxied), server)
+
     def reset(self) -> None:
+        if not self._owned:
+            raise RuntimeError("PostgresBackend.reset(): the storage was not established as the harness's own")
         # The adapter commits every operation, so emptying the tables is the only
         # isolation between examples.
         self._connection().execute(RESET_SQL.encode())
@@ -207,6 +271,32 @@ class PostgresBackend(Backend):
             rows = conn.execute(f"SELECT * FROM {table} AS t ORDER BY t".encode()).fetchall()
             result[table] = [tuple(_plain(value) for value in row) for row in rows]
         return result
+
+
+@dataclass(frozen=True)
+class _PgCtl:
+    """Stops and starts the throwaway server on its port and data directory (fault contracts)."""
+
+    user: str | None
+    pg_ctl: str
+    data: Path
+    log: Path
+    options: str
+    workdir: Path
+    timeout: float
+    on_restart: Callable[[], None]
+
+    def stop(self) -> None:
+        done = run_as(self.user, [self.pg_ctl, "-D", str(self.data), "-m", "fast", "-w", "stop"], cwd=self.workdir)
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_ctl stop failed: {(done.stderr or done.stdout).strip()[-300:]}")
+        self.on_restart()
+
+    def start(self) -> None:
+        done = run_as(self.user, [self.pg_ctl, "-D", str(self.data), "-l", str(self.log), "-o", self.options, "-w",
+                                  "-t", str(int(self.timeout)), "start"], cwd=self.workdir, timeout=self.timeout + 5)
+        if done.returncode != 0:
+            raise RuntimeError(f"pg_ctl start failed: {(done.stderr or done.stdout).strip()[-300:]}")
 
 
 def libpq_url(url: str) -> str:

@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 __all__ = [
+    "MARKER_TABLE",
+    "MARKER_TEXT",
+    "ProvisionRefused",
     "ProvisionUnavailable",
+    "claim_existing_database",
     "docker_available",
+    "dsn_secrets",
     "find_binary",
     "free_port",
     "redact_dsn",
     "run_as",
+    "scrub",
     "wait_until",
 ]
 
@@ -28,6 +35,43 @@ T = TypeVar("T")
 
 class ProvisionUnavailable(Exception):
     """This provider cannot supply the engine here; the message says what was checked."""
+
+
+class ProvisionRefused(ProvisionUnavailable):
+    """The harness will not use what it was pointed at (storage it does not own).
+
+    Unlike a plain :class:`ProvisionUnavailable` this stops the engine: falling
+    back to another provider would hide that the user's DSN was refused.
+    """
+
+
+#: The table/collection whose one row says "initialised by the contract harness".
+MARKER_TABLE = "contract_harness_marker"
+MARKER_TEXT = "initialised by the adapter-contracts harness; it may empty every table here"
+
+
+def claim_existing_database(
+    database: str, tables: Sequence[str], marked: bool, allowed: Collection[str], flag_hint: str
+) -> bool:
+    """Decide whether the harness may use an existing database; True when it must write its marker.
+
+    ``tables`` are the tables/collections found there, ``marked`` whether the
+    harness marker is among them.  A database with foreign tables and no
+    marker is refused (nothing written) unless the user named it in ``allowed``.
+    """
+    if marked:
+        return False
+    if not tables:
+        return True
+    if database in allowed:
+        return False
+    shown = ", ".join(sorted(tables)[:8]) + (", ..." if len(tables) > 8 else "")
+    raise ProvisionRefused(
+        f"database {database!r} already holds {len(tables)} table(s)/collection(s) ({shown}) and no "
+        f"{MARKER_TABLE} marker: the harness did not initialise it, so it writes nothing there and wipes "
+        f"nothing. Point the DSN at an empty database, or pass {flag_hint}={database} "
+        f"(env CONTRACT_ALLOW_WIPE) to let the harness empty its tables."
+    )
 
 
 def free_port() -> int:
@@ -113,16 +157,40 @@ def run_as(user: str | None, argv: Sequence[str], **kwargs: object) -> subproces
     return subprocess.run(command, check=False, capture_output=True, text=True, **kwargs)  # type: ignore[call-overload,no-any-return]
 
 
+#: ``password=value`` in a key=value DSN or a URL query; the value may be single-quoted.
+_KV_PASSWORD = re.compile(r"(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]+)")
+
+
+def dsn_secrets(dsn: str) -> list[str]:
+    """The passwords in a URL or key=value DSN, raw and percent-decoded, longest first, for :func:`scrub`."""
+    found: list[str] = []
+    with contextlib.suppress(ValueError):
+        parts = urlsplit(dsn)
+        if "://" in dsn and parts.password:
+            found += [parts.password, unquote(parts.password)]
+    for match in _KV_PASSWORD.finditer(dsn):
+        value = match.group(2)
+        if value.startswith("'"):
+            found.append(value[1:-1])
+            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+        found += [value, unquote(value)]
+    return sorted({f for f in found if f}, key=len, reverse=True)
+
+
+def scrub(text: str, dsns: Iterable[str]) -> str:
+    """``text`` with every password of ``dsns`` replaced by ***: for messages built from driver errors."""
+    for dsn in dsns:
+        for secret in dsn_secrets(dsn):
+            text = text.replace(secret, "***")
+    return text
+
+
 def redact_dsn(dsn: str) -> str:
     """The DSN with its password masked, safe for headers, ids and logs."""
     with contextlib.suppress(ValueError):
         parts = urlsplit(dsn)
         if parts.password is not None:
             netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-            return urlunsplit(parts._replace(netloc=netloc))
-        if "://" in dsn:
-            return dsn
-    # key=value DSNs (libpq style)
-    return " ".join(
-        "password=***" if item.lower().startswith("password=") else item for item in dsn.split()
-    )
+            dsn = urlunsplit(parts._replace(netloc=netloc))
+    # key=value DSNs (libpq style) and ?password= in URL queries
+    return _KV_PASSWORD.sub(lambda m: m.group(1) + "***", dsn)
