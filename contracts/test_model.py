@@ -1,8 +1,9 @@
 """The model test: random operation sequences over all ten entities, run on the engine's
 adapter and on the in-memory reference side by side, must give the same answers.
 
-See :mod:`contracts.model.machine` for the rules and invariants.  A failure
-prints the shrunk sequence of ``state.<operation>(...)`` calls.
+See :mod:`contracts.model.machine` for the rules and invariants, and
+``harness.profiles.MODEL_SETTINGS`` for how many runs and steps each profile
+makes.  A failure prints the shrunk sequence of ``state.<operation>(...)`` calls.
 """
 
 from __future__ import annotations
@@ -12,8 +13,15 @@ from collections.abc import Callable
 from hypothesis.stateful import run_state_machine_as_test
 
 from adapters.base import Adapter
-from contracts.model import build_machine, model_settings
+from contracts.model import build_machine
+from harness.profiles import model_settings
 
 
-def test_adapter_agrees_with_reference_model(fresh: Callable[[], Adapter]) -> None:
-    run_state_machine_as_test(build_machine(fresh), settings=model_settings())
+def test_adapter_agrees_with_reference_model(fresh: Callable[[], Adapter],
+                                             tally: Callable[[str, int], None]) -> None:
+    machine = build_machine(fresh)
+    try:
+        run_state_machine_as_test(machine, settings=model_settings())
+    finally:
+        tally("model_examples", machine.counts.examples)
+        tally("model_steps", machine.counts.steps)

@@ -4,6 +4,10 @@
 * ``ci``: the default when ``CI`` is set; derandomized, so every CI run
   explores the same examples and a failure reproduces from the log alone.
 * ``thorough``: many more examples, for nightly runs.
+
+The stateful model test (contracts/test_model.py) takes its own settings per
+profile from :func:`model_settings`: an example there is a whole run of steps,
+so its counts are chosen separately.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import os
 
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 
-__all__ = ["PROFILES", "load_profile"]
+__all__ = ["MODEL_SETTINGS", "PROFILES", "load_profile", "model_settings"]
 
 # Contracts reset storage inside each example, so function-scoped fixtures are
 # deliberate; and real engines make examples slower than Hypothesis expects.
@@ -32,6 +36,21 @@ PROFILES = {
 for _name, _profile in PROFILES.items():
     settings.register_profile(_name, _profile)
 
+#: The model test per profile.  An example is a whole run of steps; each step
+#: re-reads only what it could change and each run ends with a whole-state read,
+#: so runs are cheap.  Short runs, many of them: 15 steps reach the cascades and
+#: the 4th-decimal sums (tests/test_model_catches_defects.py), and 200 runs take
+#: seconds on a real engine.  Shrinking stays on: a failure prints the shortest
+#: sequence of operations.
+MODEL_SETTINGS = {
+    "dev": settings(PROFILES["dev"], max_examples=25, stateful_step_count=15),
+    "ci": settings(PROFILES["ci"], max_examples=200, stateful_step_count=15),
+    "thorough": settings(PROFILES["thorough"], max_examples=1000, stateful_step_count=50),
+    "repro": settings(PROFILES["repro"], stateful_step_count=50),
+}
+
+_loaded: list[str] = []
+
 
 def load_profile(environ: os._Environ[str] | dict[str, str] = os.environ) -> str:
     name = environ.get("CONTRACT_HYPOTHESIS_PROFILE") or environ.get("HYPOTHESIS_PROFILE")
@@ -42,4 +61,17 @@ def load_profile(environ: os._Environ[str] | dict[str, str] = os.environ) -> str
             f"CONTRACT_HYPOTHESIS_PROFILE={name!r} is not a profile; choose one of {', '.join(PROFILES)}"
         )
     settings.load_profile(name)
+    _loaded[:] = [name]
     return name
+
+
+def model_settings(name: str | None = None) -> settings:
+    """The active Hypothesis settings with the model counts of profile ``name``
+    (default: the profile :func:`load_profile` loaded).
+
+    Only the counts come from :data:`MODEL_SETTINGS`; everything else (derandomize,
+    phases, database) stays as loaded, so a run that adjusts the active profile
+    (the gallery turns shrinking off) adjusts the model test too.
+    """
+    chosen = MODEL_SETTINGS[name or (_loaded[0] if _loaded else "dev")]
+    return settings(settings(), max_examples=chosen.max_examples, stateful_step_count=chosen.stateful_step_count)

@@ -1,5 +1,5 @@
 """The reference-model state machine: any adapter driven side by side with MemoryAdapter."""
 
-from contracts.model.machine import AdapterModel, build_machine, model_settings
+from contracts.model.machine import AdapterModel, RunCounts, build_machine
 
-__all__ = ["AdapterModel", "build_machine", "model_settings"]
+__all__ = ["AdapterModel", "RunCounts", "build_machine"]

@@ -1,7 +1,6 @@
-"""Whole-state reads through an adapter's own API, and the invariants they must satisfy.
+"""How two adapters' observed states differ, and the invariants one state must satisfy.
 
-The pools are the whole key universe of a model run, so reading every pool
-key sees every row the run could have written.
+A state is a dict of named reads (see :mod:`contracts.model.views`).
 """
 
 from __future__ import annotations
@@ -10,38 +9,13 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from adapters.base import Adapter
 from adapters.validation import epoch_ms
 from contracts.model.observe import observe
 from contracts.model.pools import CAMPAIGN_IDS, CLIENT_CAMPAIGN_IDS, CLIENT_IDS, USER_IDS
 
 
-def read_state(a: Adapter) -> dict[str, Any]:
-    """Everything observable, keyed by what was read (for a readable first difference)."""
-    state: dict[str, Any] = {}
-    for uid in USER_IDS:
-        state[f"get_user({uid!r})"] = a.get_user(uid)
-        state[f"get_user_setup({uid!r})"] = a.get_user_setup(uid)
-        state[f"get_user_workspace({uid!r})"] = a.get_user_workspace(uid)
-        state[f"list_integrations({uid!r})"] = a.list_integrations(uid)
-        state[f"list_campaigns({uid!r})"] = a.list_campaigns(uid)
-        state[f"list_admin_clients({uid!r})"] = a.list_admin_clients(uid)
-    for cid in CAMPAIGN_IDS:
-        state[f"get_campaign({cid!r})"] = a.get_campaign(cid)
-    for kid in CLIENT_IDS:
-        state[f"get_client({kid!r})"] = a.get_client(kid)
-        state[f"list_client_admins({kid!r})"] = a.list_client_admins(kid)
-        state[f"list_oauth({kid!r})"] = a.list_oauth(kid)
-        state[f"list_client_campaigns({kid!r})"] = a.list_client_campaigns(kid)
-        state[f"list_usage({kid!r})"] = a.list_usage(kid)
-        state[f"usage_totals({kid!r})"] = a.usage_totals(kid)
-    for ccid in CLIENT_CAMPAIGN_IDS:
-        state[f"get_client_campaign({ccid!r})"] = a.get_client_campaign(ccid)
-    state["list_clients()"] = a.list_clients()
-    return state
-
-
 def first_difference(got: dict[str, Any], want: dict[str, Any]) -> str | None:
+    """The first read (in ``want``'s order) whose observable answers differ, described."""
     for key, value in want.items():
         seen, expected = observe(got[key]), observe(value)
         if seen != expected:

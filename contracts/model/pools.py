@@ -48,16 +48,32 @@ SMALL_HOSTILE_PAYLOADS: tuple[Any, ...] = (
     {"a": "\x00"}, {"a": float("nan")}, {1: "a"}, ["a"], {"a": 2**53}, {"a": (1, 2)},
 )
 
+#: Payloads whose round trip differs by engine (see the engine-traps notes), in
+#: three groups so each is one branch of :data:`payloads`.
+PLAIN_PAYLOADS: tuple[dict[str, Any], ...] = ({}, {"step": 1, "done": False, "note": None, "tags": ["a", "b"]})
+ODD_KEY_PAYLOADS: tuple[dict[str, Any], ...] = (
+    {"": "", "$x": 1, "a.b": {"c": [1, 2.5, "é"]}},
+    {"k": "\U0001f600 e\u0301 \u2028", "K": ["", [], {}], "k ": {"_id": "x"}},
+)
+NUMBER_PAYLOADS: tuple[dict[str, Any], ...] = (
+    {"big": 2**53 - 1, "neg": -(2**53 - 1), "zero": -0.0, "tiny": 5e-324},
+    {"huge": 1.7976931348623157e308, "tenth": 0.1, "one": 1.0, "flag": True},
+)
+
 times = st.sampled_from(TIMES)
 optional_times = st.none() | times
-payloads = json_payloads(max_depth=3, max_leaves=4)
+# A generated payload costs Hypothesis a few ms to draw, more than the step that
+# stores it, so three draws in four take a sample; payload fidelity itself is
+# the payload contracts' subject.  Shrinks towards the plain samples.
+payloads = st.one_of(
+    st.sampled_from(PLAIN_PAYLOADS), st.sampled_from(ODD_KEY_PAYLOADS), st.sampled_from(NUMBER_PAYLOADS),
+    json_payloads(max_depth=3, max_leaves=4),
+)
 # One in ten payloads is invalid, so error equivalence is checked without
 # starving the valid writes.
 payloads_or_hostile = st.integers(0, 9).flatmap(
     lambda n: st.sampled_from(SMALL_HOSTILE_PAYLOADS) if n == 0 else payloads
 )
 page_sizes = st.none() | st.integers(1, 3)
-billing_amounts = st.one_of(
-    st.sampled_from((Decimal("0.0001"), Decimal("1.2345"), Decimal(0), 7, Decimal("99999999999999.9999"))),
-    amounts(max_value=Decimal(1000)),
-)
+_AMOUNT_SAMPLES = (Decimal("0.0001"), Decimal("1.2345"), Decimal(0), 7, Decimal("99999999999999.9999"))
+billing_amounts = st.one_of(st.sampled_from(_AMOUNT_SAMPLES), amounts(max_value=Decimal(1000)))
