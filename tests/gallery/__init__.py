@@ -1,0 +1,69 @@
+"""A gallery of adapters the contract suite must judge correctly.
+
+Each broken adapter carries ONE realistic defect, as a small subclass of a
+correct adapter, with a factory that plugs it into the harness::
+
+    pytest --adapter tests.gallery.keys:case_insensitive_ids contracts
+
+tests/test_gallery.py runs the suite against every entry: a broken one must
+not be certified, a correct one must be.  The first contract that fails on a
+broken entry is the one an adapter author with that bug would see first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["CORRECT", "DEFECTS", "Entry"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    spec: str  # package.module:factory, as given to --adapter
+    what: str
+    #: For a correct entry: exactly the optional capabilities it declares unsupported,
+    #: which its verdict must list as "with declared limitations: ...".
+    declined: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.spec.rpartition(":")[2]
+
+
+def _g(module_and_factory: str, what: str) -> Entry:
+    return Entry(f"tests.gallery.{module_and_factory}", what)
+
+
+DEFECTS: tuple[Entry, ...] = (
+    _g("keys:case_insensitive_ids", "get_user matches ids case-insensitively"),
+    _g("keys:email_not_normalised_on_lookup", "get_user_by_email does not trim/lowercase its argument"),
+    _g("keys:truncates_over_long_ids", "over-long user ids are truncated instead of rejected"),
+    _g("keys:strips_nul", "NUL characters are stripped instead of rejected"),
+    _g("cascades:delete_user_leaves_integrations", "delete_user leaves the user's integrations"),
+    _g("cascades:delete_client_leaves_oauth", "delete_client leaves the client's oauth rows"),
+    _g("cascades:billing_admin_not_nulled", "deleting a user leaves billing.admin_id dangling"),
+    _g("cascades:cascade_not_atomic", "a cascade killed midway leaves orphans; the retry returns False"),
+    _g("on_postgres:cascade_statement_by_statement",
+       "delete_user cascades in separate autocommitted statements (PostgreSQL, real link cuts)"),
+    _g("numbers_and_time:totals_rounded_to_cents", "usage totals rounded to 2 decimals"),
+    _g("numbers_and_time:timestamps_cut_to_seconds", "timestamps stored with second precision"),
+    _g("numbers_and_time:timestamps_rounded_to_ms", "timestamps rounded, not truncated, to milliseconds"),
+    _g("payloads:drops_dollar_keys", "payload keys starting with '$' are dropped"),
+    _g("payloads:update_merges_payload", "payload updates merge instead of replacing"),
+    _g("payloads:returns_stored_payload", "returned payloads alias the stored ones"),
+    _g("upserts:upsert_appends", "save_integration appends a second row instead of replacing"),
+    _g("upserts:racy_upsert", "check-then-insert upsert duplicates rows under concurrent callers"),
+    _g("upserts:link_admin_not_idempotent", "link_admin returns True for an existing link"),
+    _g("listings:paging_skips_ties", "the cursor keeps only the timestamp: rows tied on it are skipped"),
+    _g("listings:window_end_inclusive", "time windows include their end"),
+    _g("instances:stale_read_cache", "a per-instance read cache hides other instances' writes"),
+    _g("instances:lying_declaration", "declares usage_batch unsupported although it works"),
+    _g("instances:leaks_driver_error", "sqlite3.IntegrityError escapes on a duplicate id (SQLite)"),
+)
+
+CORRECT: tuple[Entry, ...] = (
+    Entry("tests.gallery.correct:reference", "the in-memory reference adapter", declined=("schema_declaration",)),
+    Entry("examples.sqlite_adapter:make_adapter", "the third-party-style SQLite example"),
+    Entry("tests.gallery.correct:declines_usage_batch", "the reference minus usage_batch, declared",
+          declined=("schema_declaration", "usage_batch")),
+)
