@@ -51,6 +51,7 @@ from adapters.records import (
     UserWorkspace,
 )
 from adapters.validation import (
+    ValidUsage,
     check_amount,
     check_bool,
     check_email,
@@ -95,6 +96,8 @@ _NO_PARENT = 1452
 #: InnoDB rolled the whole transaction back; running it again is safe.
 _DEADLOCK = 1213
 _DEADLOCK_RETRIES = 3
+#: Rows per multi-row INSERT in record_usage_batch: ~150 KB, far below max_allowed_packet.
+_BATCH_CHUNK = 1000
 
 #: Strict so that bad values fail instead of being truncated or zeroed.
 SQL_MODE = "STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
@@ -246,6 +249,9 @@ class MySQLAdapter(Adapter):
             self._params["ssl_disabled"] = True
         self._conn: Any = None
         self._closed = False
+        #: _autoinc_step's answer, asked once per instance.
+        self._step: int | None = None
+        self._step_known = False
 
     @classmethod
     def from_url(cls, url: str) -> MySQLAdapter:
@@ -1032,9 +1038,20 @@ class MySQLAdapter(Adapter):
 
         def work(cur: Cursor) -> list[BillingEntry]:
             self._require_client(cur, client_id)
+            admins = sorted({admin for *_, admin in valid if admin is not None})
+            found: set[str] = set()
+            for start in range(0, len(admins), _BATCH_CHUNK):
+                # One locking read for many admins, as _require_user takes for one.
+                part = admins[start:start + _BATCH_CHUNK]
+                cur.execute(f"SELECT id FROM users WHERE id IN ({', '.join(['%s'] * len(part))})"
+                            " LOCK IN SHARE MODE", part)
+                found.update(row[0] for row in cur.fetchall())
             for index, (_, _, _, admin_id) in enumerate(valid):
-                if admin_id is not None:
-                    self._require_user(cur, admin_id, f"entries[{index}].admin_id")
+                if admin_id is not None and admin_id not in found:
+                    raise MissingReference(f"entries[{index}].admin_id")
+            step = self._autoinc_step(cur)
+            if step is not None:
+                return self._insert_chunks(cur, client_id, valid, step)
             written = []
             # One INSERT per entry: lastrowid per row is exact, and the
             # sequence order is the AUTO_INCREMENT order whatever the
@@ -1049,6 +1066,40 @@ class MySQLAdapter(Adapter):
             return written
 
         return self._run(work)
+
+    def _autoinc_step(self, cur: Cursor) -> int | None:
+        """The id step when a multi-row INSERT gets consecutive ids, else None.
+
+        Lock modes 0 and 1 give the rows of one INSERT ... VALUES consecutive
+        values (spaced by auto_increment_increment) starting at lastrowid;
+        mode 2 (MySQL 8's default) may interleave them with concurrent inserts.
+        """
+        if not self._step_known:
+            try:
+                cur.execute("SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment")
+                row = cur.fetchone()
+            except pymysql.err.Error:  # a proxy (Vitess) without these variables: stay exact
+                row = None
+            self._step = int(row[1]) if row is not None and int(row[0]) in (0, 1) else None
+            self._step_known = True
+        return self._step
+
+    @staticmethod
+    def _insert_chunks(cur: Cursor, client_id: str, valid: Sequence[ValidUsage], step: int) -> list[BillingEntry]:
+        written: list[BillingEntry] = []
+        for start in range(0, len(valid), _BATCH_CHUNK):
+            chunk = valid[start:start + _BATCH_CHUNK]
+            cur.execute(
+                "INSERT INTO client_billing (client_id, `timestamp`, tokens_used, cost, admin_id) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk)),
+                [value for ts, tokens, amount, admin in chunk
+                 for value in (client_id, _naive(ts), tokens, amount, admin)],
+            )
+            first = cur.lastrowid  # the first row's id for a multi-row INSERT
+            assert isinstance(first, int)
+            written += [BillingEntry(str(first + k * step), client_id, ts, tokens, amount, admin)
+                        for k, (ts, tokens, amount, admin) in enumerate(chunk)]
+        return written
 
     def list_usage(
         self,

@@ -11,6 +11,7 @@ and passed there.  A stand-in engine is never a certification of the real one.
 from __future__ import annotations
 
 import json
+import pkgutil
 import platform
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
@@ -26,6 +27,7 @@ from harness.session import EngineSession
 __all__ = ["ENGINE_PROPERTY", "ConformanceRecorder", "TestOutcome", "Verdict", "suite_version"]
 
 ENGINE_PROPERTY = "contract_engine"
+AREA_PROPERTY = "contract_area"
 TALLY_PREFIX = "tally:"
 DECLINED_PROPERTY = "declined_capability"
 
@@ -67,6 +69,18 @@ def _area_of(nodeid: str) -> str:
     return module.removesuffix(".py").removeprefix("test_")
 
 
+def _module_of(item: pytest.Item) -> str | None:
+    module = getattr(item, "module", None)
+    return getattr(module, "__name__", None)
+
+
+def contract_modules() -> set[str]:
+    """Every contract module the suite ships (contracts/test_*.py)."""
+    import contracts
+
+    return {f"contracts.{m.name}" for m in pkgutil.iter_modules(contracts.__path__) if m.name.startswith("test_")}
+
+
 def _reason(report: pytest.TestReport) -> str:
     if report.skipped and isinstance(report.longrepr, tuple):
         return str(report.longrepr[2]).removeprefix("Skipped: ")
@@ -85,12 +99,19 @@ class ConformanceRecorder:
         self.outcomes: dict[str, TestOutcome] = {}
         self.deselected: Counter[str] = Counter()
         self.collected: Counter[str] = Counter()
+        self.collected_modules: set[str] = set()
         #: engine -> counter name -> total, from the ``tally`` fixture
         self.tallies: dict[str, Counter[str]] = defaultdict(Counter)
         #: engine -> counter name -> seconds spent in the tests that counted it
         self.tally_seconds: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
 
     # -- hooks ---------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_itemcollected(self, item: pytest.Item) -> None:
+        module = _module_of(item)
+        if module is not None:
+            self.collected_modules.add(module)
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -100,6 +121,9 @@ class ConformanceRecorder:
             if engine is not None:
                 self.collected[engine] += 1
                 item.user_properties.append((ENGINE_PROPERTY, engine))
+                module = _module_of(item)
+                if module is not None:
+                    item.user_properties.append((AREA_PROPERTY, module.rsplit(".", 1)[-1].removeprefix("test_")))
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         for item in items:
@@ -129,7 +153,7 @@ class ConformanceRecorder:
                 return  # a teardown pass never hides a failure
             declined = properties.get(DECLINED_PROPERTY)
             self.outcomes[report.nodeid] = TestOutcome(
-                report.nodeid, engine, _area_of(report.nodeid), outcome,
+                report.nodeid, engine, str(properties.get(AREA_PROPERTY) or _area_of(report.nodeid)), outcome,
                 "" if report.passed else _reason(report), round(report.duration, 4),
                 declined if isinstance(declined, str) else None,
             )
@@ -148,7 +172,8 @@ class ConformanceRecorder:
             not_run = self.collected[engine] - len(results) if self.collected[engine] else 0
             backend_note = ""
             started = self.engines.started.get(engine)
-            if started is not None and started.backend.stand_in:
+            remote = self.engines.remote.get(engine, {})  # xdist: what the workers provisioned
+            if (started is not None and started.backend.stand_in) or remote.get("stand_in"):
                 backend_note = "; run on a stand-in: not a certification of the real engine"
             problems = []
             if counts["failed"] or counts["error"]:
@@ -162,6 +187,11 @@ class ConformanceRecorder:
                 problems.append(f"{self.deselected[engine]} contracts deselected (-k/-m): a partial run")
             if not_run > 0:
                 problems.append(f"{not_run} contracts did not run")
+            # Selecting contract files by path is a partial run too (xdist's controller collects nothing).
+            missing = sorted(contract_modules() - self.collected_modules) if self.collected_modules else []
+            if missing:
+                names = ", ".join(m.rsplit(".", 1)[-1].removeprefix("test_") for m in missing)
+                problems.append(f"partial run: contract areas not collected: {names}")
             certified = not problems and not backend_note and bool(results)
             declined = sorted({o.declined for o in results if o.declined})
             limits_note = f", with declared limitations: {', '.join(declined)}" if declined else ""
@@ -226,17 +256,18 @@ class ConformanceRecorder:
         for verdict in self.verdicts():
             started = self.engines.started.get(verdict.engine)
             endpoint = started.endpoint if started else None
+            remote = self.engines.remote.get(verdict.engine, {})  # xdist: what the workers provisioned
             engines[verdict.engine] = {
                 "certified": verdict.certified,
                 "verdict": verdict.summary,
                 "counts": verdict.counts,
-                "stand_in": bool(started and started.backend.stand_in),
-                "provider": endpoint.provider if endpoint else None,
-                "server_version": endpoint.server_version if endpoint else None,
-                "driver": endpoint.driver if endpoint else None,
+                "stand_in": bool(started and started.backend.stand_in) or bool(remote.get("stand_in")),
+                "provider": endpoint.provider if endpoint else remote.get("provider"),
+                "server_version": endpoint.server_version if endpoint else remote.get("server_version"),
+                "driver": endpoint.driver if endpoint else remote.get("driver"),
                 "adapter": self.adapter_spec or (
                     type(started.adapter).__module__ + ":" + type(started.adapter).__qualname__
-                    if started else None),
+                    if started else remote.get("adapter")),
                 "unavailable": self.engines.unavailable.get(verdict.engine),
                 "counts_by_kind": dict(self.tallies.get(verdict.engine, {})),
             }

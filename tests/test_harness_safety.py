@@ -37,7 +37,7 @@ from harness.session import EngineSession, EngineUnavailable
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "s3cret-xyz"
-ROLE = "contract_pw"
+ROLE = f"contract_pw_{os.getpid()}"  # per process: xdist workers share the service servers
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 

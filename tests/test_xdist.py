@@ -1,0 +1,42 @@
+"""Under pytest-xdist the controller still prints the conformance matrix and each engine's server.
+
+Workers provision their own engines (their own database or throwaway server);
+the controller collects nothing, so the engine travels in every report's
+user_properties and the provisioning facts in each worker's ``workeroutput``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_parallel_run_reports_like_a_serial_one(tmp_path: Path) -> None:
+    pytest.importorskip("xdist")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONTRACT_", "PYTEST_"))}
+    report = tmp_path / "report"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-n", "2",
+         "--engine", "memory,mongomock", "--conformance-report", str(report), "contracts/test_capabilities.py"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    out = done.stdout
+    assert done.returncode == 0, out[-3000:] + done.stderr[-2000:]
+    matrix = out.split("= conformance =", 1)[1]
+    assert "memory: CERTIFIED" in matrix, matrix
+    assert "mongomock" in matrix.splitlines()[1], matrix
+    engines = out.split("= contract engines =", 1)[1]
+    assert "memory: reference model" in engines, engines
+    assert "mongomock: mongomock" in engines, engines
+    assert "STAND-IN" in engines, engines
+    document = json.loads(report.with_suffix(".json").read_text())
+    passed = {name: info["counts"].get("passed", 0) for name, info in document["engines"].items()}
+    assert set(passed) == {"memory", "mongomock"}, passed
+    assert all(passed.values()), passed
