@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -20,6 +19,7 @@ from adapters import limits
 from adapters.base import UNSET, Adapter, Unset
 from adapters.cursor import decode_cursor, encode_cursor
 from adapters.errors import AdapterError, Conflict, MissingReference, NotFound, Unsupported
+from adapters.inputs import new_campaign, new_client, new_client_campaign, new_user, user_changes
 from adapters.records import (
     BillingEntry,
     BillingTotals,
@@ -41,14 +41,11 @@ from adapters.validation import (
     check_email,
     check_key,
     check_limit,
-    check_name,
-    check_password_hash,
     check_payload,
     check_timestamp,
     check_usage_batch,
     check_window,
     epoch_ms,
-    now_utc,
 )
 
 __all__ = ["MemoryAdapter", "MemoryStore"]
@@ -152,13 +149,7 @@ class MemoryAdapter(Adapter):
         id: str | None = None,
         created_at: datetime | None = None,
     ) -> User:
-        user = User(
-            email=check_email(email),
-            password_hash=check_password_hash(password_hash),
-            name=check_name(name),
-            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.USER_ID_MAX),
-            created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
-        )
+        user = new_user(email=email, password_hash=password_hash, name=name, id=id, created_at=created_at)
         with self._lock:
             if user.id in self.store.users:
                 raise Conflict("id")
@@ -190,13 +181,7 @@ class MemoryAdapter(Adapter):
         name: str | Unset | None = UNSET,
     ) -> User:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
-        changes: dict[str, Any] = {}
-        if not isinstance(email, Unset):
-            changes["email"] = check_email(email)
-        if not isinstance(password_hash, Unset):
-            changes["password_hash"] = check_password_hash(password_hash)
-        if not isinstance(name, Unset):
-            changes["name"] = check_name(name)
+        changes = user_changes(email=email, password_hash=password_hash, name=name)
         with self._lock:
             user = self.store.users.get(user_id)
             if user is None:
@@ -327,12 +312,7 @@ class MemoryAdapter(Adapter):
         id: str | None = None,
         created_at: datetime | None = None,
     ) -> Campaign:
-        row = Campaign(
-            user_id=check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX),
-            payload=check_payload(payload, field="payload"),
-            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
-            created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
-        )
+        row = new_campaign(user_id=user_id, payload=payload, id=id, created_at=created_at)
         with self._lock:
             self._require_user(row.user_id)
             if row.id in self.store.campaigns:
@@ -385,11 +365,7 @@ class MemoryAdapter(Adapter):
     def create_client(
         self, *, payload: JSONObject, id: str | None = None, created_at: datetime | None = None
     ) -> Client:
-        row = Client(
-            payload=check_payload(payload, field="payload"),
-            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
-            created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
-        )
+        row = new_client(payload=payload, id=id, created_at=created_at)
         with self._lock:
             if row.id in self.store.clients:
                 raise Conflict("id")
@@ -505,11 +481,7 @@ class MemoryAdapter(Adapter):
     # -- client campaigns ----------------------------------------------------
 
     def save_client_campaign(self, id: str, *, client_id: str, payload: JSONObject) -> ClientCampaign:
-        row = ClientCampaign(
-            id=check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
-            client_id=check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
-            payload=check_payload(payload, field="payload"),
-        )
+        row = new_client_campaign(id, client_id=client_id, payload=payload)
         with self._lock:
             self._require_client(row.client_id)
             self.store.client_campaigns[row.id] = row

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import functools
 import json
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -70,6 +69,7 @@ from adapters.errors import (
     Unsupported,
     ValidationError,
 )
+from adapters.inputs import new_campaign, new_client, new_client_campaign, new_user, user_changes
 from adapters.records import (
     BillingEntry,
     BillingTotals,
@@ -90,15 +90,14 @@ from adapters.validation import (
     check_email,
     check_key,
     check_limit,
-    check_name,
-    check_password_hash,
     check_payload,
     check_timestamp,
     check_window,
     epoch_ms,
     from_epoch_ms,
-    now_utc,
 )
+
+_USER_FIELDS = {"email": "email", "password_hash": "passwordHash", "name": "name"}
 
 __all__ = [
     "COLLECTIONS", "COUNTERS", "MongoAdapter", "decode_payload", "encode_payload", "format_timestamp",
@@ -406,13 +405,7 @@ class MongoAdapter(Adapter):
         id: str | None = None,
         created_at: datetime | None = None,
     ) -> User:
-        user = User(
-            email=check_email(email),
-            password_hash=check_password_hash(password_hash),
-            name=check_name(name),
-            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.USER_ID_MAX),
-            created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
-        )
+        user = new_user(email=email, password_hash=password_hash, name=name, id=id, created_at=created_at)
         doc = {
             "_id": user.id, "email": user.email, "name": user.name,
             "passwordHash": user.password_hash, "createdAt": format_timestamp(user.created_at),
@@ -446,13 +439,8 @@ class MongoAdapter(Adapter):
         name: str | Unset | None = UNSET,
     ) -> User:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
-        changes: Doc = {}
-        if not isinstance(email, Unset):
-            changes["email"] = check_email(email)
-        if not isinstance(password_hash, Unset):
-            changes["passwordHash"] = check_password_hash(password_hash)
-        if not isinstance(name, Unset):
-            changes["name"] = check_name(name)
+        fields = user_changes(email=email, password_hash=password_hash, name=name)
+        changes: Doc = {_USER_FIELDS[key]: value for key, value in fields.items()}
         if not changes:
             doc = self._users.find_one({"_id": user_id})
         else:
@@ -583,12 +571,7 @@ class MongoAdapter(Adapter):
         id: str | None = None,
         created_at: datetime | None = None,
     ) -> Campaign:
-        row = Campaign(
-            user_id=check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX),
-            payload=check_payload(payload, field="payload"),
-            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
-            created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
-        )
+        row = new_campaign(user_id=user_id, payload=payload, id=id, created_at=created_at)
         self._require(self._users, row.user_id, "user_id")
         try:
             self._campaigns.insert_one({
@@ -647,11 +630,7 @@ class MongoAdapter(Adapter):
     def create_client(
         self, *, payload: JSONObject, id: str | None = None, created_at: datetime | None = None
     ) -> Client:
-        row = Client(
-            payload=check_payload(payload, field="payload"),
-            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
-            created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
-        )
+        row = new_client(payload=payload, id=id, created_at=created_at)
         try:
             self._clients.insert_one(
                 {"_id": row.id, "createdAt": format_timestamp(row.created_at), "payload": encode_payload(row.payload)}
@@ -771,11 +750,7 @@ class MongoAdapter(Adapter):
 
     @_mapped
     def save_client_campaign(self, id: str, *, client_id: str, payload: JSONObject) -> ClientCampaign:
-        row = ClientCampaign(
-            id=check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
-            client_id=check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
-            payload=check_payload(payload, field="payload"),
-        )
+        row = new_client_campaign(id, client_id=client_id, payload=payload)
         self._require(self._clients, row.client_id, "client_id")
         values = {"clientId": row.client_id, "payload": encode_payload(row.payload)}
         self._upsert(self._client_campaigns, {"_id": row.id}, values)

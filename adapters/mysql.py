@@ -14,7 +14,6 @@ import ipaddress
 import json
 import re
 import ssl
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -35,6 +34,7 @@ from adapters.errors import (
     StorageUnavailable,
     ValidationError,
 )
+from adapters.inputs import new_campaign, new_client, new_client_campaign, new_user, user_changes
 from adapters.records import (
     BillingEntry,
     BillingTotals,
@@ -57,8 +57,6 @@ from adapters.validation import (
     check_email,
     check_key,
     check_limit,
-    check_name,
-    check_password_hash,
     check_payload,
     check_timestamp,
     check_usage_batch,
@@ -66,7 +64,6 @@ from adapters.validation import (
     dumps_payload,
     epoch_ms,
     from_epoch_ms,
-    now_utc,
 )
 
 __all__ = ["MySQLAdapter", "exact_collation", "schema_statements"]
@@ -420,13 +417,7 @@ class MySQLAdapter(Adapter):
         id: str | None = None,
         created_at: datetime | None = None,
     ) -> User:
-        user = User(
-            email=check_email(email),
-            password_hash=check_password_hash(password_hash),
-            name=check_name(name),
-            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.USER_ID_MAX),
-            created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
-        )
+        user = new_user(email=email, password_hash=password_hash, name=name, id=id, created_at=created_at)
 
         def work(cur: Cursor) -> User:
             # On a row clashing on both keys InnoDB reports PRIMARY first: Conflict("id").
@@ -467,13 +458,7 @@ class MySQLAdapter(Adapter):
         name: str | Unset | None = UNSET,
     ) -> User:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
-        changes: dict[str, Any] = {}
-        if not isinstance(email, Unset):
-            changes["email"] = check_email(email)
-        if not isinstance(password_hash, Unset):
-            changes["password_hash"] = check_password_hash(password_hash)
-        if not isinstance(name, Unset):
-            changes["name"] = check_name(name)
+        changes = user_changes(email=email, password_hash=password_hash, name=name)
 
         def work(cur: Cursor) -> User:
             cur.execute(f"SELECT {self._USER_COLUMNS} FROM users WHERE id = %s FOR UPDATE", (user_id,))
@@ -666,12 +651,7 @@ class MySQLAdapter(Adapter):
         id: str | None = None,
         created_at: datetime | None = None,
     ) -> Campaign:
-        row = Campaign(
-            user_id=check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX),
-            payload=check_payload(payload, field="payload"),
-            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
-            created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
-        )
+        row = new_campaign(user_id=user_id, payload=payload, id=id, created_at=created_at)
         text = dumps_payload(row.payload)
 
         def work(cur: Cursor) -> Campaign:
@@ -760,11 +740,7 @@ class MySQLAdapter(Adapter):
     def create_client(
         self, *, payload: JSONObject, id: str | None = None, created_at: datetime | None = None
     ) -> Client:
-        row = Client(
-            payload=check_payload(payload, field="payload"),
-            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
-            created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
-        )
+        row = new_client(payload=payload, id=id, created_at=created_at)
         text = dumps_payload(row.payload)
 
         def work(cur: Cursor) -> Client:
@@ -947,11 +923,7 @@ class MySQLAdapter(Adapter):
     # -- client campaigns ----------------------------------------------------
 
     def save_client_campaign(self, id: str, *, client_id: str, payload: JSONObject) -> ClientCampaign:
-        row = ClientCampaign(
-            id=check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
-            client_id=check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
-            payload=check_payload(payload, field="payload"),
-        )
+        row = new_client_campaign(id, client_id=client_id, payload=payload)
         text = dumps_payload(row.payload)
 
         def work(cur: Cursor) -> ClientCampaign:

@@ -12,7 +12,6 @@ constraint first.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from adapters import limits
 from adapters.base import UNSET, Adapter, Unset
 from adapters.cursor import decode_cursor, encode_cursor
 from adapters.errors import AdapterError, Conflict, MissingReference, NotFound, StorageUnavailable
+from adapters.inputs import new_campaign, new_client, new_client_campaign, new_user, user_changes
 from adapters.records import (
     BillingEntry,
     BillingTotals,
@@ -49,8 +49,6 @@ from adapters.validation import (
     check_email,
     check_key,
     check_limit,
-    check_name,
-    check_password_hash,
     check_payload,
     check_timestamp,
     check_usage_batch,
@@ -58,7 +56,6 @@ from adapters.validation import (
     dumps_payload,
     epoch_ms,
     from_epoch_ms,
-    now_utc,
 )
 
 __all__ = ["PostgresAdapter", "keyset_bound", "load_json", "schema_sql"]
@@ -306,13 +303,7 @@ class PostgresAdapter(Adapter):
         id: str | None = None,
         created_at: datetime | None = None,
     ) -> User:
-        user = User(
-            email=check_email(email),
-            password_hash=check_password_hash(password_hash),
-            name=check_name(name),
-            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.USER_ID_MAX),
-            created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
-        )
+        user = new_user(email=email, password_hash=password_hash, name=name, id=id, created_at=created_at)
         self._execute(
             "INSERT INTO users (id, email, password_hash, name, created_at) VALUES (%s, %s, %s, %s, %s)",
             (user.id, user.email, user.password_hash, user.name, user.created_at),
@@ -336,13 +327,7 @@ class PostgresAdapter(Adapter):
         name: str | Unset | None = UNSET,
     ) -> User:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
-        changes: dict[str, Any] = {}
-        if not isinstance(email, Unset):
-            changes["email"] = check_email(email)
-        if not isinstance(password_hash, Unset):
-            changes["password_hash"] = check_password_hash(password_hash)
-        if not isinstance(name, Unset):
-            changes["name"] = check_name(name)
+        changes = user_changes(email=email, password_hash=password_hash, name=name)
         if changes:
             assignments = ", ".join(f"{column} = %s" for column in changes)
             sql = f"UPDATE users SET {assignments} WHERE id = %s RETURNING {self._USER_COLUMNS}"
@@ -483,12 +468,7 @@ class PostgresAdapter(Adapter):
         id: str | None = None,
         created_at: datetime | None = None,
     ) -> Campaign:
-        row = Campaign(
-            user_id=check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX),
-            payload=check_payload(payload, field="payload"),
-            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
-            created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
-        )
+        row = new_campaign(user_id=user_id, payload=payload, id=id, created_at=created_at)
         self._execute(
             "INSERT INTO campaigns (id, user_id, created_at, payload) VALUES (%s, %s, %s, %s::jsonb)",
             (row.id, row.user_id, row.created_at, dumps_payload(row.payload)),
@@ -550,11 +530,7 @@ class PostgresAdapter(Adapter):
     def create_client(
         self, *, payload: JSONObject, id: str | None = None, created_at: datetime | None = None
     ) -> Client:
-        row = Client(
-            payload=check_payload(payload, field="payload"),
-            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
-            created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
-        )
+        row = new_client(payload=payload, id=id, created_at=created_at)
         self._execute(
             "INSERT INTO clients (id, created_at, payload) VALUES (%s, %s, %s::jsonb)",
             (row.id, row.created_at, dumps_payload(row.payload)),
@@ -685,11 +661,7 @@ class PostgresAdapter(Adapter):
         return ClientCampaign(row[0], row[1], row[2])
 
     def save_client_campaign(self, id: str, *, client_id: str, payload: JSONObject) -> ClientCampaign:
-        row = ClientCampaign(
-            id=check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
-            client_id=check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
-            payload=check_payload(payload, field="payload"),
-        )
+        row = new_client_campaign(id, client_id=client_id, payload=payload)
         self._execute(
             "INSERT INTO client_campaigns (id, client_id, payload) VALUES (%s, %s, %s::jsonb)"
             " ON CONFLICT (id) DO UPDATE SET client_id = EXCLUDED.client_id, payload = EXCLUDED.payload",

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -36,6 +35,7 @@ from adapters.errors import (
     NotFound,
     StorageUnavailable,
 )
+from adapters.inputs import new_campaign, new_client, new_client_campaign, new_user, user_changes
 from adapters.records import (
     BillingEntry,
     BillingTotals,
@@ -57,8 +57,6 @@ from adapters.validation import (
     check_email,
     check_key,
     check_limit,
-    check_name,
-    check_password_hash,
     check_payload,
     check_timestamp,
     check_usage_batch,
@@ -66,7 +64,6 @@ from adapters.validation import (
     dumps_payload,
     epoch_ms,
     from_epoch_ms,
-    now_utc,
 )
 from harness.plugging import adapter_factory
 
@@ -253,13 +250,7 @@ class SQLiteAdapter(Adapter):
         created_at: datetime | None = None,
     ) -> User:
         # Keyword order is validation order: signature order, as in the reference.
-        user = User(
-            email=check_email(email),
-            password_hash=check_password_hash(password_hash),
-            name=check_name(name),
-            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.USER_ID_MAX),
-            created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
-        )
+        user = new_user(email=email, password_hash=password_hash, name=name, id=id, created_at=created_at)
         with self._write() as conn:
             if self._exists(conn, "users", "id", user.id):
                 raise Conflict("id")
@@ -290,13 +281,7 @@ class SQLiteAdapter(Adapter):
         name: str | Unset | None = UNSET,
     ) -> User:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
-        changes: dict[str, Any] = {}
-        if not isinstance(email, Unset):
-            changes["email"] = check_email(email)
-        if not isinstance(password_hash, Unset):
-            changes["password_hash"] = check_password_hash(password_hash)
-        if not isinstance(name, Unset):
-            changes["name"] = check_name(name)
+        changes = user_changes(email=email, password_hash=password_hash, name=name)
         with self._write() as conn:
             if not self._exists(conn, "users", "id", user_id):
                 raise NotFound("user", user_id)
@@ -453,12 +438,7 @@ class SQLiteAdapter(Adapter):
         id: str | None = None,
         created_at: datetime | None = None,
     ) -> Campaign:
-        row = Campaign(
-            user_id=check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX),
-            payload=check_payload(payload, field="payload"),
-            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
-            created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
-        )
+        row = new_campaign(user_id=user_id, payload=payload, id=id, created_at=created_at)
         with self._write() as conn:
             self._require(conn, "users", row.user_id, "user_id")
             if self._exists(conn, "campaigns", "id", row.id):
@@ -547,11 +527,7 @@ class SQLiteAdapter(Adapter):
     def create_client(
         self, *, payload: JSONObject, id: str | None = None, created_at: datetime | None = None
     ) -> Client:
-        row = Client(
-            payload=check_payload(payload, field="payload"),
-            id=str(uuid.uuid4()) if id is None else check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
-            created_at=now_utc() if created_at is None else check_timestamp(created_at, field="created_at"),
-        )
+        row = new_client(payload=payload, id=id, created_at=created_at)
         with self._write() as conn:
             if self._exists(conn, "clients", "id", row.id):
                 raise Conflict("id")
@@ -675,11 +651,7 @@ class SQLiteAdapter(Adapter):
         return ClientCampaign(id=row[0], client_id=row[1], payload=_loads(row[2]))
 
     def save_client_campaign(self, id: str, *, client_id: str, payload: JSONObject) -> ClientCampaign:
-        row = ClientCampaign(
-            id=check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
-            client_id=check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
-            payload=check_payload(payload, field="payload"),
-        )
+        row = new_client_campaign(id, client_id=client_id, payload=payload)
         with self._write() as conn:
             self._require(conn, "clients", row.client_id, "client_id")
             conn.execute(
