@@ -52,13 +52,13 @@ from adapters.records import (
 )
 from adapters.validation import (
     ValidUsage,
-    check_amount,
     check_bool,
     check_email,
     check_key,
     check_limit,
     check_payload,
     check_timestamp,
+    check_usage,
     check_usage_batch,
     check_window,
     dumps_payload,
@@ -392,6 +392,25 @@ class MySQLAdapter(Adapter):
             raise MissingReference(field)
 
     @staticmethod
+    def _keyset_rows(
+        cur: Cursor, select: str, params: list[Any], column: str,
+        key: tuple[datetime | None, Any] | None, limit: int | None,
+    ) -> Sequence[Any]:
+        """Rows of ``select`` after the cursor position in (column, id) order, one past the page."""
+        if key is not None and key[0] is None:  # a cursor past every storable moment
+            return []
+        if key is not None:
+            clause, extra = _after_sql(column, key)
+            select += clause
+            params = params + extra
+        select += f" ORDER BY {column}, id"
+        if limit is not None:
+            select += f" LIMIT {limit + 1}"
+        cur.execute(select, params)
+        rows: Sequence[Any] = cur.fetchall()
+        return rows
+
+    @staticmethod
     def _page(
         rows: list[T], limit: int | None, scope: str, key: Callable[[T], tuple[int, str | int]]
     ) -> Page[T]:
@@ -715,18 +734,8 @@ class MySQLAdapter(Adapter):
         def work(cur: Cursor) -> Page[Campaign]:
             window, params = _window_sql("created_at", lo, hi)
             sql = f"SELECT {self._CAMPAIGN_COLUMNS} FROM campaigns WHERE user_id = %s{window}"
-            params.insert(0, user_id)
-            if key is not None and key[0] is None:
-                return Page((), None)
-            if key is not None:
-                clause, extra = _after_sql("created_at", key)
-                sql += clause
-                params += extra
-            sql += " ORDER BY created_at, id"
-            if limit is not None:
-                sql += f" LIMIT {limit + 1}"
-            cur.execute(sql, params)
-            rows = [self._campaign(r) for r in cur.fetchall()]
+            found = self._keyset_rows(cur, sql, [user_id, *params], "created_at", key, limit)
+            rows = [self._campaign(r) for r in found]
             return self._page(rows, limit, "campaigns", lambda c: (epoch_ms(c.created_at), c.id))
 
         return self._run(work)
@@ -794,19 +803,10 @@ class MySQLAdapter(Adapter):
         key = _decode_after(after, "clients", str)
 
         def work(cur: Cursor) -> Page[Client]:
-            sql = "SELECT id, created_at, payload FROM clients WHERE TRUE"
-            params: list[Any] = []
-            if key is not None and key[0] is None:
-                return Page((), None)
-            if key is not None:
-                clause, extra = _after_sql("created_at", key)
-                sql += clause
-                params += extra
-            sql += " ORDER BY created_at, id"
-            if limit is not None:
-                sql += f" LIMIT {limit + 1}"
-            cur.execute(sql, params)
-            rows = [self._client(r) for r in cur.fetchall()]
+            found = self._keyset_rows(
+                cur, "SELECT id, created_at, payload FROM clients WHERE TRUE", [], "created_at", key, limit
+            )
+            rows = [self._client(r) for r in found]
             return self._page(rows, limit, "clients", lambda c: (epoch_ms(c.created_at), c.id))
 
         return self._run(work)
@@ -985,11 +985,7 @@ class MySQLAdapter(Adapter):
         admin_id: str | None = None,
     ) -> BillingEntry:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
-        ts = check_timestamp(timestamp, field="timestamp")
-        tokens = check_amount(tokens_used, field="tokens_used")
-        amount = check_amount(cost, field="cost")
-        if admin_id is not None:
-            admin_id = check_key(admin_id, field="admin_id", max_len=limits.USER_ID_MAX)
+        ts, tokens, amount, admin_id = check_usage(timestamp, tokens_used, cost, admin_id)
 
         def work(cur: Cursor) -> BillingEntry:
             self._require_client(cur, client_id)
@@ -1090,18 +1086,8 @@ class MySQLAdapter(Adapter):
         def work(cur: Cursor) -> Page[BillingEntry]:
             window, params = _window_sql("`timestamp`", lo, hi)
             sql = f"SELECT {self._BILLING_COLUMNS} FROM client_billing WHERE client_id = %s{window}"
-            params.insert(0, client_id)
-            if key is not None and key[0] is None:
-                return Page((), None)
-            if key is not None:
-                clause, extra = _after_sql("`timestamp`", key)
-                sql += clause
-                params += extra
-            sql += " ORDER BY `timestamp`, id"
-            if limit is not None:
-                sql += f" LIMIT {limit + 1}"
-            cur.execute(sql, params)
-            rows = [self._entry(r) for r in cur.fetchall()]
+            found = self._keyset_rows(cur, sql, [client_id, *params], "`timestamp`", key, limit)
+            rows = [self._entry(r) for r in found]
             return self._page(rows, limit, "billing", lambda e: (epoch_ms(e.timestamp), int(e.id)))
 
         return self._run(work)

@@ -30,6 +30,7 @@ __all__ = [
     "check_payload",
     "check_text",
     "check_timestamp",
+    "check_usage",
     "check_usage_batch",
     "check_window",
     "dumps_payload",
@@ -188,14 +189,19 @@ def check_usage_batch(entries: object) -> list[ValidUsage]:
         where = f"entries[{index}]"
         if not isinstance(entry, UsageInput):
             raise ValidationError(where, f"expected UsageInput, got {type(entry).__name__}")
-        admin = entry.admin_id
-        valid.append((
-            check_timestamp(entry.timestamp, field=f"{where}.timestamp"),
-            check_amount(entry.tokens_used, field=f"{where}.tokens_used"),
-            check_amount(entry.cost, field=f"{where}.cost"),
-            None if admin is None else check_key(admin, field=f"{where}.admin_id", max_len=limits.USER_ID_MAX),
-        ))
+        valid.append(check_usage(entry.timestamp, entry.tokens_used, entry.cost, entry.admin_id, where=f"{where}."))
     return valid
+
+
+def check_usage(timestamp: object, tokens_used: object, cost: object, admin_id: object, *,
+                where: str = "") -> ValidUsage:
+    """One usage entry's fields, in signature order; ``where`` prefixes the reported field."""
+    return (
+        check_timestamp(timestamp, field=f"{where}timestamp"),
+        check_amount(tokens_used, field=f"{where}tokens_used"),
+        check_amount(cost, field=f"{where}cost"),
+        None if admin_id is None else check_key(admin_id, field=f"{where}admin_id", max_len=limits.USER_ID_MAX),
+    )
 
 
 def check_limit(value: object) -> int | None:

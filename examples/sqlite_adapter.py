@@ -52,13 +52,13 @@ from adapters.records import (
     UserWorkspace,
 )
 from adapters.validation import (
-    check_amount,
     check_bool,
     check_email,
     check_key,
     check_limit,
     check_payload,
     check_timestamp,
+    check_usage,
     check_usage_batch,
     check_window,
     dumps_payload,
@@ -701,11 +701,7 @@ class SQLiteAdapter(Adapter):
         admin_id: str | None = None,
     ) -> BillingEntry:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
-        ts = check_timestamp(timestamp, field="timestamp")
-        tokens = check_amount(tokens_used, field="tokens_used")
-        amount = check_amount(cost, field="cost")
-        if admin_id is not None:
-            admin_id = check_key(admin_id, field="admin_id", max_len=limits.USER_ID_MAX)
+        ts, tokens, amount, admin_id = check_usage(timestamp, tokens_used, cost, admin_id)
         with self._write() as conn:
             self._require(conn, "clients", client_id, "client_id")
             if admin_id is not None:
