@@ -26,6 +26,9 @@ from harness.profiles import load_profile
 from harness.report import DECLINED_PROPERTY, ENGINE_PROPERTY, TALLY_PREFIX, ConformanceRecorder
 from harness.session import EngineSession, EngineUnavailable, StartedEngine
 
+#: Exit status when a required engine cannot be provisioned (pytest's INTERNAL_ERROR is also 3).
+REQUIRED_ENGINE_EXIT = 3
+
 _SESSION = pytest.StashKey[EngineSession]()
 _ENGINE_IDS = pytest.StashKey[list[str]]()
 _PROFILE = pytest.StashKey[str]()
@@ -127,8 +130,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     """On an xdist worker: hand what it provisioned and deselected to the controller (workeroutput)."""
     output = getattr(session.config, "workeroutput", None)
     engines = session.config.stash.get(_SESSION, None)
-    if output is None or engines is None:
+    if engines is None:
         return
+    if output is None:
+        if engines.required_failure is not None:
+            # A worker stopped the run for a required engine: same exit code as without xdist.
+            session.exitstatus = REQUIRED_ENGINE_EXIT
+        return
+    output["contract_required_failure"] = engines.required_failure
     output["contract_engines"] = {
         engine_id: {
             "line": _describe(started), "provider": started.endpoint.provider,
@@ -153,6 +162,8 @@ def pytest_testnodedown(node: Any, error: object) -> None:
         engines.remote.setdefault(engine_id, facts)
     for engine_id, reason in output.get("contract_unavailable", {}).items():
         engines.unavailable.setdefault(engine_id, reason)
+    if output.get("contract_required_failure"):
+        engines.required_failure = engines.required_failure or output["contract_required_failure"]
     recorder = node.config.pluginmanager.get_plugin("contract-report")
     for engine_id, count in output.get("contract_deselected", {}).items() if recorder else ():
         # Every worker collects and deselects the same items.
@@ -214,12 +225,29 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             started = engines.get(engine_id)
         except EngineUnavailable as exc:
             if engines.config.required(engine_id):
-                pytest.exit(f"required engine unavailable: {exc}", returncode=3)
+                _stop_required(session, exc)
+                return
             line = f"engine {engine_id}: SKIPPED - {exc}"
         else:
             line = f"engine {engine_id}: {_describe(started)}"
         if reporter is not None:
             reporter.write_line(line)
+
+
+def _stop_required(session: pytest.Session, exc: EngineUnavailable) -> None:
+    """End the run with one clear message when a required engine cannot be provisioned.
+
+    On an xdist worker, ``pytest.exit`` would end the worker with its tests
+    still queued, which the controller reports only as a crashed item (an
+    INTERNALERROR that hides the reason).  ``shouldfail`` is the channel
+    xdist carries to the controller, which stops the run and prints it.
+    """
+    message = f"required engine unavailable: {exc}"
+    session.config.stash[_SESSION].required_failure = message
+    if hasattr(session.config, "workerinput"):
+        session.shouldfail = message
+        return
+    pytest.exit(message, returncode=REQUIRED_ENGINE_EXIT)
 
 
 def _describe(started: StartedEngine) -> str:
@@ -250,7 +278,8 @@ def engine(request: pytest.FixtureRequest) -> StartedEngine:
         return engines.get(request.param)
     except EngineUnavailable as exc:
         if engines.config.required(request.param):
-            pytest.exit(f"required engine unavailable: {exc}", returncode=3)
+            _stop_required(request.session, exc)
+            pytest.fail(f"required engine unavailable: {exc}", pytrace=False)
         pytest.skip(str(exc))
 
 

@@ -52,6 +52,8 @@ class EngineSession:
         #: Under xdist, on the controller: what the workers provisioned (engine id -> facts, see plugin).
         self.remote: dict[str, dict[str, Any]] = {}
         self._docker_reason: str | bool | None = False  # False: not checked yet
+        #: Set when a required engine could not be provisioned (here or, under xdist, on a worker).
+        self.required_failure: str | None = None
 
     def docker_reason(self) -> str | None:
         if self._docker_reason is False:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import pwd
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -10,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from harness.provision.common import ProvisionUnavailable, docker_available, free_port, redact_dsn, wait_until
+from harness.provision.common import (
+    ProvisionUnavailable,
+    docker_available,
+    free_port,
+    redact_dsn,
+    server_workdir,
+    wait_until,
+)
 
 
 @pytest.fixture
@@ -101,3 +112,47 @@ def test_wait_until_returns_first_value_and_reports_last_error() -> None:
 
     with pytest.raises(ProvisionUnavailable, match="nobody home"):
         wait_until(failing, timeout=0.1, what="server")
+
+
+def _service_user() -> str:
+    for name in ("postgres", "mysql", "nobody"):
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            continue
+        return name
+    pytest.skip("no unprivileged account to run a server as")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root hands a directory to a server account")
+def test_server_workdir_avoids_a_tmpdir_the_server_user_cannot_enter(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    user = _service_user()
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)  # like /root: the server account cannot enter it
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    workdir = server_workdir("contract-test-", user)
+    try:
+        assert private not in workdir.parents, workdir
+        assert workdir.stat().st_uid == pwd.getpwnam(user).pw_uid
+    finally:
+        shutil.rmtree(workdir)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root hands a directory to a server account")
+def test_server_workdir_uses_a_reachable_tmpdir(monkeypatch: pytest.MonkeyPatch) -> None:
+    user = _service_user()
+    shared = Path(tempfile.mkdtemp(prefix="contract-shared-", dir="/tmp"))
+    try:
+        shared.chmod(0o1777)  # like /tmp itself
+        monkeypatch.setattr(tempfile, "tempdir", str(shared))
+        workdir = server_workdir("contract-test-", user)
+        assert workdir.parent == shared
+    finally:
+        shutil.rmtree(shared)
+
+
+def test_server_workdir_names_a_missing_account() -> None:
+    with pytest.raises(ProvisionUnavailable, match="no 'no-such-account-here' user"):
+        server_workdir("contract-test-", "no-such-account-here")

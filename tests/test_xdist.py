@@ -40,3 +40,21 @@ def test_parallel_run_reports_like_a_serial_one(tmp_path: Path) -> None:
     passed = {name: info["counts"].get("passed", 0) for name, info in document["engines"].items()}
     assert set(passed) == {"memory", "mongomock"}, passed
     assert all(passed.values()), passed
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_required_engine_unavailable_stops_with_its_reason(workers: list[str]) -> None:
+    """Serial or parallel, a required engine that cannot be provisioned ends the run with exit
+    status 3 and the reason, never with an INTERNALERROR that hides it (xdist's crashed item)."""
+    pytest.importorskip("xdist")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONTRACT_", "PYTEST_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *workers,
+         "--engine", "memory,postgres", "--require-engine", "postgres", "--provider", "postgres=dsn",
+         "contracts/test_users.py"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode == 3, out[-3000:]
+    assert "INTERNALERROR" not in out, out[-3000:]
+    assert "required engine unavailable: postgres not available; tried dsn: no --postgres-dsn" in out, out[-3000:]

@@ -10,14 +10,12 @@ import os
 import pwd
 import shutil
 import subprocess
-import tempfile
 import threading
 import time
 import uuid
 import warnings
 from contextlib import ExitStack
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import pymongo
@@ -37,6 +35,7 @@ from harness.provision.common import (
     docker_available,
     find_binary,
     free_port,
+    server_workdir,
     wait_until,
 )
 
@@ -184,13 +183,13 @@ class MongoBackend(Backend):
         binary = find_binary("mongod", MONGOD_DIRS)
         if binary is None:
             raise ProvisionUnavailable(f"no mongod on PATH or in {', '.join(MONGOD_DIRS)}")
-        workdir = Path(tempfile.mkdtemp(prefix="contract-mongod-"))
+        account = _server_account()
+        # mongod must not run as root; it must own its dbpath.
+        workdir = server_workdir("contract-mongod-", None if account is None else account.pw_name)
         stack.callback(shutil.rmtree, workdir, ignore_errors=True)
         (workdir / "db").mkdir()
-        account = _server_account()
-        if account is not None:  # mongod must not run as root; it must own its dbpath
-            for path in (workdir, workdir / "db"):
-                os.chown(path, account.pw_uid, account.pw_gid)
+        if account is not None:
+            os.chown(workdir / "db", account.pw_uid, account.pw_gid)
         port = free_port()
         argv = [binary, "--dbpath", str(workdir / "db"), "--port", str(port), "--bind_ip", "127.0.0.1",
                 "--logpath", str(workdir / "mongod.log"), "--nounixsocket"]

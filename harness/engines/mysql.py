@@ -13,7 +13,6 @@ import secrets
 import shutil
 import signal
 import subprocess
-import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -32,12 +31,14 @@ from harness.faults import FaultInjector, FaultProxy
 from harness.provision.common import (
     MARKER_TABLE,
     MARKER_TEXT,
+    PORT_ATTEMPTS,
     ProvisionUnavailable,
     claim_existing_database,
     find_binary,
     free_port,
     run_as,
     scrub,
+    server_workdir,
     wait_until,
 )
 
@@ -272,23 +273,20 @@ class MySQLBackend(Backend):
             if installer is None:
                 raise ProvisionUnavailable("found mariadbd but no mariadb-install-db / mysql_install_db")
 
-        workdir = Path(tempfile.mkdtemp(prefix="contract-mysql-"))
+        user = _SYSTEM_USER if os.geteuid() == 0 else None
+        workdir = server_workdir("contract-mysql-", user)
         stack.callback(shutil.rmtree, workdir, ignore_errors=True)
-        if os.geteuid() == 0:
-            try:
-                shutil.chown(workdir, _SYSTEM_USER, _SYSTEM_USER)
-            except LookupError:
-                raise ProvisionUnavailable(f"no {_SYSTEM_USER!r} system user to run the server as") from None
         datadir = workdir / "data"
         # --no-defaults leaves MariaDB on latin1: utf8mb4 must be explicit.  The
         # collation mirrors a stock server, so the schema must bring its own.
-        charset = ["--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci"]
+        charset = ["--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
+                   # Else the server's temporary files follow our TMPDIR, which it may not enter.
+                   f"--tmpdir={workdir}"]
         if installer is not None:
             argv = [installer, "--no-defaults", f"--datadir={datadir}", "--auth-root-authentication-method=normal",
                     "--skip-test-db", "--skip-name-resolve", *charset]
         else:
-            argv = [server, "--no-defaults", "--initialize-insecure", f"--datadir={datadir}"]
-        user = _SYSTEM_USER if os.geteuid() == 0 else None
+            argv = [server, "--no-defaults", "--initialize-insecure", f"--datadir={datadir}", f"--tmpdir={workdir}"]
         try:
             done = run_as(user, argv, cwd=workdir, timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -297,32 +295,30 @@ class MySQLBackend(Backend):
             raise ProvisionUnavailable(f"{Path(argv[0]).name} failed ({done.returncode}): "
                                        f"{(done.stderr or done.stdout).strip()[-400:]}")
 
-        port = free_port()
         socket_path = workdir / "mysqld.sock"
         log = workdir / "error.log"
-        command = [
-            server, "--no-defaults", f"--datadir={datadir}", f"--socket={socket_path}", f"--port={port}",
-            "--bind-address=127.0.0.1", f"--pid-file={workdir / 'mysqld.pid'}", f"--log-error={log}",
-            "--skip-log-bin", "--innodb-flush-log-at-trx-commit=0", "--skip-name-resolve", *charset,
-        ]
-        if not mariadb:
-            command += ["--mysqlx=OFF"]
-        server_process = _LocalServer(command, user, workdir, timeout, self._close_raw)
-        process = server_process.process
-        stack.callback(server_process.terminate)
-        # MySQL's --initialize-insecure creates only root@localhost: use the socket there.
-        address = ServerAddress(host="127.0.0.1", port=port, user="root", password="",
-                                unix_socket=None if mariadb else str(socket_path))
-
-        def ready() -> str | None:
-            # Returns (rather than raises) on exit: wait_until treats exceptions as "not yet".
-            if process.poll() is not None:
-                return "exited"
-            return "ready" if _ping(address) else None
-
-        if wait_until(ready, timeout=timeout, what=f"local {Path(server).name}") == "exited":
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            # The port was free when picked; another process may take it before the server binds.
+            port = free_port()
+            command = [
+                server, "--no-defaults", f"--datadir={datadir}", f"--socket={socket_path}", f"--port={port}",
+                "--bind-address=127.0.0.1", f"--pid-file={workdir / 'mysqld.pid'}", f"--log-error={log}",
+                "--skip-log-bin", "--innodb-flush-log-at-trx-commit=0", "--skip-name-resolve", *charset,
+            ]
+            if not mariadb:
+                command += ["--mysqlx=OFF"]
+            server_process = _LocalServer(command, user, workdir, timeout, self._close_raw)
+            stack.callback(server_process.terminate)
+            # MySQL's --initialize-insecure creates only root@localhost: use the socket there.
+            address = ServerAddress(host="127.0.0.1", port=port, user="root", password="",
+                                    unix_socket=None if mariadb else str(socket_path))
+            if _wait_ready(server_process.process, address, timeout, Path(server).name):
+                break
             tail = log.read_text(errors="replace")[-600:] if log.exists() else ""
-            raise ProvisionUnavailable(f"{Path(server).name} exited with {process.returncode}: {tail}")
+            if "already in use" not in tail or attempt == PORT_ATTEMPTS:
+                raise ProvisionUnavailable(
+                    f"{Path(server).name} exited with {server_process.process.returncode}: {tail}")
+            log.unlink(missing_ok=True)
         server_process.address = address
         self._server = server_process
         stack.callback(setattr, self, "_server", None)
@@ -377,7 +373,8 @@ def _sort_key(row: tuple[Any, ...]) -> tuple[tuple[bool, str, Any], ...]:
 
 
 def _ping(address: ServerAddress) -> bool | None:
-    with address.connect() as conn:
+    # A read timeout too: whatever holds the port may accept and never send a greeting.
+    with address.connect(read_timeout=2, write_timeout=2) as conn:
         conn.ping(reconnect=False)
     return True
 
@@ -388,6 +385,18 @@ def _version_text(binary: str) -> str:
     except (OSError, subprocess.TimeoutExpired):
         return ""
     return done.stdout + done.stderr
+
+
+def _wait_ready(process: subprocess.Popen[bytes], address: ServerAddress, timeout: float, what: str) -> bool:
+    """True once the server answers, False if it exited first; ProvisionUnavailable after ``timeout``."""
+
+    def ready() -> str | None:
+        # Returns (rather than raises) on exit: wait_until treats exceptions as "not yet".
+        if process.poll() is not None:
+            return "exited"
+        return "ready" if _ping(address) else None
+
+    return wait_until(ready, timeout=timeout, what=f"local {what}") == "ready"
 
 
 def _spawn(command: Sequence[str], user: str | None, cwd: Path) -> subprocess.Popen[bytes]:

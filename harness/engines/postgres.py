@@ -6,7 +6,6 @@ import json
 import os
 import pwd
 import shutil
-import tempfile
 import uuid
 import warnings
 from collections.abc import Callable
@@ -30,12 +29,14 @@ from harness.faults import FaultInjector, FaultProxy
 from harness.provision.common import (
     MARKER_TABLE,
     MARKER_TEXT,
+    PORT_ATTEMPTS,
     ProvisionUnavailable,
     claim_existing_database,
     find_binary,
     free_port,
     run_as,
     scrub,
+    server_workdir,
     wait_until,
 )
 
@@ -198,24 +199,25 @@ class PostgresBackend(Backend):
         if initdb is None or pg_ctl is None or not pg_ctl.is_file():
             raise ProvisionUnavailable(f"initdb/pg_ctl not found on PATH or in {', '.join(PG_BIN_DIRS)}")
         user = _server_user()
-        workdir = Path(tempfile.mkdtemp(prefix="contract-pg-"))
+        workdir = server_workdir("contract-pg-", user)
         stack.callback(shutil.rmtree, workdir, True)
-        if user is not None:
-            entry = pwd.getpwnam(user)
-            os.chown(workdir, entry.pw_uid, entry.pw_gid)
         data, log = workdir / "data", workdir / "server.log"
         done = run_as(user, [initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "--encoding", "UTF8",
                              "--locale", "C", "--no-sync"], cwd=workdir, timeout=timeout)
         if done.returncode != 0:
             raise ProvisionUnavailable(f"initdb failed: {(done.stderr or done.stdout).strip()[-500:]}")
-        port = free_port()
-        options = " ".join((f"-p {port}", f"-k {workdir}", "-c listen_addresses=127.0.0.1", *FAST_SETTINGS))
-        done = run_as(user, [str(pg_ctl), "-D", str(data), "-l", str(log), "-o", options, "-w",
-                             "-t", str(int(timeout)), "start"], cwd=workdir, timeout=timeout + 5)
         stack.callback(run_as, user, [str(pg_ctl), "-D", str(data), "-m", "immediate", "-w", "stop"], cwd=workdir)
-        if done.returncode != 0:
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            # The port was free when picked; another process may take it before the server binds.
+            port = free_port()
+            options = " ".join((f"-p {port}", f"-k {workdir}", "-c listen_addresses=127.0.0.1", *FAST_SETTINGS))
+            done = run_as(user, [str(pg_ctl), "-D", str(data), "-l", str(log), "-o", options, "-w",
+                                 "-t", str(int(timeout)), "start"], cwd=workdir, timeout=timeout + 5)
+            if done.returncode == 0:
+                break
             tail = log.read_text(errors="replace")[-500:] if log.exists() else done.stderr
-            raise ProvisionUnavailable(f"pg_ctl start failed: {tail.strip()}")
+            if "already in use" not in tail or attempt == PORT_ATTEMPTS:
+                raise ProvisionUnavailable(f"pg_ctl start failed: {tail.strip()}")
         self._server = _PgCtl(user, str(pg_ctl), data, log, options, workdir, timeout, self._close_raw)
         stack.callback(setattr, self, "_server", None)
         server = f"postgresql://postgres@127.0.0.1:{port}/postgres"

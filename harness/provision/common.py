@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import grp
 import os
+import pwd
 import re
 import shutil
 import socket
+import stat
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
@@ -17,6 +21,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 __all__ = [
     "MARKER_TABLE",
     "MARKER_TEXT",
+    "PORT_ATTEMPTS",
     "ProvisionRefused",
     "ProvisionUnavailable",
     "claim_existing_database",
@@ -27,6 +32,7 @@ __all__ = [
     "redact_dsn",
     "run_as",
     "scrub",
+    "server_workdir",
     "wait_until",
 ]
 
@@ -72,6 +78,67 @@ def claim_existing_database(
         f"nothing. Point the DSN at an empty database, or pass {flag_hint}={database} "
         f"(env CONTRACT_ALLOW_WIPE) to let the harness empty its tables."
     )
+
+
+#: Where a throwaway server's directory may go, best first; the first its user can reach wins.
+_WORKDIR_BASES = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def _reachable_by(path: Path, account: pwd.struct_passwd) -> bool:
+    """Whether ``account`` may enter ``path`` and every directory above it, and write in ``path``."""
+    groups = {account.pw_gid} | {g.gr_gid for g in _groups_of(account.pw_name)}
+    for index, directory in enumerate((path, *path.parents)):
+        try:
+            info = directory.stat()
+        except OSError:
+            return False
+        needed = ("x", "w") if index == 0 else ("x",)
+        if info.st_uid == account.pw_uid:
+            bits = {"x": stat.S_IXUSR, "w": stat.S_IWUSR}
+        elif info.st_gid in groups:
+            bits = {"x": stat.S_IXGRP, "w": stat.S_IWGRP}
+        else:
+            bits = {"x": stat.S_IXOTH, "w": stat.S_IWOTH}
+        if not all(info.st_mode & bits[need] for need in needed):
+            return False
+    return True
+
+
+def _groups_of(user: str) -> list[grp.struct_group]:
+    return [group for group in grp.getgrall() if user in group.gr_mem]
+
+
+def server_workdir(prefix: str, user: str | None) -> Path:
+    """A new private directory for a throwaway server, owned by ``user`` when given (we are root).
+
+    The server runs as ``user`` and must reach its directory: a ``TMPDIR`` under
+    ``/root`` (or any directory that user cannot enter) would make initdb or
+    mariadbd fail with "Permission denied".  So the temp directory is used only
+    when that user can reach it, else the first of /tmp, /var/tmp, /dev/shm
+    that it can.
+    """
+    if user is None:
+        return Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        account = pwd.getpwnam(user)
+    except KeyError:
+        raise ProvisionUnavailable(f"running as root and there is no {user!r} user to run the server") from None
+    tried: list[str] = []
+    for base in dict.fromkeys((tempfile.gettempdir(), *_WORKDIR_BASES)):
+        if not _reachable_by(Path(base), account):
+            tried.append(base)
+            continue
+        workdir = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+        os.chown(workdir, account.pw_uid, account.pw_gid)
+        return workdir
+    raise ProvisionUnavailable(
+        f"no directory the {user!r} user can reach for the server's data (checked {', '.join(tried)}); "
+        f"set TMPDIR to a directory that {user!r} can enter and write to"
+    )
+
+
+#: How many free ports a throwaway server tries before giving up (another process may take one first).
+PORT_ATTEMPTS = 3
 
 
 def free_port() -> int:
