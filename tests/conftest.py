@@ -1,4 +1,10 @@
-"""The gallery's summary in the terminal report (tests/test_gallery.py).
+"""The gallery (tests/test_gallery.py): its opt-in switch and its summary in the terminal report.
+
+The gallery runs the whole contract suite once per broken or correct adapter
+(mutation testing of the suite itself, about 80 CPU seconds), so it is a step of
+its own: ``pytest --gallery tests/test_gallery.py``, which ``.ci/run`` runs after
+the suite.  Without ``--gallery`` (or the file named on the command line) its
+inner runs are deselected, and the summary says how to run them.
 
 Results travel in each test's user_properties, so the summary is also complete
 under xdist, where only the controller prints.
@@ -12,11 +18,15 @@ from typing import Any
 import pytest
 
 GALLERY_PROPERTY = "gallery"
+GALLERY_FILE = "test_gallery.py"
+#: The tests of tests/test_gallery.py that start an inner run of the whole suite.
+RUNS_AN_ENTRY = ("test_broken_adapter_is_caught", "test_correct_adapter_is_certified")
 
 
 class GallerySummary:
     def __init__(self) -> None:
         self.results: dict[str, dict[str, Any]] = {}
+        self.left_out = 0
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when != "call":
@@ -27,6 +37,11 @@ class GallerySummary:
                 self.results[result["spec"]] = result
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.left_out and not self.results:
+            terminalreporter.write_line(
+                f"gallery: {self.left_out} inner runs not selected; run them with "
+                f"`python -m pytest -n 2 --gallery tests/{GALLERY_FILE}` (as .ci/run does)"
+            )
         if not self.results:
             return
         defects = sorted((r for r in self.results.values() if r["kind"] == "defect"), key=lambda r: r["spec"])
@@ -47,5 +62,46 @@ class GallerySummary:
         )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--gallery", action="store_true", default=False,
+                     help="also run the gallery: the whole suite once per broken or correct adapter in tests/gallery")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(GallerySummary(), "gallery-summary")
+
+
+def _gallery_wanted(config: pytest.Config) -> bool:
+    named = any(arg.split("::", 1)[0].endswith(GALLERY_FILE) for arg in config.args)
+    return bool(config.getoption("gallery")) or named
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _gallery_wanted(config):
+        return
+    keep, left_out = [], []
+    for item in items:
+        runs = item.path.name == GALLERY_FILE and getattr(item, "originalname", None) in RUNS_AN_ENTRY
+        (left_out if runs else keep).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = keep
+        summary = config.pluginmanager.get_plugin("gallery-summary")
+        if summary is not None:
+            summary.left_out = len(left_out)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On an xdist worker: tell the controller how many inner runs were left out."""
+    output = getattr(session.config, "workeroutput", None)
+    summary = session.config.pluginmanager.get_plugin("gallery-summary")
+    if output is not None and summary is not None:
+        output["gallery_left_out"] = summary.left_out
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    summary = node.config.pluginmanager.get_plugin("gallery-summary")
+    output = getattr(node, "workeroutput", None) or {}
+    if summary is not None:
+        summary.left_out = max(summary.left_out, int(output.get("gallery_left_out", 0)))
