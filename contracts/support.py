@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -109,3 +109,49 @@ def collect_pages(listing: Callable[..., Page[T]], limit: int, max_pages: int = 
         assert len(page.items) == limit, "a page with a next_cursor must be full"
         after = page.next_cursor
     raise AssertionError("pagination did not terminate")
+
+
+def check_each(cases: Sequence[T], check: Callable[[T], None], label: Callable[[T], str],
+               after_failure: Callable[[], None] = lambda: None) -> None:
+    """Run ``check`` on every case and fail once, listing every case that failed with its reason.
+
+    For case matrices (hostile values, edge payloads, time and amount domains):
+    one test per operation or field instead of one per value, because a pytest
+    item of its own costs more than such a case, and parallel runs pay that
+    twice.  ``after_failure`` restores a known state before the next case.
+    """
+    failures: list[str] = []
+    for case in cases:
+        try:
+            check(case)
+        except (Exception, pytest.fail.Exception) as exc:  # noqa: BLE001 - every failure is listed
+            lines = str(exc).strip().splitlines()
+            kind = "" if isinstance(exc, pytest.fail.Exception) else f"{type(exc).__name__}: "
+            failures.append(f"{label(case)}: {kind}{lines[0] if lines else ''}")
+            after_failure()
+    if failures:
+        pytest.fail(f"{len(failures)} of {len(cases)} cases failed:\n  " + "\n  ".join(failures))
+
+
+def check_rejections(fresh: Callable[[], Adapter], raw_snapshot: Snapshot, prepare: Callable[[Adapter], T],
+                     cases: Sequence[tuple[str, object]], attempt: Callable[[Adapter, T, object], object],
+                     kind: type[AdapterError], field: str | None) -> None:
+    """Every ``(label, value)`` case: ``attempt`` raises ``kind`` naming ``field`` and writes nothing.
+
+    Storage is prepared once; a rejected attempt leaves it as it was (that is
+    the check), so the same rows serve every case, and one read per case
+    suffices.  After a failed case storage is emptied and prepared again.
+    """
+    state: list[Any] = []
+
+    def start() -> None:
+        adapter = fresh()
+        state[:] = [adapter, prepare(adapter), raw_snapshot()]
+
+    def check(case: tuple[str, object]) -> None:
+        adapter, prepared, before = state
+        error = raises(kind, field, lambda: attempt(adapter, prepared, case[1]))
+        assert raw_snapshot() == before, f"{type(error).__name__} was raised but storage changed"
+
+    start()
+    check_each(cases, check, lambda case: case[0], start)

@@ -16,7 +16,18 @@ from adapters import limits
 from adapters.base import Adapter
 from adapters.errors import Conflict, ValidationError
 from adapters.records import BillingTotals
-from contracts.support import T0, Snapshot, assert_unchanged, is_utc, make_campaign, make_client, make_user, raises
+from contracts.support import (
+    T0,
+    Snapshot,
+    assert_unchanged,
+    check_each,
+    check_rejections,
+    is_utc,
+    make_campaign,
+    make_client,
+    make_user,
+    raises,
+)
 from strategies import (
     amounts,
     aware_datetimes,
@@ -259,28 +270,31 @@ REJECTED_TIMES: list[tuple[str, object]] = [
 
 
 @pytest.mark.parametrize("sink", TIME_SINKS, ids=TIME_SINK_IDS)
-@pytest.mark.parametrize(("label", "given", "expected"), ACCEPTED_TIMES, ids=[c[0] for c in ACCEPTED_TIMES])
-def test_timestamps_come_back_utc_truncated_to_ms(
-    adapter: Adapter, sink: TimeSink, label: str, given: datetime, expected: datetime
-) -> None:
-    returned, read = sink.store(adapter, sink.prepare(adapter), given)
-    assert returned == expected, f"{label}: write returned {returned!r}"
-    assert read == expected, f"{label}: read back {read!r}"
-    assert returned is not None
-    assert read is not None
-    assert is_utc(returned)
-    assert is_utc(read)
-    assert (returned.year, returned.month, returned.day, returned.hour, returned.microsecond) == (
-        expected.year, expected.month, expected.day, expected.hour, expected.microsecond)
+def test_timestamps_come_back_utc_truncated_to_ms(fresh: Callable[[], Adapter], sink: TimeSink) -> None:
+    """Every accepted instant: written and read back in UTC, truncated (never rounded) to the millisecond."""
+
+    def check(case: tuple[str, datetime, datetime]) -> None:
+        label, given, expected = case
+        adapter = fresh()
+        returned, read = sink.store(adapter, sink.prepare(adapter), given)
+        assert returned == expected, f"{label}: write returned {returned!r}"
+        assert read == expected, f"{label}: read back {read!r}"
+        assert returned is not None
+        assert read is not None
+        assert is_utc(returned), f"write returned {returned!r}, not in UTC"
+        assert is_utc(read), f"read back {read!r}, not in UTC"
+        assert (returned.year, returned.month, returned.day, returned.hour, returned.microsecond) == (
+            expected.year, expected.month, expected.day, expected.hour, expected.microsecond)
+
+    check_each(ACCEPTED_TIMES, check, lambda case: case[0])
 
 
 @pytest.mark.parametrize("sink", TIME_SINKS, ids=TIME_SINK_IDS)
-@pytest.mark.parametrize(("label", "given"), REJECTED_TIMES, ids=[c[0] for c in REJECTED_TIMES])
 def test_out_of_domain_timestamps_are_rejected(
-    adapter: Adapter, raw_snapshot: Snapshot, sink: TimeSink, label: str, given: object
+    fresh: Callable[[], Adapter], raw_snapshot: Snapshot, sink: TimeSink
 ) -> None:
-    parent = sink.prepare(adapter)
-    assert_unchanged(raw_snapshot, lambda: sink.store(adapter, parent, given), ValidationError, sink.field)
+    check_rejections(fresh, raw_snapshot, sink.prepare, REJECTED_TIMES,
+                     lambda adapter, parent, given: sink.store(adapter, parent, given), ValidationError, sink.field)
 
 
 def test_extreme_timestamps_order_and_window_correctly(adapter: Adapter) -> None:
@@ -346,29 +360,32 @@ REJECTED_AMOUNTS: list[tuple[str, object]] = [
 
 
 @pytest.mark.parametrize("field", ["tokens_used", "cost"])
-@pytest.mark.parametrize(("label", "given", "expected"), ACCEPTED_AMOUNTS, ids=[c[0] for c in ACCEPTED_AMOUNTS])
-def test_amounts_in_domain_are_stored_exactly(
-    adapter: Adapter, field: str, label: str, given: Decimal | int, expected: Decimal
-) -> None:
-    client = make_client(adapter)
-    amounts: dict[str, Any] = {"tokens_used": 7, "cost": 7, field: given}
-    entry = adapter.record_usage(client.id, timestamp=T0, **amounts)
-    assert getattr(entry, field) == expected
-    stored = adapter.list_usage(client.id).items[0]
-    assert getattr(stored, field) == expected
-    assert isinstance(getattr(stored, field), Decimal)
-    assert not getattr(stored, field).is_signed(), f"{label}: negative zero stored"
-    assert getattr(adapter.usage_totals(client.id), field) == expected
+def test_amounts_in_domain_are_stored_exactly(fresh: Callable[[], Adapter], field: str) -> None:
+    """Every accepted amount: stored, listed and summed exactly, as a Decimal, never as -0."""
+
+    def check(case: tuple[str, Decimal | int, Decimal]) -> None:
+        label, given, expected = case
+        adapter = fresh()
+        client = make_client(adapter)
+        amounts: dict[str, Any] = {"tokens_used": 7, "cost": 7, field: given}
+        entry = adapter.record_usage(client.id, timestamp=T0, **amounts)
+        assert getattr(entry, field) == expected, f"write returned {getattr(entry, field)!r}"
+        stored = adapter.list_usage(client.id).items[0]
+        assert getattr(stored, field) == expected, f"listed {getattr(stored, field)!r}"
+        assert isinstance(getattr(stored, field), Decimal)
+        assert not getattr(stored, field).is_signed(), f"{label}: negative zero stored"
+        assert getattr(adapter.usage_totals(client.id), field) == expected
+
+    check_each(ACCEPTED_AMOUNTS, check, lambda case: case[0])
 
 
 @pytest.mark.parametrize("field", ["tokens_used", "cost"])
-@pytest.mark.parametrize(("label", "given"), REJECTED_AMOUNTS, ids=[c[0] for c in REJECTED_AMOUNTS])
-def test_amounts_out_of_domain_are_rejected(
-    adapter: Adapter, raw_snapshot: Snapshot, field: str, label: str, given: object
-) -> None:
-    client = make_client(adapter)
-    amounts: dict[str, Any] = {"tokens_used": 7, "cost": 7, field: given}
-    assert_unchanged(raw_snapshot, lambda: adapter.record_usage(client.id, timestamp=T0, **amounts),
+def test_amounts_out_of_domain_are_rejected(fresh: Callable[[], Adapter], raw_snapshot: Snapshot, field: str) -> None:
+    def attempt(adapter: Adapter, client_id: str, given: object) -> object:
+        amounts: dict[str, Any] = {"tokens_used": 7, "cost": 7, field: given}
+        return adapter.record_usage(client_id, timestamp=T0, **amounts)
+
+    check_rejections(fresh, raw_snapshot, lambda adapter: make_client(adapter).id, REJECTED_AMOUNTS, attempt,
                      ValidationError, field)
 
 

@@ -17,7 +17,17 @@ from adapters import limits
 from adapters.base import Adapter
 from adapters.errors import ValidationError
 from adapters.records import JSONObject
-from contracts.support import T0, Snapshot, assert_unchanged, make_campaign, make_client, make_user, same_json
+from contracts.support import (
+    T0,
+    Snapshot,
+    assert_unchanged,
+    check_each,
+    check_rejections,
+    make_campaign,
+    make_client,
+    make_user,
+    same_json,
+)
 from strategies import hostile_payloads, json_payloads
 
 
@@ -126,13 +136,19 @@ EDGE_PAYLOADS: list[tuple[str, JSONObject]] = [
 
 
 @pytest.mark.parametrize("sink", SINKS, ids=SINK_IDS)
-@pytest.mark.parametrize(("label", "payload"), EDGE_PAYLOADS, ids=[label for label, _ in EDGE_PAYLOADS])
-def test_edge_payloads_round_trip(adapter: Adapter, sink: Sink, label: str, payload: JSONObject) -> None:
-    key = sink.prepare(adapter)
-    returned = sink.write(adapter, key, copy.deepcopy(payload))
-    assert same_json(returned, payload), f"{label}: write returned a different payload"
-    assert same_json(sink.read(adapter, key), payload), f"{label}: read back a different payload"
-    assert [p for p in sink.listed(adapter, key) if same_json(p, payload)], f"{label}: not in the listing"
+def test_edge_payloads_round_trip(fresh: Callable[[], Adapter], sink: Sink) -> None:
+    """Every edge payload: the write returns it, a read and the listing give it back."""
+
+    def check(case: tuple[str, JSONObject]) -> None:
+        label, payload = case
+        adapter = fresh()
+        key = sink.prepare(adapter)
+        returned = sink.write(adapter, key, copy.deepcopy(payload))
+        assert same_json(returned, payload), f"{label}: write returned a different payload"
+        assert same_json(sink.read(adapter, key), payload), f"{label}: read back a different payload"
+        assert [p for p in sink.listed(adapter, key) if same_json(p, payload)], f"{label}: not in the listing"
+
+    check_each(EDGE_PAYLOADS, check, lambda case: case[0])
 
 
 class NotJSON:
@@ -168,21 +184,16 @@ HOSTILE_PAYLOADS: list[tuple[str, object]] = [
 ]
 
 
-# setup_data alone is optional: None there means "no data", not an invalid payload.
-HOSTILE_CASES = [
-    pytest.param(sink, payload, id=f"{label}-{sink.name}")
-    for label, payload in HOSTILE_PAYLOADS
-    for sink in SINKS
-    if not (payload is None and sink.name == "setup_data")
-]
-
-
-@pytest.mark.parametrize(("sink", "payload"), HOSTILE_CASES)
+@pytest.mark.parametrize("sink", SINKS, ids=SINK_IDS)
 def test_out_of_domain_payloads_are_rejected_and_write_nothing(
-    adapter: Adapter, raw_snapshot: Snapshot, sink: Sink, payload: object
+    fresh: Callable[[], Adapter], raw_snapshot: Snapshot, sink: Sink
 ) -> None:
-    key = sink.prepare(adapter)
-    assert_unchanged(raw_snapshot, lambda: sink.write(adapter, key, payload),  # type: ignore[arg-type]
+    """Every out-of-domain payload: ValidationError naming the field, storage unchanged."""
+    # setup_data alone is optional: None there means "no data", not an invalid payload.
+    cases = [(label, payload) for label, payload in HOSTILE_PAYLOADS
+             if not (payload is None and sink.name == "setup_data")]
+    check_rejections(fresh, raw_snapshot, sink.prepare, cases,
+                     lambda adapter, key, payload: sink.write(adapter, key, payload),  # type: ignore[arg-type]
                      ValidationError, sink.field)
 
 

@@ -174,6 +174,8 @@ def pytest_testnodedown(node: Any, error: object) -> None:
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     """On an adapter that declined the test's capability, check the declared error instead."""
     adapter = pyfuncitem.funcargs.get("adapter")
+    if adapter is None and isinstance(started := pyfuncitem.funcargs.get("engine"), StartedEngine):
+        adapter = started.adapter  # a test that takes ``fresh`` instead
     if not isinstance(adapter, Adapter):
         return None
     for mark in pyfuncitem.iter_markers("capability"):
