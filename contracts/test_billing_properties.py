@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.base import Adapter
 from adapters.records import BillingEntry, BillingTotals
 from strategies import UsageInput, billing_streams, window_splits
+
+pytestmark = pytest.mark.heavy
 
 CLIENT = "client-1"
 

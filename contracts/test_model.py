@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from hypothesis.stateful import run_state_machine_as_test
 
 from adapters.base import Adapter
 from contracts.model import build_machine
 from harness.profiles import model_settings
+
+pytestmark = pytest.mark.heavy
 
 
 def test_adapter_agrees_with_reference_model(fresh: Callable[[], Adapter],

@@ -66,6 +66,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "faults: a fault contract, run only on engines whose backend sets supports_faults"
     )
+    config.addinivalue_line(
+        "markers", "heavy: runs many examples (seconds per engine); started first under xdist so it does not "
+        "finish last"
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -110,6 +114,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                     f"known: {', '.join(sorted(CAPABILITIES))}"
                 )
     if hasattr(config, "workerinput"):
+        # Longest first (each worker sorts the same way, as xdist requires): a heavy test
+        # dealt out last would leave one worker running it alone at the end.
+        items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
         # The recorder lives on the xdist controller, which collects nothing: each report carries its engine.
         for item in items:
             engine_id = getattr(getattr(item, "callspec", None), "params", {}).get("engine")

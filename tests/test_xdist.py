@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.heavy
 
 
 def test_parallel_run_reports_like_a_serial_one(tmp_path: Path) -> None:
