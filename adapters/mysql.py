@@ -2,7 +2,8 @@
 
 Every public call is one transaction on one connection: validate first (same
 order as :mod:`adapters.memory`), then do the work, commit, and roll back on
-any error, so an operation that raises writes nothing.  Parent checks and
+any error, so an operation that raises writes nothing.  Reads are single
+statements in autocommit mode (one round trip each); writes open a transaction.  Parent checks and
 cascades are done here with locking reads instead of relying on foreign keys,
 which PlanetScale may not allow.
 """
@@ -237,7 +238,7 @@ class MySQLAdapter(Adapter):
         """``tls=None`` means off on loopback or a socket, verified TLS otherwise."""
         self._params: dict[str, Any] = dict(
             host=host, port=port, user=user, password=password, database=database,
-            unix_socket=unix_socket, charset="utf8mb4", autocommit=False, connect_timeout=10,
+            unix_socket=unix_socket, charset="utf8mb4", autocommit=True, connect_timeout=10,
         )
         use_tls = tls if tls is not None else not (unix_socket or _is_loopback(host))
         if use_tls:
@@ -280,13 +281,11 @@ class MySQLAdapter(Adapter):
             try:
                 conn = pymysql.connect(**self._params)
                 with conn.cursor() as cur:
-                    cur.execute("SET SESSION time_zone = '+00:00'")
-                    cur.execute("SET SESSION sql_mode = %s", (SQL_MODE,))
+                    cur.execute("SET SESSION time_zone = '+00:00', SESSION sql_mode = %s", (SQL_MODE,))
                     # REPEATABLE READ would keep showing a stale snapshot of
                     # other instances' commits; @@transaction_isolation is not
                     # portable (MariaDB 10.11 lacks it), this statement is.
                     cur.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
-                conn.commit()
             except pymysql.err.Error as exc:
                 raise StorageUnavailable(f"cannot connect to MySQL: {exc}") from None
             self._conn = conn
@@ -298,11 +297,22 @@ class MySQLAdapter(Adapter):
             with contextlib.suppress(Exception):  # already broken; closing is best effort
                 conn.close()
 
-    def _run(self, work: Callable[[Cursor], T]) -> T:
-        """Run ``work`` in one transaction; commit, or roll back and translate the error."""
+    def _run(self, work: Callable[[Cursor], T], *, read_only: bool = False) -> T:
+        """Run ``work`` in one transaction; commit, or roll back and translate the error.
+
+        The connection is in autocommit mode, so a read that is one statement
+        (every read here) is its own transaction at one round trip; a write
+        opens an explicit one.  Without autocommit a read would also need a
+        COMMIT (two round trips), or would leave the session idle in a
+        transaction that holds metadata locks until the next call.
+        """
         for attempt in range(_DEADLOCK_RETRIES + 1):
             conn = self._connection()
             try:
+                if read_only:
+                    with conn.cursor() as cur:
+                        return work(cur)
+                conn.begin()
                 with conn.cursor() as cur:
                     result = work(cur)
                 conn.commit()
@@ -456,7 +466,7 @@ class MySQLAdapter(Adapter):
             row = cur.fetchone()
             return None if row is None else self._user(row)
 
-        return self._run(work)
+        return self._run(work, read_only=True)
 
     def get_user_by_email(self, email: str) -> User | None:
         email = check_email(email)
@@ -466,7 +476,7 @@ class MySQLAdapter(Adapter):
             row = cur.fetchone()
             return None if row is None else self._user(row)
 
-        return self._run(work)
+        return self._run(work, read_only=True)
 
     def update_user(
         self,
@@ -532,7 +542,7 @@ class MySQLAdapter(Adapter):
                 return None
             return UserSetup(row[0], bool(row[1]), _opt_aware(row[2]), _loads(row[3]))
 
-        return self._run(work)
+        return self._run(work, read_only=True)
 
     def save_user_setup(
         self,
@@ -573,7 +583,7 @@ class MySQLAdapter(Adapter):
             row = cur.fetchone()
             return None if row is None else UserWorkspace(row[0], _loads(row[1]))
 
-        return self._run(work)
+        return self._run(work, read_only=True)
 
     def save_user_workspace(self, user_id: str, workspace: JSONObject) -> UserWorkspace:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
@@ -627,7 +637,7 @@ class MySQLAdapter(Adapter):
             row = cur.fetchone()
             return None if row is None else UserIntegration(*key, data=_loads(row[0]))
 
-        return self._run(work)
+        return self._run(work, read_only=True)
 
     def list_integrations(self, user_id: str, *, category: str | None = None) -> list[UserIntegration]:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
@@ -643,7 +653,7 @@ class MySQLAdapter(Adapter):
             cur.execute(sql + " ORDER BY category, provider", params)
             return [UserIntegration(r[0], r[1], r[2], _loads(r[3])) for r in cur.fetchall()]
 
-        return self._run(work)
+        return self._run(work, read_only=True)
 
     def delete_integration(self, user_id: str, category: str, provider: str) -> bool:
         key = self._integration_key(user_id, category, provider)
@@ -691,7 +701,7 @@ class MySQLAdapter(Adapter):
             found = cur.fetchone()
             return None if found is None else self._campaign(found)
 
-        return self._run(work)
+        return self._run(work, read_only=True)
 
     def update_campaign(self, campaign_id: str, payload: JSONObject) -> Campaign:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
@@ -738,7 +748,7 @@ class MySQLAdapter(Adapter):
             rows = [self._campaign(r) for r in found]
             return self._page(rows, limit, "campaigns", lambda c: (epoch_ms(c.created_at), c.id))
 
-        return self._run(work)
+        return self._run(work, read_only=True)
 
     # -- clients -------------------------------------------------------------
 
@@ -769,7 +779,7 @@ class MySQLAdapter(Adapter):
             found = cur.fetchone()
             return None if found is None else self._client(found)
 
-        return self._run(work)
+        return self._run(work, read_only=True)
 
     def update_client(self, client_id: str, payload: JSONObject) -> Client:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
@@ -809,7 +819,7 @@ class MySQLAdapter(Adapter):
             rows = [self._client(r) for r in found]
             return self._page(rows, limit, "clients", lambda c: (epoch_ms(c.created_at), c.id))
 
-        return self._run(work)
+        return self._run(work, read_only=True)
 
     # -- admin links ---------------------------------------------------------
 
@@ -854,7 +864,7 @@ class MySQLAdapter(Adapter):
             cur.execute("SELECT client_id FROM admin_clients WHERE admin_id = %s ORDER BY client_id", (admin_id,))
             return [r[0] for r in cur.fetchall()]
 
-        return self._run(work)
+        return self._run(work, read_only=True)
 
     def list_client_admins(self, client_id: str) -> list[str]:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
@@ -863,7 +873,7 @@ class MySQLAdapter(Adapter):
             cur.execute("SELECT admin_id FROM admin_clients WHERE client_id = %s ORDER BY admin_id", (client_id,))
             return [r[0] for r in cur.fetchall()]
 
-        return self._run(work)
+        return self._run(work, read_only=True)
 
     # -- client oauth --------------------------------------------------------
 
@@ -897,7 +907,7 @@ class MySQLAdapter(Adapter):
             row = cur.fetchone()
             return None if row is None else ClientOAuth(*key, data=_loads(row[0]))
 
-        return self._run(work)
+        return self._run(work, read_only=True)
 
     def list_oauth(self, client_id: str) -> list[ClientOAuth]:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
@@ -909,7 +919,7 @@ class MySQLAdapter(Adapter):
             )
             return [ClientOAuth(r[0], r[1], _loads(r[2])) for r in cur.fetchall()]
 
-        return self._run(work)
+        return self._run(work, read_only=True)
 
     def delete_oauth(self, client_id: str, platform: str) -> bool:
         key = self._oauth_key(client_id, platform)
@@ -945,7 +955,7 @@ class MySQLAdapter(Adapter):
             r = cur.fetchone()
             return None if r is None else ClientCampaign(r[0], r[1], _loads(r[2]))
 
-        return self._run(work)
+        return self._run(work, read_only=True)
 
     def list_client_campaigns(self, client_id: str) -> list[ClientCampaign]:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
@@ -956,7 +966,7 @@ class MySQLAdapter(Adapter):
             )
             return [ClientCampaign(r[0], r[1], _loads(r[2])) for r in cur.fetchall()]
 
-        return self._run(work)
+        return self._run(work, read_only=True)
 
     def delete_client_campaign(self, campaign_id: str) -> bool:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
@@ -1090,7 +1100,7 @@ class MySQLAdapter(Adapter):
             rows = [self._entry(r) for r in found]
             return self._page(rows, limit, "billing", lambda e: (epoch_ms(e.timestamp), int(e.id)))
 
-        return self._run(work)
+        return self._run(work, read_only=True)
 
     def usage_totals(
         self, client_id: str, *, start: datetime | None = None, end: datetime | None = None
@@ -1109,4 +1119,4 @@ class MySQLAdapter(Adapter):
                 return BillingTotals(0, Decimal(0), Decimal(0))
             return BillingTotals(int(count), Decimal(tokens), Decimal(cost))
 
-        return self._run(work)
+        return self._run(work, read_only=True)
