@@ -135,12 +135,14 @@ def check_each(cases: Sequence[T], check: Callable[[T], None], label: Callable[[
 
 def check_rejections(fresh: Callable[[], Adapter], raw_snapshot: Snapshot, prepare: Callable[[Adapter], T],
                      cases: Sequence[tuple[str, object]], attempt: Callable[[Adapter, T, object], object],
-                     kind: type[AdapterError], field: str | None) -> None:
+                     kind: type[AdapterError], field: str | None,
+                     tally: Callable[[str, int], None] | None = None) -> None:
     """Every ``(label, value)`` case: ``attempt`` raises ``kind`` naming ``field`` and writes nothing.
 
     Storage is prepared once; a rejected attempt leaves it as it was (that is
     the check), so the same rows serve every case, and one read per case
     suffices.  After a failed case storage is emptied and prepared again.
+    Each case counts as a hostile input in the report when ``tally`` is given.
     """
     state: list[Any] = []
 
@@ -149,6 +151,8 @@ def check_rejections(fresh: Callable[[], Adapter], raw_snapshot: Snapshot, prepa
         state[:] = [adapter, prepare(adapter), raw_snapshot()]
 
     def check(case: tuple[str, object]) -> None:
+        if tally is not None:
+            tally("hostile_inputs", 1)
         adapter, prepared, before = state
         error = raises(kind, field, lambda: attempt(adapter, prepared, case[1]))
         assert raw_snapshot() == before, f"{type(error).__name__} was raised but storage changed"

@@ -291,10 +291,11 @@ def test_timestamps_come_back_utc_truncated_to_ms(fresh: Callable[[], Adapter], 
 
 @pytest.mark.parametrize("sink", TIME_SINKS, ids=TIME_SINK_IDS)
 def test_out_of_domain_timestamps_are_rejected(
-    fresh: Callable[[], Adapter], raw_snapshot: Snapshot, sink: TimeSink
+    fresh: Callable[[], Adapter], raw_snapshot: Snapshot, tally: Callable[[str, int], None], sink: TimeSink
 ) -> None:
     check_rejections(fresh, raw_snapshot, sink.prepare, REJECTED_TIMES,
-                     lambda adapter, parent, given: sink.store(adapter, parent, given), ValidationError, sink.field)
+                     lambda adapter, parent, given: sink.store(adapter, parent, given), ValidationError, sink.field,
+                     tally)
 
 
 def test_extreme_timestamps_order_and_window_correctly(adapter: Adapter) -> None:
@@ -380,13 +381,15 @@ def test_amounts_in_domain_are_stored_exactly(fresh: Callable[[], Adapter], fiel
 
 
 @pytest.mark.parametrize("field", ["tokens_used", "cost"])
-def test_amounts_out_of_domain_are_rejected(fresh: Callable[[], Adapter], raw_snapshot: Snapshot, field: str) -> None:
+def test_amounts_out_of_domain_are_rejected(
+    fresh: Callable[[], Adapter], raw_snapshot: Snapshot, tally: Callable[[str, int], None], field: str
+) -> None:
     def attempt(adapter: Adapter, client_id: str, given: object) -> object:
         amounts: dict[str, Any] = {"tokens_used": 7, "cost": 7, field: given}
         return adapter.record_usage(client_id, timestamp=T0, **amounts)
 
     check_rejections(fresh, raw_snapshot, lambda adapter: make_client(adapter).id, REJECTED_AMOUNTS, attempt,
-                     ValidationError, field)
+                     ValidationError, field, tally)
 
 
 # -- properties --------------------------------------------------------------

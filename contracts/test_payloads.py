@@ -186,7 +186,7 @@ HOSTILE_PAYLOADS: list[tuple[str, object]] = [
 
 @pytest.mark.parametrize("sink", SINKS, ids=SINK_IDS)
 def test_out_of_domain_payloads_are_rejected_and_write_nothing(
-    fresh: Callable[[], Adapter], raw_snapshot: Snapshot, sink: Sink
+    fresh: Callable[[], Adapter], raw_snapshot: Snapshot, tally: Callable[[str, int], None], sink: Sink
 ) -> None:
     """Every out-of-domain payload: ValidationError naming the field, storage unchanged."""
     # setup_data alone is optional: None there means "no data", not an invalid payload.
@@ -194,7 +194,7 @@ def test_out_of_domain_payloads_are_rejected_and_write_nothing(
              if not (payload is None and sink.name == "setup_data")]
     check_rejections(fresh, raw_snapshot, sink.prepare, cases,
                      lambda adapter, key, payload: sink.write(adapter, key, payload),  # type: ignore[arg-type]
-                     ValidationError, sink.field)
+                     ValidationError, sink.field, tally)
 
 
 REPLACING = [s for s in SINKS if not s.name.endswith("-create")]
