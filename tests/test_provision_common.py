@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.provision import common
 from harness.provision.common import (
     ProvisionUnavailable,
     docker_available,
@@ -156,3 +157,20 @@ def test_server_workdir_uses_a_reachable_tmpdir(monkeypatch: pytest.MonkeyPatch)
 def test_server_workdir_names_a_missing_account() -> None:
     with pytest.raises(ProvisionUnavailable, match="no 'no-such-account-here' user"):
         server_workdir("contract-test-", "no-such-account-here")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root hands a directory to a server account")
+def test_server_workdir_falls_back_to_the_accounts_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    user = _service_user()
+    home = Path(pwd.getpwnam(user).pw_dir)
+    if not home.is_dir():
+        pytest.skip(f"{user}'s home {home} does not exist here")
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    monkeypatch.setattr(common, "_WORKDIR_BASES", ())
+    workdir = server_workdir("contract-test-", user)
+    try:
+        assert workdir.parent == home
+    finally:
+        shutil.rmtree(workdir)

@@ -80,26 +80,26 @@ def claim_existing_database(
     )
 
 
-#: Where a throwaway server's directory may go, best first; the first its user can reach wins.
-_WORKDIR_BASES = ("/tmp", "/var/tmp", "/dev/shm")
+#: Where a throwaway server's directory may go after the temp directory, best first:
+#: the first that its user can enter wins (we create the directory there as root).
+_WORKDIR_BASES = ("/tmp", "/var/tmp", "/dev/shm", "/run")
 
 
 def _reachable_by(path: Path, account: pwd.struct_passwd) -> bool:
-    """Whether ``account`` may enter ``path`` and every directory above it, and write in ``path``."""
+    """Whether ``account`` may enter ``path`` and every directory above it."""
     groups = {account.pw_gid} | {g.gr_gid for g in _groups_of(account.pw_name)}
-    for index, directory in enumerate((path, *path.parents)):
+    for directory in (path, *path.parents):
         try:
             info = directory.stat()
         except OSError:
             return False
-        needed = ("x", "w") if index == 0 else ("x",)
         if info.st_uid == account.pw_uid:
-            bits = {"x": stat.S_IXUSR, "w": stat.S_IWUSR}
+            bit = stat.S_IXUSR
         elif info.st_gid in groups:
-            bits = {"x": stat.S_IXGRP, "w": stat.S_IWGRP}
+            bit = stat.S_IXGRP
         else:
-            bits = {"x": stat.S_IXOTH, "w": stat.S_IWOTH}
-        if not all(info.st_mode & bits[need] for need in needed):
+            bit = stat.S_IXOTH
+        if not info.st_mode & bit:
             return False
     return True
 
@@ -114,8 +114,8 @@ def server_workdir(prefix: str, user: str | None) -> Path:
     The server runs as ``user`` and must reach its directory: a ``TMPDIR`` under
     ``/root`` (or any directory that user cannot enter) would make initdb or
     mariadbd fail with "Permission denied".  So the temp directory is used only
-    when that user can reach it, else the first of /tmp, /var/tmp, /dev/shm
-    that it can.
+    when that user can reach it, else the first of /tmp, /var/tmp, /dev/shm,
+    /run and the user's home directory that it can.
     """
     if user is None:
         return Path(tempfile.mkdtemp(prefix=prefix))
@@ -124,16 +124,21 @@ def server_workdir(prefix: str, user: str | None) -> Path:
     except KeyError:
         raise ProvisionUnavailable(f"running as root and there is no {user!r} user to run the server") from None
     tried: list[str] = []
-    for base in dict.fromkeys((tempfile.gettempdir(), *_WORKDIR_BASES)):
-        if not _reachable_by(Path(base), account):
+    # Last, the account's home (e.g. /var/lib/postgresql): it can always enter that.
+    for base in dict.fromkeys((tempfile.gettempdir(), *_WORKDIR_BASES, account.pw_dir)):
+        if not base or not os.path.isdir(base) or not _reachable_by(Path(base), account):
             tried.append(base)
             continue
-        workdir = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+        try:
+            workdir = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+        except OSError:  # read-only or full
+            tried.append(base)
+            continue
         os.chown(workdir, account.pw_uid, account.pw_gid)
         return workdir
     raise ProvisionUnavailable(
-        f"no directory the {user!r} user can reach for the server's data (checked {', '.join(tried)}); "
-        f"set TMPDIR to a directory that {user!r} can enter and write to"
+        f"no directory the {user!r} user can enter for the server's data (checked {', '.join(tried)}); "
+        f"set TMPDIR to a directory that {user!r} can enter"
     )
 
 
