@@ -1,5 +1,6 @@
 """Throwaway local servers start whatever the caller's environment: a TMPDIR the server account
-cannot enter, or a port that another process takes between being picked and being bound."""
+cannot enter, a root PATH without /usr/sbin (no runuser on it), or a port that another process
+takes between being picked and being bound."""
 
 from __future__ import annotations
 
@@ -63,12 +64,13 @@ def private_tmpdir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     (postgres_engine, "initdb", PG_BIN_DIRS),
     (mysql_engine, "mariadbd", _SERVER_DIRS),
 ], ids=["postgres", "mysql"])
-def test_local_server_starts_despite_a_private_tmpdir_and_a_stolen_port(
+def test_local_server_starts_despite_a_private_tmpdir_a_short_path_and_a_stolen_port(
     monkeypatch: pytest.MonkeyPatch, private_tmpdir: Path, taken_port: int,
     module: ModuleType, binary: str, dirs: tuple[str, ...],
 ) -> None:
     if find_binary(binary, dirs) is None:
         pytest.skip(f"needs a local {binary}")
+    monkeypatch.setenv("PATH", "/usr/local/bin:/usr/bin:/bin")
     handed_out: list[int] = []
     ports = iter([taken_port])
 

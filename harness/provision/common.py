@@ -222,11 +222,20 @@ def find_binary(name: str, extra_dirs: Sequence[str] = ()) -> str | None:
 
 
 def run_as(user: str | None, argv: Sequence[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-    """Run a server binary, as ``user`` when we are root (servers refuse to run as root)."""
-    command = list(argv)
-    if user is not None and os.geteuid() == 0:
-        command = ["runuser", "-u", user, "--", *command]
-    return subprocess.run(command, check=False, capture_output=True, text=True, **kwargs)  # type: ignore[call-overload,no-any-return]
+    """Run a server binary, as ``user`` when we are root (servers refuse to run as root).
+
+    The switch is done by the kernel call (``Popen(user=...)``), not by
+    ``runuser``: a root PATH without /usr/sbin (common in CI runners and
+    non-login shells) has no ``runuser`` on it.
+    """
+    if user is None or os.geteuid() != 0:
+        return subprocess.run(list(argv), check=False, capture_output=True, text=True, **kwargs)  # type: ignore[call-overload,no-any-return]
+    account = pwd.getpwnam(user)
+    env = {**os.environ, "HOME": account.pw_dir, "USER": user, "LOGNAME": user}
+    return subprocess.run(  # type: ignore[call-overload,no-any-return]
+        list(argv), check=False, capture_output=True, text=True, env=env,
+        user=account.pw_uid, group=account.pw_gid, extra_groups=[], **kwargs,
+    )
 
 
 #: ``password=value`` in a key=value DSN or a URL query; the value may be single-quoted.
