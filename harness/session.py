@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -127,6 +128,12 @@ class EngineSession:
             except ProvisionUnavailable as exc:
                 scope.close()
                 attempts.append(self._scrub(f"{provider}: {exc}"))
+                continue
+            except (OSError, subprocess.SubprocessError) as exc:
+                # The machine, not the adapter: a binary that cannot run, a directory that
+                # cannot be made.  Said like any other reason, never an INTERNALERROR.
+                scope.close()
+                attempts.append(self._scrub(f"{provider}: {type(exc).__name__}: {exc}"))
                 continue
             except AdapterError as exc:
                 # The server is up but the adapter cannot set up its schema there:

@@ -21,12 +21,15 @@ class FakeBackend(Backend):
     label = "fake"
     providers = ("dsn", "container", "local")
     available: ClassVar[set[str]] = set()
+    broken: ClassVar[set[str]] = set()
     calls: ClassVar[list[str]] = []
     cleaned: ClassVar[list[str]] = []
 
     def start(self, provider: str, config: HarnessConfig, stack: ExitStack) -> Endpoint:
         type(self).calls.append(provider)
         stack.callback(type(self).cleaned.append, provider)
+        if provider in self.broken:
+            raise FileNotFoundError(2, "No such file or directory", "runuser")
         if provider not in self.available:
             raise ProvisionUnavailable(f"{provider} not here")
         return Endpoint(engine=self.id, provider=provider, dsn="fake://u:pw@h", database="d",
@@ -44,6 +47,7 @@ class FakeBackend(Backend):
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> type[FakeBackend]:
     FakeBackend.available = set()
+    FakeBackend.broken = set()
     FakeBackend.calls = []
     FakeBackend.cleaned = []
     monkeypatch.setattr(session_module, "load_backend", lambda engine_id: FakeBackend())
@@ -121,3 +125,18 @@ def test_endpoint_never_prints_the_password(monkeypatch: pytest.MonkeyPatch, fak
     endpoint = make_session(monkeypatch, docker=None).get("postgres").endpoint
     assert "pw" not in endpoint.redacted()
     assert "pw" not in endpoint.describe()
+
+
+def test_an_os_error_in_a_provider_is_a_reason_and_the_next_provider_is_tried(
+    monkeypatch: pytest.MonkeyPatch, fake: type[FakeBackend]
+) -> None:
+    fake.broken = {"container"}
+    fake.available = {"local"}
+    started = make_session(monkeypatch, docker=None).get("postgres")
+    assert started.endpoint.provider == "local"
+    assert "container: FileNotFoundError: [Errno 2] No such file or directory: 'runuser'" in started.attempts
+    assert "container" in fake.cleaned
+    fake.broken = {"local"}
+    fake.available = set()
+    with pytest.raises(EngineUnavailable, match=r"local: FileNotFoundError: .*runuser"):
+        make_session(monkeypatch, docker="no Docker socket at /x").get("postgres")
