@@ -27,6 +27,7 @@ import pytest
 from harness.engines import BACKENDS
 from harness.plugging import load_factory
 from tests.gallery import CORRECT, DEFECTS, Entry
+from tests.inner import child_env
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Generous: a broken entry usually stops within seconds, a correct one needs the
@@ -73,9 +74,8 @@ class GalleryRun:
 
 def _environment() -> dict[str, str]:
     """The caller's environment without anything that would steer the inner run elsewhere."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("CONTRACT_", "PYTEST_")) and k not in ("HYPOTHESIS_PROFILE",)}
-    env["CONTRACT_HYPOTHESIS_PROFILE"] = PROFILE
+    env = child_env(CONTRACT_HYPOTHESIS_PROFILE=PROFILE)
+    env.pop("HYPOTHESIS_PROFILE", None)
     return env
 
 

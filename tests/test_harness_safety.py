@@ -34,6 +34,7 @@ from harness.provision.common import (
     scrub,
 )
 from harness.session import EngineSession, EngineUnavailable
+from tests.inner import child_env
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "s3cret-xyz"
@@ -344,7 +345,7 @@ def test_passes(adapter):
 
 def _run_pytest(tmp_path: Path, *args: str) -> str:
     (tmp_path / "test_leak.py").write_text(FAILING_TEST)
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = child_env(without=(), PYTHONPATH=str(REPO))
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "harness.plugin", "-v", "--showlocals",
          "--tb=long", "-W", "ignore::pytest.PytestAssertRewriteWarning", *args, str(tmp_path / "test_leak.py")],

@@ -24,6 +24,7 @@ import pytest
 from harness.engines.base import Endpoint
 from harness.schema import declared_schema, diff, introspect, normalise, problems
 from harness.schema.model import canonical_mysql_collation, canonical_type
+from tests.inner import child_env
 
 PG_SERVER = os.environ.get("CONTRACT_DRIFT_PG_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
 MYSQL_SERVER = dict(host="127.0.0.1", port=3306, user="root", password="")
@@ -189,7 +190,7 @@ def test_postgres_introspection_session_refuses_writes(pg_scratch: str) -> None:
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "harness.schema", *args], capture_output=True, text=True,
-                          cwd=REPO, timeout=60, env=env, check=False)
+                          cwd=REPO, timeout=60, env=child_env(without=(), **(env or {})), check=False)
 
 
 def _pg_fingerprint(dsn: str) -> Any:
@@ -227,7 +228,7 @@ def test_cli_is_read_only_exits_by_drift_and_never_prints_the_password(pg_scratc
     drifted = _pg_fingerprint(pg_scratch)
     assert drifted != before  # the fingerprint does see a change
     text = _cli("--engine", "postgres", "--dsn", dsn)
-    as_json = _cli("--engine", "postgres", "--json", env={**os.environ, "CONTRACT_POSTGRES_DSN": dsn})
+    as_json = _cli("--engine", "postgres", "--json", env={"CONTRACT_POSTGRES_DSN": dsn})
     assert _pg_fingerprint(pg_scratch) == drifted, "the CLI changed the database"
     assert (text.returncode, as_json.returncode) == (1, 1), (text.stderr, as_json.stderr)
     assert "  users.name: nullable expected YES, found NO" in text.stdout.splitlines()

@@ -8,12 +8,13 @@ user_properties and the provisioning facts in each worker's ``workeroutput``.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.inner import child_env
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.heavy
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.heavy
 
 def test_parallel_run_reports_like_a_serial_one(tmp_path: Path) -> None:
     pytest.importorskip("xdist")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONTRACT_", "PYTEST_"))}
+    env = child_env()
     report = tmp_path / "report"
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-n", "2",
@@ -48,7 +49,7 @@ def test_required_engine_unavailable_stops_with_its_reason(workers: list[str]) -
     """Serial or parallel, a required engine that cannot be provisioned ends the run with exit
     status 3 and the reason, never with an INTERNALERROR that hides it (xdist's crashed item)."""
     pytest.importorskip("xdist")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONTRACT_", "PYTEST_"))}
+    env = child_env()
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *workers,
          "--engine", "memory,postgres", "--require-engine", "postgres", "--provider", "postgres=dsn",

@@ -1,0 +1,37 @@
+"""Environments for the pytest and CLI subprocesses the suite starts to test itself
+(gallery entries, xdist runs, leak and CLI checks)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = ["child_env"]
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _bytecode_cache() -> str:
+    """A bytecode cache outside the checkout, shared by every subprocess of every run from it."""
+    tag = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+    return str(Path(tempfile.gettempdir()) / f"contract-pycache-{os.getuid()}-{tag}")
+
+
+def child_env(*, without: tuple[str, ...] = ("CONTRACT_", "PYTEST_"), **extra: str) -> dict[str, str]:
+    """The caller's environment minus variables starting with ``without``, plus ``extra``.
+
+    With PYTHONDONTWRITEBYTECODE set, every subprocess would compile the
+    harness again and pytest would rewrite the asserts of some 150 modules
+    again: 1.4 s per gallery entry against 0.5 s from a cache.  Children then
+    write their bytecode under PYTHONPYCACHEPREFIX, a directory in the temp
+    directory, so the checkout still gets no __pycache__ as the caller asked.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(without)}
+    if env.get("PYTHONDONTWRITEBYTECODE"):
+        del env["PYTHONDONTWRITEBYTECODE"]
+        env.setdefault("PYTHONPYCACHEPREFIX", _bytecode_cache())
+    env.update(extra)
+    return env
+
