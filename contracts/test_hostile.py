@@ -164,9 +164,14 @@ def _round_trip(raw_snapshot: Snapshot, tally: Tally) -> Callable[[Adapter, Roun
     return check
 
 
-ROUNDTRIP_GROUPS: dict[str, list[RoundTrip]] = {}
-for _case in ROUNDTRIPS:
-    ROUNDTRIP_GROUPS.setdefault(_case.sink.name, []).append(_case)
+def _by_sink(cases: Sequence[RoundTrip]) -> dict[str, list[RoundTrip]]:
+    grouped: dict[str, list[RoundTrip]] = {}
+    for case in cases:
+        grouped.setdefault(case.sink.name, []).append(case)
+    return grouped
+
+
+ROUNDTRIP_GROUPS = _by_sink(ROUNDTRIPS)
 
 
 @pytest.mark.parametrize("sink", ROUNDTRIP_GROUPS, ids=list(ROUNDTRIP_GROUPS))
