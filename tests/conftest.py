@@ -17,10 +17,9 @@ from typing import Any
 
 import pytest
 
-GALLERY_PROPERTY = "gallery"
+from tests.gallery import GALLERY_PROPERTY, RUNS_AN_ENTRY
+
 GALLERY_FILE = "test_gallery.py"
-#: The tests of tests/test_gallery.py that start an inner run of the whole suite.
-RUNS_AN_ENTRY = ("test_broken_adapter_is_caught", "test_correct_adapter_is_certified")
 
 
 class GallerySummary:

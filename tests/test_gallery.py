@@ -26,7 +26,7 @@ import pytest
 
 from harness.engines import BACKENDS
 from harness.plugging import load_factory
-from tests.gallery import CORRECT, DEFECTS, Entry
+from tests.gallery import CORRECT, DEFECTS, GALLERY_PROPERTY, RUNS_AN_ENTRY, Entry
 from tests.inner import child_env
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,6 @@ WORKERS = 2
 #: derandomizes it and turns shrinking off, and moves the slowest modules last.
 PROFILE = "dev"
 LIMITATIONS = ", with declared limitations: "
-GALLERY_PROPERTY = "gallery"  # read by tests/conftest.py
 
 
 @dataclass
@@ -124,9 +123,6 @@ class Gallery:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-RUNS_AN_ENTRY = ("test_broken_adapter_is_caught", "test_correct_adapter_is_certified")
 
 
 def _selected(items: list[pytest.Item]) -> list[Entry]:

@@ -14,7 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CORRECT", "DEFECTS", "Entry"]
+__all__ = ["CORRECT", "DEFECTS", "GALLERY_PROPERTY", "RUNS_AN_ENTRY", "Entry"]
+
+#: The user_property that carries one entry's result from tests/test_gallery.py to tests/conftest.py.
+GALLERY_PROPERTY = "gallery"
+#: The tests of tests/test_gallery.py that start an inner run of the whole suite.
+RUNS_AN_ENTRY = ("test_broken_adapter_is_caught", "test_correct_adapter_is_certified")
 
 
 @dataclass(frozen=True)
