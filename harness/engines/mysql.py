@@ -36,6 +36,7 @@ from harness.provision.common import (
     claim_existing_database,
     find_binary,
     free_port,
+    port_taken,
     run_as,
     scrub,
     server_workdir,
@@ -317,7 +318,7 @@ class MySQLBackend(Backend):
             if _wait_ready(server_process.process, address, timeout, Path(server).name):
                 break
             tail = log.read_text(errors="replace")[-600:] if log.exists() else ""
-            if "already in use" not in tail or attempt == PORT_ATTEMPTS:
+            if not port_taken(tail) or attempt == PORT_ATTEMPTS:
                 raise ProvisionUnavailable(
                     f"{Path(server).name} exited with {server_process.process.returncode}: {tail}")
             log.unlink(missing_ok=True)

@@ -34,6 +34,7 @@ from harness.provision.common import (
     claim_existing_database,
     find_binary,
     free_port,
+    port_taken,
     run_as,
     scrub,
     server_workdir,
@@ -219,7 +220,7 @@ class PostgresBackend(Backend):
             if done.returncode == 0:
                 break
             tail = log.read_text(errors="replace")[-500:] if log.exists() else done.stderr
-            if "already in use" not in tail or attempt == PORT_ATTEMPTS:
+            if not port_taken(tail) or attempt == PORT_ATTEMPTS:
                 raise ProvisionUnavailable(f"pg_ctl start failed: {tail.strip()}")
         self._server = _PgCtl(user, str(pg_ctl), data, log, options, workdir, timeout, self._close_raw)
         stack.callback(setattr, self, "_server", None)

@@ -29,6 +29,7 @@ __all__ = [
     "dsn_secrets",
     "find_binary",
     "free_port",
+    "port_taken",
     "redact_dsn",
     "run_as",
     "scrub",
@@ -85,9 +86,8 @@ def claim_existing_database(
 _WORKDIR_BASES = ("/tmp", "/var/tmp", "/dev/shm", "/run")
 
 
-def _reachable_by(path: Path, account: pwd.struct_passwd) -> bool:
-    """Whether ``account`` may enter ``path`` and every directory above it."""
-    groups = {account.pw_gid} | {g.gr_gid for g in _groups_of(account.pw_name)}
+def _reachable_by(path: Path, account: pwd.struct_passwd, groups: Collection[int]) -> bool:
+    """Whether ``account`` (member of ``groups``) may enter ``path`` and every directory above it."""
     for directory in (path, *path.parents):
         try:
             info = directory.stat()
@@ -102,10 +102,6 @@ def _reachable_by(path: Path, account: pwd.struct_passwd) -> bool:
         if not info.st_mode & bit:
             return False
     return True
-
-
-def _groups_of(user: str) -> list[grp.struct_group]:
-    return [group for group in grp.getgrall() if user in group.gr_mem]
 
 
 def server_workdir(prefix: str, user: str | None) -> Path:
@@ -123,10 +119,11 @@ def server_workdir(prefix: str, user: str | None) -> Path:
         account = pwd.getpwnam(user)
     except KeyError:
         raise ProvisionUnavailable(f"running as root and there is no {user!r} user to run the server") from None
+    groups = {account.pw_gid} | {group.gr_gid for group in grp.getgrall() if user in group.gr_mem}
     tried: list[str] = []
     # Last, the account's home (e.g. /var/lib/postgresql): it can always enter that.
     for base in dict.fromkeys((tempfile.gettempdir(), *_WORKDIR_BASES, account.pw_dir)):
-        if not base or not os.path.isdir(base) or not _reachable_by(Path(base), account):
+        if not base or not os.path.isdir(base) or not _reachable_by(Path(base), account, groups):
             tried.append(base)
             continue
         try:
@@ -144,6 +141,11 @@ def server_workdir(prefix: str, user: str | None) -> Path:
 
 #: How many free ports a throwaway server tries before giving up (another process may take one first).
 PORT_ATTEMPTS = 3
+
+
+def port_taken(server_log: str) -> bool:
+    """Whether a server's log says it lost its port (PostgreSQL and MySQL/MariaDB word it alike)."""
+    return "already in use" in server_log
 
 
 def free_port() -> int:
