@@ -14,7 +14,9 @@ from adapters.errors import AdapterError
 from adapters.records import Campaign, Client, Page, User
 
 T = TypeVar("T")
-Snapshot = Callable[[], dict[str, list[tuple[object, ...]]]]
+S = TypeVar("S")
+Rows = dict[str, list[tuple[object, ...]]]
+Snapshot = Callable[[], Rows]
 
 _serial = itertools.count(1)
 
@@ -133,29 +135,44 @@ def check_each(cases: Sequence[T], check: Callable[[T], None], label: Callable[[
         pytest.fail(f"{len(failures)} of {len(cases)} cases failed:\n  " + "\n  ".join(failures))
 
 
+def check_each_unchanged(start: Callable[[], S], raw_snapshot: Snapshot, cases: Sequence[T],
+                         check: Callable[[S, T, Rows], None], label: Callable[[T], str]) -> None:
+    """:func:`check_each` from the state ``start`` makes and the raw rows read right after it.
+
+    ``check`` gets that state, the case and those rows, and must leave storage
+    exactly as the rows say (it asserts that), so the same state serves every
+    case and one read per case suffices.  A failed case may have written, so
+    ``start`` runs again before the next one.
+    """
+    current: list[tuple[S, Rows]] = []
+
+    def restart() -> None:
+        state = start()
+        current[:] = [(state, raw_snapshot())]
+
+    restart()
+    check_each(cases, lambda case: check(current[0][0], case, current[0][1]), label, restart)
+
+
 def check_rejections(fresh: Callable[[], Adapter], raw_snapshot: Snapshot, prepare: Callable[[Adapter], T],
                      cases: Sequence[tuple[str, object]], attempt: Callable[[Adapter, T, object], object],
                      kind: type[AdapterError], field: str | None,
                      tally: Callable[[str, int], None] | None = None) -> None:
     """Every ``(label, value)`` case: ``attempt`` raises ``kind`` naming ``field`` and writes nothing.
 
-    Storage is prepared once; a rejected attempt leaves it as it was (that is
-    the check), so the same rows serve every case, and one read per case
-    suffices.  After a failed case storage is emptied and prepared again.
-    Each case counts as a hostile input in the report when ``tally`` is given.
+    Storage is emptied and prepared once (again after a failed case); each
+    case counts as a hostile input in the report when ``tally`` is given.
     """
-    state: list[Any] = []
 
-    def start() -> None:
+    def start() -> tuple[Adapter, T]:
         adapter = fresh()
-        state[:] = [adapter, prepare(adapter), raw_snapshot()]
+        return adapter, prepare(adapter)
 
-    def check(case: tuple[str, object]) -> None:
+    def check(state: tuple[Adapter, T], case: tuple[str, object], before: Rows) -> None:
         if tally is not None:
             tally("hostile_inputs", 1)
-        adapter, prepared, before = state
+        adapter, prepared = state
         error = raises(kind, field, lambda: attempt(adapter, prepared, case[1]))
         assert raw_snapshot() == before, f"{type(error).__name__} was raised but storage changed"
 
-    start()
-    check_each(cases, check, lambda case: case[0], start)
+    check_each_unchanged(start, raw_snapshot, cases, check, lambda case: case[0])

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Sequence
-from typing import TypeVar
 
 import pytest
 
@@ -35,26 +34,23 @@ from contracts.hostile_cases import (
     near_variants,
     seed,
 )
-from contracts.support import Snapshot, check_each, raises, same_json
+from contracts.support import Rows, Snapshot, check_each_unchanged, raises, same_json
 from harness.session import StartedEngine
 
 Tally = Callable[[str, int], None]
-T = TypeVar("T")
-
-RawRows = dict[str, list[tuple[object, ...]]]
 
 # Raw snapshot of each engine's storage right after seed(), by backend identity.
-_SEEDED: dict[int, RawRows] = {}
+_SEEDED: dict[int, Rows] = {}
 
 
 @pytest.fixture
-def _handover() -> list[RawRows]:
+def _handover() -> list[Rows]:
     """The raw snapshot ``fresh`` took last, until the test's first ``raw_snapshot()`` takes it."""
     return []
 
 
 @pytest.fixture
-def fresh(engine: StartedEngine, _handover: list[RawRows]) -> Callable[[], Adapter]:
+def fresh(engine: StartedEngine, _handover: list[Rows]) -> Callable[[], Adapter]:
     """Overrides the plugin's ``fresh`` for this module: storage holding exactly the seeded rows.
 
     Seeding takes about twenty committed writes, which would dominate cases that
@@ -76,29 +72,14 @@ def fresh(engine: StartedEngine, _handover: list[RawRows]) -> Callable[[], Adapt
 
 
 @pytest.fixture
-def raw_snapshot(engine: StartedEngine, _handover: list[RawRows]) -> Snapshot:
+def raw_snapshot(engine: StartedEngine, _handover: list[Rows]) -> Snapshot:
     """The plugin's raw read, except that the first call returns the raw snapshot ``fresh``
     has just taken (nothing ran in between), saving one full read per case."""
 
-    def snapshot() -> RawRows:
+    def snapshot() -> Rows:
         return _handover.pop() if _handover else engine.backend.snapshot()
 
     return snapshot
-
-
-def _each_case(fresh: Callable[[], Adapter], raw_snapshot: Snapshot, cases: Sequence[T],
-               check: Callable[[Adapter, T, RawRows], None], label: Callable[[T], str]) -> None:
-    """:func:`check_each` on seeded storage.  ``check`` gets the raw rows before the case and
-    must leave storage exactly so (it asserts that), so one read per case suffices; a
-    failed case may have written, so storage is re-seeded before the next one."""
-    state = [fresh()]
-    before = [raw_snapshot()]
-
-    def reseed() -> None:
-        state[0] = fresh()
-        before[0] = raw_snapshot()
-
-    check_each(cases, lambda case: check(state[0], case, before[0]), label, reseed)
 
 
 def _groups(cases: Sequence[Case]) -> dict[str, list[Case]]:
@@ -112,8 +93,8 @@ HOSTILE_GROUPS = _groups(HOSTILE_CASES)
 BATCH_GROUPS = _groups(BATCH_CASES)
 
 
-def _reject(raw_snapshot: Snapshot, tally: Tally) -> Callable[[Adapter, Case, RawRows], None]:
-    def check(adapter: Adapter, case: Case, before: RawRows) -> None:
+def _reject(raw_snapshot: Snapshot, tally: Tally) -> Callable[[Adapter, Case, Rows], None]:
+    def check(adapter: Adapter, case: Case, before: Rows) -> None:
         tally("hostile_inputs", 1)
         error = raises(ValidationError, case.field, lambda: case.run(adapter))
         assert raw_snapshot() == before, f"{type(error).__name__} was raised but storage changed"
@@ -130,7 +111,7 @@ def test_hostile_argument_is_rejected_and_writes_nothing(
     fresh: Callable[[], Adapter], raw_snapshot: Snapshot, tally: Tally, group: str
 ) -> None:
     """Every hostile kind of this argument: ValidationError naming it, storage unchanged."""
-    _each_case(fresh, raw_snapshot, HOSTILE_GROUPS[group], _reject(raw_snapshot, tally), _kind)
+    check_each_unchanged(fresh, raw_snapshot, HOSTILE_GROUPS[group], _reject(raw_snapshot, tally), _kind)
 
 
 @pytest.mark.capability("usage_batch")
@@ -138,14 +119,14 @@ def test_hostile_argument_is_rejected_and_writes_nothing(
 def test_hostile_batch_is_rejected_and_writes_nothing(
     fresh: Callable[[], Adapter], raw_snapshot: Snapshot, tally: Tally, group: str
 ) -> None:
-    _each_case(fresh, raw_snapshot, BATCH_GROUPS[group], _reject(raw_snapshot, tally), _kind)
+    check_each_unchanged(fresh, raw_snapshot, BATCH_GROUPS[group], _reject(raw_snapshot, tally), _kind)
 
 
 # -- look-alikes are data ------------------------------------------------------
 
 
-def _round_trip(raw_snapshot: Snapshot, tally: Tally) -> Callable[[Adapter, RoundTrip, RawRows], None]:
-    def check(adapter: Adapter, case: RoundTrip, before: RawRows) -> None:
+def _round_trip(raw_snapshot: Snapshot, tally: Tally) -> Callable[[Adapter, RoundTrip, Rows], None]:
+    def check(adapter: Adapter, case: RoundTrip, before: Rows) -> None:
         tally("injection_roundtrips", 1)
         sink, value = case.sink, case.value
         if sink.keyed:
@@ -179,7 +160,7 @@ def test_injection_lookalike_round_trips_and_compares_exactly(
     fresh: Callable[[], Adapter], raw_snapshot: Snapshot, tally: Tally, sink: str
 ) -> None:
     """Every look-alike through this text field: stored and read back exactly, found by no near variant."""
-    _each_case(fresh, raw_snapshot, ROUNDTRIP_GROUPS[sink], _round_trip(raw_snapshot, tally),
+    check_each_unchanged(fresh, raw_snapshot, ROUNDTRIP_GROUPS[sink], _round_trip(raw_snapshot, tally),
                lambda case: case.id.removeprefix(f"{sink}-"))
 
 
