@@ -3,9 +3,9 @@
 Every public call is one transaction on one connection: validate first (same
 order as :mod:`adapters.memory`), then do the work, commit, and roll back on
 any error, so an operation that raises writes nothing.  Reads are single
-statements in autocommit mode (one round trip each); writes open a transaction.  Parent checks and
-cascades are done here with locking reads instead of relying on foreign keys,
-which PlanetScale may not allow.
+statements in autocommit mode (one round trip each); writes open a
+transaction.  Parent checks and cascades are done here with locking reads
+instead of relying on foreign keys, which PlanetScale may not allow.
 """
 
 from __future__ import annotations

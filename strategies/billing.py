@@ -60,7 +60,7 @@ def _check_window(start: object, span: object) -> tuple[datetime, timedelta]:
 
 
 # Built once: a strategy made inside a draw is validated anew every time, which
-# cost more than the drawing itself (2.8 s against 0.9 s for 200 streams).
+# cost more than the drawing itself (200 streams: 2.8 s, 1.3 s with these built once).
 _KINDS = st.sampled_from(("small", "small", "small", "tiny", "round", "huge"))
 _ONE_IN_FOUR = st.integers(0, 3)
 _TINY = st.sampled_from((Decimal("0.0001"), Decimal(0), Decimal("0.0009")))

@@ -34,4 +34,3 @@ def child_env(*, without: tuple[str, ...] = ("CONTRACT_", "PYTEST_"), **extra: s
         env.setdefault("PYTHONPYCACHEPREFIX", _bytecode_cache())
     env.update(extra)
     return env
-
