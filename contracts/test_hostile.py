@@ -59,12 +59,12 @@ def fresh(engine: StartedEngine, _handover: list[Rows]) -> Callable[[], Adapter]
     """
 
     def reset() -> Adapter:
-        backend = engine.backend
-        now = backend.snapshot()
-        if _SEEDED.get(id(backend)) != now:
-            backend.reset()
+        key = id(engine.backend)
+        now = engine.snapshot()
+        if _SEEDED.get(key) != now:
+            engine.reset()
             seed(engine.adapter)
-            now = _SEEDED[id(backend)] = backend.snapshot()
+            now = _SEEDED[key] = engine.snapshot()
         _handover[:] = [now]
         return engine.adapter
 
@@ -77,7 +77,7 @@ def raw_snapshot(engine: StartedEngine, _handover: list[Rows]) -> Snapshot:
     has just taken (nothing ran in between), saving one full read per case."""
 
     def snapshot() -> Rows:
-        return _handover.pop() if _handover else engine.backend.snapshot()
+        return _handover.pop() if _handover else engine.snapshot()
 
     return snapshot
 

@@ -1,4 +1,4 @@
-"""Schema drift: the live storage has the schema the adapter declares (optional capability)."""
+"""The storage the adapter laid out: the canonical layout (every adapter), and its own declaration (optional)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,21 @@ import pytest
 
 from adapters.base import Adapter
 from harness.schema import diff, introspect, problems
+from harness.schema.layout import layout_differences
 from harness.session import StartedEngine
+
+
+@pytest.mark.layout
+def test_storage_has_the_canonical_layout(engine: StartedEngine) -> None:
+    """Adapters are interchangeable over the same data: create_schema() lays out the canonical
+    layout of its engine (docs/canonical-layout.md), on storage whose defaults are hostile."""
+    layout = engine.backend.layout
+    assert layout is not None
+    differences = layout_differences(layout, introspect(engine.endpoint))
+    assert not differences, (
+        f"{len(differences)} difference(s) from the canonical {layout} layout (docs/canonical-layout.md), "
+        f"after the adapter's create_schema() on {engine.endpoint.describe()}:\n  " + "\n  ".join(differences)
+    )
 
 
 @pytest.mark.capability("schema_declaration")

@@ -6,11 +6,12 @@ the default.  ``pytest --help`` lists the flags under "contract harness".
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["DSN_DATABASE_MODES", "OPTIONS", "ConfigError", "HarnessConfig", "Option"]
+__all__ = ["DSN_DATABASE_MODES", "IMAGE_FAMILIES", "OPTIONS", "ConfigError", "HarnessConfig", "Option"]
 
 
 class ConfigError(Exception):
@@ -42,6 +43,14 @@ OPTIONS: tuple[Option, ...] = (
            "a MySQL/MariaDB server to use (mysql://user:pass@host:port); own database created and dropped"),
     Option("--mongo-dsn", "contract_mongo_dsn", "CONTRACT_MONGO_DSN",
            "a MongoDB server to use (mongodb://...); own database created and dropped"),
+    Option("--postgres-image", "contract_postgres_images", "CONTRACT_POSTGRES_IMAGES",
+           "container image(s) for PostgreSQL (comma-separated or repeated): each is its own engine "
+           "version, e.g. postgres-17, run through the container provider only", True),
+    Option("--mysql-image", "contract_mysql_images", "CONTRACT_MYSQL_IMAGES",
+           "container image(s) for MySQL/MariaDB, each its own engine version (mysql-8.4, mysql-mariadb-11.8)",
+           True),
+    Option("--mongo-image", "contract_mongo_images", "CONTRACT_MONGO_IMAGES",
+           "container image(s) for MongoDB, each its own engine version (mongo-7.0)", True),
     Option("--require-engine", "contract_require_engines", "CONTRACT_REQUIRE_ENGINES",
            "engines that must be provisioned, or 'all': a missing one stops the run instead of "
            "skipping", True),
@@ -63,6 +72,20 @@ OPTIONS: tuple[Option, ...] = (
 
 #: Values of --dsn-database.
 DSN_DATABASE_MODES = ("own", "existing")
+#: Engine families that take --<family>-dsn and --<family>-image.
+IMAGE_FAMILIES = ("postgres", "mysql", "mongo")
+
+
+def _seconds(raw: object) -> float:
+    """--startup-timeout: a finite number of seconds above zero (0 would give up before any server starts)."""
+    text = str(raw).strip() if raw not in (None, "") else "30"
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"--startup-timeout={text!r} is not a finite number of seconds above 0; pass e.g. 30")
+    return value
 
 
 class _Source(Protocol):
@@ -75,6 +98,8 @@ class HarnessConfig:
     engines: tuple[str, ...] = ()
     providers: Mapping[str, str] = field(default_factory=dict)
     dsns: Mapping[str, str] = field(default_factory=dict)
+    #: Engine family (postgres, mysql, mongo) -> container images, each one engine version.
+    images: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     require: frozenset[str] = frozenset()
     startup_timeout: float = 30.0
     adapter: str | None = None
@@ -106,13 +131,12 @@ class HarnessConfig:
             for engine in ("postgres", "mysql", "mongo")
             if raw.get(f"contract_{engine}_dsn")
         }
-        timeout_raw = raw.get("contract_startup_timeout") or "30"
-        try:
-            timeout = float(str(timeout_raw))
-        except ValueError:
-            raise ConfigError(
-                f"--startup-timeout={timeout_raw!r} is not a number of seconds; pass e.g. 30"
-            ) from None
+        images = {
+            family: tuple(items(f"contract_{family}_images"))
+            for family in IMAGE_FAMILIES
+            if items(f"contract_{family}_images")
+        }
+        timeout = _seconds(raw.get("contract_startup_timeout"))
         mode = str(raw.get("contract_dsn_database") or "own").strip().lower()
         if mode not in DSN_DATABASE_MODES:
             raise ConfigError(
@@ -122,6 +146,7 @@ class HarnessConfig:
             engines=tuple(items("contract_engines")),
             providers=providers,
             dsns=dsns,
+            images=images,
             require=frozenset(items("contract_require_engines")),
             startup_timeout=timeout,
             adapter=str(raw["contract_adapter"]) if raw.get("contract_adapter") else None,

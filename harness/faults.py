@@ -228,6 +228,8 @@ def supports_faults(engine_id: str) -> bool:
     """Whether the engine's backend class declares fault injection; imports it, starts nothing."""
     from harness.engines import BACKENDS  # late: the registry imports this module's users
 
+    if engine_id not in BACKENDS:
+        return False
     module_name, _, class_name = BACKENDS[engine_id].partition(":")
     try:
         cls = getattr(importlib.import_module(module_name), class_name)

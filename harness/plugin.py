@@ -1,17 +1,19 @@
-"""The pytest plugin: options, engine parametrization, fixtures, header lines.
+"""The pytest plugin: options, engine parametrization, fixtures, header lines, exit status.
 
 Every test that asks for ``adapter`` (or ``engine``) runs once per selected
-engine, with the engine id in its test id, so ``pytest -k postgres`` selects
-one engine.  Engines are provisioned after collection, only for the engines
-whose tests were selected.
+engine target, with the target id in its test id, so ``pytest -k postgres``
+selects one engine (every version of it).  Engines are provisioned after
+collection, only for the engines whose tests were selected.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 from collections import Counter
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Generator, Iterator
+from types import FrameType
+from typing import Any, NoReturn
 
 import pytest
 
@@ -19,20 +21,35 @@ from adapters.base import Adapter
 from adapters.errors import AdapterError
 from harness.capabilities import CAPABILITIES
 from harness.config import OPTIONS, ConfigError, HarnessConfig
-from harness.engines import BACKENDS, resolve_engine_ids
-from harness.faults import supports_faults
+from harness.engines import BACKENDS, Target, backend_class, resolve_targets
 from harness.plugging import PluggingError, load_factory
 from harness.profiles import load_profile
-from harness.report import DECLINED_PROPERTY, ENGINE_PROPERTY, TALLY_PREFIX, ConformanceRecorder
-from harness.session import EngineSession, EngineUnavailable, StartedEngine
+from harness.report import (
+    DECLINED_PROPERTY,
+    ENGINE_DOWN_PROPERTY,
+    ENGINE_PROPERTY,
+    TALLY_PREFIX,
+    ConformanceRecorder,
+)
+from harness.session import EngineDown, EngineSession, EngineUnavailable, FactoryError, StartedEngine
 
 #: Exit status when a required engine cannot be provisioned (pytest's INTERNAL_ERROR is also 3).
 REQUIRED_ENGINE_EXIT = 3
+#: pytest's own exit status for usage errors.
+USAGE_ERROR_EXIT = int(pytest.ExitCode.USAGE_ERROR)
 
 _SESSION = pytest.StashKey[EngineSession]()
-_ENGINE_IDS = pytest.StashKey[list[str]]()
+_TARGETS = pytest.StashKey[list[Target]]()
 _PROFILE = pytest.StashKey[str]()
 _DESELECTED = pytest.StashKey[Counter[str]]()
+_SIGNALS = pytest.StashKey[dict[int, Any]]()
+
+#: Markers that restrict a contract to engines whose backend class has a property:
+#: an engine without it is deselected for that contract, not skipped.
+ENGINE_MARKERS: dict[str, Callable[[type[Any]], bool]] = {
+    "faults": lambda cls: bool(getattr(cls, "supports_faults", False)),
+    "layout": lambda cls: getattr(cls, "layout", None) is not None,
+}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,27 +61,50 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         parser.addini(option.ini, option.help)
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
+    """SIGTERM and SIGHUP end the run the way Ctrl-C does: pytest stops, reports "interrupted", and
+    the session's cleanup drops its databases, stops its servers and removes its directories.
+    A CI runner cancelling a job sends SIGTERM."""
+    raise KeyboardInterrupt(f"{signal.Signals(signum).name} received")
+
+
+def _install_signal_handlers(config: pytest.Config) -> None:
+    previous: dict[int, Any] = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            previous[signum] = signal.signal(signum, _interrupt)
+        except ValueError:  # not the main thread (pytest run inside a thread): leave signals alone
+            return
+    config.stash[_SIGNALS] = previous
+
+
 def pytest_configure(config: pytest.Config) -> None:
     try:
         harness_config = HarnessConfig.from_pytest(config, os.environ)
         plugged = None
         if harness_config.adapter:
             plugged = load_factory(harness_config.adapter, set(BACKENDS))
-        config.stash[_ENGINE_IDS] = resolve_engine_ids(harness_config, plugged.engine if plugged else None)
+        targets = resolve_targets(harness_config, plugged.engine if plugged else None)
         config.stash[_PROFILE] = load_profile()
     except (ConfigError, PluggingError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
-    engines = EngineSession(harness_config, plugged)
+    config.stash[_TARGETS] = targets
+    engines = EngineSession(harness_config, plugged, targets)
     config.stash[_SESSION] = engines
+    _install_signal_handlers(config)
     if not hasattr(config, "workerinput"):  # xdist workers report through the controller
         config.pluginmanager.register(
-            ConformanceRecorder(engines, harness_config.adapter, harness_config.report_path), "contract-report"
+            ConformanceRecorder(engines, harness_config.adapter, harness_config.report_path,
+                                [t.id for t in targets], config.stash[_PROFILE]), "contract-report"
         )
     config.addinivalue_line(
         "markers", "capability(name): the test exercises an optional capability from harness/capabilities.py"
     )
     config.addinivalue_line(
         "markers", "faults: a fault contract, run only on engines whose backend sets supports_faults"
+    )
+    config.addinivalue_line(
+        "markers", "layout: checks the storage the adapter laid out, on engines with a canonical layout; runs first"
     )
     config.addinivalue_line(
         "markers", "heavy: runs many examples (seconds per engine); started first under xdist so it does not "
@@ -76,33 +116,53 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     session = config.stash.get(_SESSION, None)
     if session is not None:
         session.close()
+    for signum, handler in config.stash.get(_SIGNALS, {}).items():
+        signal.signal(signum, handler)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    ids = config.stash.get(_ENGINE_IDS, [])
+    targets = config.stash.get(_TARGETS, [])
     engines = config.stash.get(_SESSION, None)
     plugged = engines.plugged if engines is not None else None
     return [
-        f"contract engines: {', '.join(ids)} (provisioned after collection)",
+        f"contract engines: {', '.join(t.id for t in targets)} (provisioned after collection)",
         f"adapter under test: {plugged.spec if plugged else 'built-in adapter of each engine'}",
         f"hypothesis profile: {config.stash.get(_PROFILE, '?')}",
     ]
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "engine" in metafunc.fixturenames:
-        ids = metafunc.config.stash[_ENGINE_IDS]
-        if metafunc.definition.get_closest_marker("faults") is not None:
-            # Only engines with a network link to break; an empty set is deselected, not skipped.
-            ids = [engine_id for engine_id in ids if supports_faults(engine_id)]
-            if not ids:
-                return
+    # tryfirst: the engine id comes first in every test id (test_x[postgres-17-client-create]),
+    # which is how the xdist controller, collecting nothing itself, tells a test's engine.
+    if "engine" not in metafunc.fixturenames:
+        return
+    targets = metafunc.config.stash[_TARGETS]
+    for marker, has in ENGINE_MARKERS.items():
+        if metafunc.definition.get_closest_marker(marker) is not None:
+            # Only engines that have what the contract needs; an empty set is deselected, not skipped.
+            targets = [t for t in targets if _backend_has(t.backend, has)]
+    if targets:
+        ids = [t.id for t in targets]
         metafunc.parametrize("engine", ids, ids=ids, indirect=True, scope="session")
 
 
+def _backend_has(backend: str, has: Callable[[type[Any]], bool]) -> bool:
+    try:
+        return has(backend_class(backend))
+    except ImportError:
+        return False  # driver missing: the engine is reported unavailable elsewhere
+
+
+def _engine_param(item: pytest.Item) -> str | None:
+    engine = getattr(getattr(item, "callspec", None), "params", {}).get("engine")
+    return engine if isinstance(engine, str) else None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    unparametrized = [item for item in items if item.get_closest_marker("faults") is not None
-                      and "engine" not in getattr(getattr(item, "callspec", None), "params", {})]
+    unparametrized = [item for item in items
+                      if any(item.get_closest_marker(marker) for marker in ENGINE_MARKERS)
+                      and _engine_param(item) is None and "engine" in getattr(item, "fixturenames", ())]
     if unparametrized:
         config.hook.pytest_deselected(items=unparametrized)
         items[:] = [item for item in items if item not in unparametrized]
@@ -114,46 +174,46 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                     f"known: {', '.join(sorted(CAPABILITIES))}"
                 )
     if hasattr(config, "workerinput"):
-        # Longest first (each worker sorts the same way, as xdist requires): a heavy test
-        # dealt out last would leave one worker running it alone at the end.
-        items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
+        # The layout first, then the longest (each worker sorts the same way, as xdist requires):
+        # a heavy test dealt out last would leave one worker running it alone at the end.
+        items.sort(key=lambda item: (item.get_closest_marker("layout") is None,
+                                     item.get_closest_marker("heavy") is None))
         # The recorder lives on the xdist controller, which collects nothing: each report carries its engine.
         for item in items:
-            engine_id = getattr(getattr(item, "callspec", None), "params", {}).get("engine")
-            if isinstance(engine_id, str):
+            engine_id = _engine_param(item)
+            if engine_id is not None:
                 item.user_properties.append((ENGINE_PROPERTY, engine_id))
+    else:
+        # The storage the adapter laid out is checked before any behaviour, so that a wrong
+        # layout is the first failure an author sees (and the one a -x run stops at).
+        items.sort(key=lambda item: item.get_closest_marker("layout") is None)
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
     if items and hasattr(items[0].config, "workerinput"):
         counts = items[0].config.stash.setdefault(_DESELECTED, Counter())
         for item in items:
-            engine_id = getattr(getattr(item, "callspec", None), "params", {}).get("engine")
-            if isinstance(engine_id, str):
+            engine_id = _engine_param(item)
+            if engine_id is not None:
                 counts[engine_id] += 1
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """On an xdist worker: hand what it provisioned and deselected to the controller (workeroutput)."""
+    """Exit statuses of the harness; on an xdist worker, hand its facts to the controller (workeroutput)."""
     output = getattr(session.config, "workeroutput", None)
     engines = session.config.stash.get(_SESSION, None)
     if engines is None:
         return
     if output is None:
-        if engines.required_failure is not None:
+        if engines.usage_error is not None:
+            session.exitstatus = USAGE_ERROR_EXIT
+        elif engines.required_failure is not None:
             # A worker stopped the run for a required engine: same exit code as without xdist.
             session.exitstatus = REQUIRED_ENGINE_EXIT
         return
     output["contract_required_failure"] = engines.required_failure
-    output["contract_engines"] = {
-        engine_id: {
-            "line": _describe(started), "provider": started.endpoint.provider,
-            "server_version": started.endpoint.server_version, "driver": started.endpoint.driver,
-            "stand_in": started.backend.stand_in,
-            "adapter": f"{type(started.adapter).__module__}:{type(started.adapter).__qualname__}",
-        }
-        for engine_id, started in engines.started.items()
-    }
+    output["contract_usage_error"] = engines.usage_error
+    output["contract_engines"] = {engine_id: started.facts() for engine_id, started in engines.started.items()}
     output["contract_unavailable"] = dict(engines.unavailable)
     output["contract_deselected"] = dict(session.config.stash.get(_DESELECTED, None) or {})
 
@@ -167,14 +227,27 @@ def pytest_testnodedown(node: Any, error: object) -> None:
         return
     for engine_id, facts in output.get("contract_engines", {}).items():
         engines.remote.setdefault(engine_id, facts)
+        if facts.get("dead"):
+            engines.remote[engine_id]["dead"] = facts["dead"]
     for engine_id, reason in output.get("contract_unavailable", {}).items():
         engines.unavailable.setdefault(engine_id, reason)
     if output.get("contract_required_failure"):
         engines.required_failure = engines.required_failure or output["contract_required_failure"]
+    if output.get("contract_usage_error"):
+        engines.usage_error = engines.usage_error or output["contract_usage_error"]
     recorder = node.config.pluginmanager.get_plugin("contract-report")
     for engine_id, count in output.get("contract_deselected", {}).items() if recorder else ():
         # Every worker collects and deselects the same items.
         recorder.deselected[engine_id] = max(recorder.deselected[engine_id], count)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
+    """Contracts that could not run because their engine is down or unusable are one category,
+    counted in the summary line, not hundreds of identical failure sections."""
+    if report.failed and any(key == ENGINE_DOWN_PROPERTY for key, _ in report.user_properties):
+        return "engine down", "D", "ENGINE DOWN"
+    return None
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -191,7 +264,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         if declared is None:
             continue
         engine = pyfuncitem.funcargs.get("engine")
-        snapshot = engine.backend.snapshot if isinstance(engine, StartedEngine) else None
+        snapshot = engine.snapshot if isinstance(engine, StartedEngine) else None
         before = snapshot() if snapshot else None
         try:
             CAPABILITIES[name].probe(adapter)
@@ -216,8 +289,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
 def _selected_engines(items: list[pytest.Item]) -> list[str]:
     seen: list[str] = []
     for item in items:
-        callspec = getattr(item, "callspec", None)
-        engine = callspec.params.get("engine") if callspec is not None else None
+        engine = _engine_param(item)
         if engine is not None and engine not in seen:
             seen.append(engine)
     return seen
@@ -232,38 +304,38 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     for engine_id in _selected_engines(session.items):
         try:
             started = engines.get(engine_id)
+        except FactoryError as exc:
+            _stop(session, str(exc), USAGE_ERROR_EXIT)
+            return
         except EngineUnavailable as exc:
-            if engines.config.required(engine_id):
-                _stop_required(session, exc)
+            if engines.required(engine_id):
+                _stop(session, f"required engine unavailable: {exc}", REQUIRED_ENGINE_EXIT)
                 return
             line = f"engine {engine_id}: SKIPPED - {exc}"
         else:
-            line = f"engine {engine_id}: {_describe(started)}"
+            line = f"engine {engine_id}: {started.describe()}"
         if reporter is not None:
             reporter.write_line(line)
 
 
-def _stop_required(session: pytest.Session, exc: EngineUnavailable) -> None:
-    """End the run with one clear message when a required engine cannot be provisioned.
+def _stop(session: pytest.Session, message: str, status: int) -> None:
+    """End the run with one clear message (a required engine missing, a broken adapter factory).
 
     On an xdist worker, ``pytest.exit`` would end the worker with its tests
     still queued, which the controller reports only as a crashed item (an
     INTERNALERROR that hides the reason).  ``shouldfail`` is the channel
-    xdist carries to the controller, which stops the run and prints it.
+    xdist carries to the controller, which stops the run and prints it; the
+    exit status travels in the worker's output.
     """
-    message = f"required engine unavailable: {exc}"
-    session.config.stash[_SESSION].required_failure = message
+    engines = session.config.stash[_SESSION]
+    if status == USAGE_ERROR_EXIT:
+        engines.usage_error = message
+    else:
+        engines.required_failure = message
     if hasattr(session.config, "workerinput"):
         session.shouldfail = message
         return
-    pytest.exit(message, returncode=REQUIRED_ENGINE_EXIT)
-
-
-def _describe(started: StartedEngine) -> str:
-    label = " [STAND-IN, not a certified MongoDB run]" if started.backend.stand_in else ""
-    ep = started.endpoint
-    return (f"{ep.server_version} via {ep.provider} ({ep.driver}), "
-            f"ready in {started.startup_seconds:.2f}s{label}")
+    pytest.exit(message, returncode=status)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -272,11 +344,24 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     terminalreporter.section("contract engines")
     for engine_id, started in engines.started.items():
-        terminalreporter.write_line(f"{engine_id}: {_describe(started)}")
+        terminalreporter.write_line(f"{engine_id}: {started.describe()}")
     for engine_id, facts in engines.remote.items():
         terminalreporter.write_line(f"{engine_id}: {facts['line']} (on each xdist worker)")
     for engine_id, reason in engines.unavailable.items():
         terminalreporter.write_line(f"{engine_id}: SKIPPED - {reason}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A contract stopped by :class:`EngineDown` reports the engine's one line, not a traceback."""
+    report: pytest.TestReport = yield
+    if call.excinfo is not None and call.excinfo.errisinstance(EngineDown):
+        reason = str(call.excinfo.value)
+        report.longrepr = reason
+        report.user_properties.append((ENGINE_DOWN_PROPERTY, reason))
+    return report
 
 
 @pytest.fixture(scope="session")
@@ -285,11 +370,28 @@ def engine(request: pytest.FixtureRequest) -> StartedEngine:
     engines = request.config.stash[_SESSION]
     try:
         return engines.get(request.param)
+    except FactoryError as exc:
+        _stop(request.session, str(exc), USAGE_ERROR_EXIT)
+        pytest.fail(str(exc), pytrace=False)
     except EngineUnavailable as exc:
-        if engines.config.required(request.param):
-            _stop_required(request.session, exc)
+        if engines.required(request.param):
+            _stop(request.session, f"required engine unavailable: {exc}", REQUIRED_ENGINE_EXIT)
             pytest.fail(f"required engine unavailable: {exc}", pytrace=False)
         pytest.skip(str(exc))
+
+
+@pytest.fixture(autouse=True)
+def _storage_usable(request: pytest.FixtureRequest) -> None:
+    """Every contract of an engine whose storage is unusable or whose server died fails at once,
+    with the engine's one-line reason; the layout check still runs on unusable storage."""
+    if "engine" not in request.fixturenames:
+        return
+    started = request.getfixturevalue("engine")
+    if not isinstance(started, StartedEngine):
+        return
+    if started.dead is None and (started.unusable is None or request.node.get_closest_marker("layout")):
+        return
+    raise EngineDown(started.dead or started.unusable or "")
 
 
 @pytest.fixture
@@ -297,7 +399,7 @@ def fresh(engine: StartedEngine) -> Callable[[], Adapter]:
     """Empty the engine's storage and return its adapter; call once per Hypothesis example."""
 
     def reset() -> Adapter:
-        engine.backend.reset()
+        engine.reset()
         return engine.adapter
 
     return reset
@@ -329,5 +431,5 @@ def tally(request: pytest.FixtureRequest) -> Callable[[str, int], None]:
 
 @pytest.fixture
 def raw_snapshot(engine: StartedEngine) -> Callable[[], dict[str, list[tuple[object, ...]]]]:
-    """Read every table/collection directly, bypassing the adapter under test."""
-    return engine.backend.snapshot
+    """Read every canonical table/collection directly, bypassing the adapter under test."""
+    return engine.snapshot

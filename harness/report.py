@@ -1,11 +1,13 @@
-"""The conformance report: what passed where, built from the run's own results.
+"""The conformance report: a certificate per engine, built from the run's own results.
 
 After a run the terminal shows a matrix of engines x contract areas and one
-certification line per engine; ``--conformance-report PATH`` also writes
-``PATH.json`` (machine-readable) and ``PATH.md`` (a table to paste into a README).
+verdict per engine; ``--conformance-report PATH`` also writes ``PATH.json``
+(machine-readable) and ``PATH.md`` (a table to paste into a README).
 
-An adapter is certified for an engine only when every contract was selected
-and passed there.  A stand-in engine is never a certification of the real one.
+An adapter is certified for an engine only when the run completed (not
+interrupted, not stopped early, no crashed worker) and every contract of the
+suite was collected, ran and passed there.  A stand-in engine is never a
+certification of the real one.
 """
 
 from __future__ import annotations
@@ -13,23 +15,41 @@ from __future__ import annotations
 import json
 import pkgutil
 import platform
+import re
+import subprocess
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from harness.session import EngineSession
+from harness.faults import supports_faults
+from harness.session import EngineSession, EngineUnavailable
 
-__all__ = ["ENGINE_PROPERTY", "ConformanceRecorder", "TestOutcome", "Verdict", "suite_version"]
+__all__ = [
+    "DECLINED_PROPERTY",
+    "ENGINE_DOWN_PROPERTY",
+    "ENGINE_PROPERTY",
+    "TALLY_PREFIX",
+    "ConformanceRecorder",
+    "TestOutcome",
+    "Verdict",
+    "engine_of_nodeid",
+    "suite_version",
+]
 
 ENGINE_PROPERTY = "contract_engine"
-AREA_PROPERTY = "contract_area"
 TALLY_PREFIX = "tally:"
 DECLINED_PROPERTY = "declined_capability"
+#: On a report of a contract that could not run because its engine is down or its storage unusable.
+ENGINE_DOWN_PROPERTY = "contract_engine_down"
+#: Where Hypothesis leaves its statistics on a teardown report (also under xdist).
+_HYPOTHESIS_STATS = "_hypothesis_stats"
+_EXAMPLES = re.compile(r"(\d+) passing examples, (\d+) failing examples, (\d+) invalid examples")
 
 
 def suite_version() -> str:
@@ -37,6 +57,37 @@ def suite_version() -> str:
         return metadata.version("adapter-contracts")
     except metadata.PackageNotFoundError:
         return "unknown (not installed)"
+
+
+@cache
+def suite_commit() -> str | None:
+    """The commit the suite runs from: its git checkout's HEAD (+dirty), or the installed wheel's
+    recorded VCS commit, or None."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        done = subprocess.run(["git", "-C", str(root), "describe", "--always", "--dirty", "--abbrev=12"],
+                              capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        done = None
+    if done is not None and done.returncode == 0 and done.stdout.strip():
+        return done.stdout.strip()
+    try:
+        direct = metadata.distribution("adapter-contracts").read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        return None
+    commit = json.loads(direct).get("vcs_info", {}).get("commit_id") if direct else None
+    return str(commit) if commit else None
+
+
+def adapter_distribution(spec: str | None) -> str | None:
+    """``name version`` of the distribution that installs the adapter's top-level package."""
+    module = (spec or "").partition(":")[0].split(".", 1)[0]
+    if not module:
+        return None
+    names = metadata.packages_distributions().get(module, [])
+    if not names:
+        return f"{module} (not an installed distribution)"
+    return ", ".join(f"{name} {metadata.version(name)}" for name in sorted(set(names)))
 
 
 @dataclass
@@ -48,6 +99,7 @@ class TestOutcome:
     reason: str = ""
     duration: float = 0.0
     declined: str | None = None
+    engine_down: bool = False
 
 
 @dataclass
@@ -58,10 +110,18 @@ class Verdict:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _engine_of(item: pytest.Item) -> str | None:
-    callspec = getattr(item, "callspec", None)
-    engine = callspec.params.get("engine") if callspec is not None else None
-    return engine if isinstance(engine, str) else None
+@cache
+def contract_files() -> frozenset[str]:
+    """Every contract module the suite ships (contracts/test_*.py), as file names."""
+    import contracts
+
+    return frozenset(f"{m.name}.py" for m in pkgutil.iter_modules(contracts.__path__) if m.name.startswith("test_"))
+
+
+def is_contract(nodeid: str) -> bool:
+    """Whether ``nodeid`` is a contract (contracts/test_*.py), not one of the harness's own tests."""
+    parts = nodeid.split("::", 1)[0].replace("\\", "/").split("/")
+    return len(parts) >= 2 and parts[-2] == "contracts" and parts[-1] in contract_files()
 
 
 def _area_of(nodeid: str) -> str:
@@ -69,16 +129,16 @@ def _area_of(nodeid: str) -> str:
     return module.removesuffix(".py").removeprefix("test_")
 
 
-def _module_of(item: pytest.Item) -> str | None:
-    module = getattr(item, "module", None)
-    return getattr(module, "__name__", None)
-
-
-def contract_modules() -> set[str]:
-    """Every contract module the suite ships (contracts/test_*.py)."""
-    import contracts
-
-    return {f"contracts.{m.name}" for m in pkgutil.iter_modules(contracts.__path__) if m.name.startswith("test_")}
+def engine_of_nodeid(nodeid: str, engine_ids: list[str]) -> str | None:
+    """The engine of a test id whose parameters start with it (``test_x[postgres-17-client]``)."""
+    name = nodeid.rsplit("::", 1)[-1]
+    if not name.endswith("]") or "[" not in name:
+        return None
+    params = name[name.index("[") + 1:-1]
+    for engine in sorted(engine_ids, key=len, reverse=True):
+        if params == engine or params.startswith(engine + "-"):
+            return engine
+    return None
 
 
 def _reason(report: pytest.TestReport) -> str:
@@ -89,54 +149,92 @@ def _reason(report: pytest.TestReport) -> str:
     return message.strip().splitlines()[0][:300] if message.strip() else ""
 
 
+def coverage_options(config: pytest.Config) -> list[str]:
+    """The options of this run that change what is covered, as given."""
+    option = config.option
+    shown = []
+    if getattr(option, "keyword", ""):
+        shown.append(f"-k {option.keyword}")
+    if getattr(option, "markexpr", ""):
+        shown.append(f"-m {option.markexpr}")
+    for name, flag in (("lf", "--lf"), ("stepwise", "--sw"), ("stepwise_skip", "--sw-skip")):
+        if getattr(option, name, False):
+            shown.append(flag)
+    if getattr(option, "maxfail", 0):
+        shown.append(f"--maxfail={option.maxfail}")
+    shown += [f"--deselect {d}" for d in getattr(option, "deselect", None) or ()]
+    shown += [f"--ignore {i}" for i in getattr(option, "ignore", None) or ()]
+    shown += [f"node id {arg}" for arg in config.args if "::" in arg]
+    return shown
+
+
 class ConformanceRecorder:
     """A pytest plugin object: records contract outcomes and prints/writes the report."""
 
-    def __init__(self, engines: EngineSession, adapter_spec: str | None, path: str | None) -> None:
+    def __init__(self, engines: EngineSession, adapter_spec: str | None, path: str | None,
+                 engine_ids: list[str] | None = None, profile: str | None = None) -> None:
         self.engines = engines
         self.adapter_spec = adapter_spec
         self.path = path
+        self.engine_ids = list(engine_ids or [])
+        self.profile = profile
         self.outcomes: dict[str, TestOutcome] = {}
         self.deselected: Counter[str] = Counter()
-        self.collected: Counter[str] = Counter()
-        self.collected_modules: set[str] = set()
+        #: engine -> node ids of the contracts collected for it (after -k/-m deselection)
+        self.collected: dict[str, set[str]] = defaultdict(set)
         #: engine -> counter name -> total, from the ``tally`` fixture
         self.tallies: dict[str, Counter[str]] = defaultdict(Counter)
         #: engine -> counter name -> seconds spent in the tests that counted it
         self.tally_seconds: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        self.examples: Counter[str] = Counter()
+        self.interrupted: str | None = None
+        self.exitstatus: int | None = None
+        self.options: list[str] = []
+        #: Why a run that was asked to certify exits non-zero although pytest would not.
+        self.nothing_certified: str | None = None
+        self.written: tuple[Path, Path] | None = None
 
     # -- hooks ---------------------------------------------------------------
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_itemcollected(self, item: pytest.Item) -> None:
-        module = _module_of(item)
-        if module is not None:
-            self.collected_modules.add(module)
+    def _collect(self, nodeid: str, engine: str | None) -> None:
+        if engine is not None and is_contract(nodeid):
+            self.collected[engine].add(nodeid)
 
     @pytest.hookimpl(trylast=True)
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         # trylast: counts what survives -k/-m deselection done by earlier hooks.
+        self.options = coverage_options(config)
         for item in items:
-            engine = _engine_of(item)
-            if engine is not None:
-                self.collected[engine] += 1
+            engine = getattr(getattr(item, "callspec", None), "params", {}).get("engine")
+            if isinstance(engine, str):
+                self._collect(item.nodeid, engine)
                 item.user_properties.append((ENGINE_PROPERTY, engine))
-                module = _module_of(item)
-                if module is not None:
-                    item.user_properties.append((AREA_PROPERTY, module.rsplit(".", 1)[-1].removeprefix("test_")))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        # The controller collects nothing itself: each worker says what it collected (after -k/-m).
+        self.options = coverage_options(node.config)
+        for nodeid in ids:
+            self._collect(nodeid, engine_of_nodeid(nodeid, self.engine_ids))
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         for item in items:
-            engine = _engine_of(item)
-            if engine is not None:
+            engine = getattr(getattr(item, "callspec", None), "params", {}).get("engine")
+            if isinstance(engine, str) and is_contract(item.nodeid):
                 self.deselected[engine] += 1
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        self.interrupted = str(excinfo.value) or excinfo.typename
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # The engine travels in user_properties so that xdist workers' reports carry it too.
         properties = dict(report.user_properties)
         engine = properties.get(ENGINE_PROPERTY)
-        if not isinstance(engine, str):
+        if not isinstance(engine, str) or not is_contract(report.nodeid):
             return
+        stats = report.__dict__.get(_HYPOTHESIS_STATS)
+        if isinstance(stats, str):
+            self.examples[engine] += sum(sum(map(int, m)) for m in _EXAMPLES.findall(stats))
         if report.when == "call":
             for key, value in report.user_properties:
                 if isinstance(key, str) and key.startswith(TALLY_PREFIX) and isinstance(value, int):
@@ -153,46 +251,106 @@ class ConformanceRecorder:
                 return  # a teardown pass never hides a failure
             declined = properties.get(DECLINED_PROPERTY)
             self.outcomes[report.nodeid] = TestOutcome(
-                report.nodeid, engine, str(properties.get(AREA_PROPERTY) or _area_of(report.nodeid)), outcome,
+                report.nodeid, engine, _area_of(report.nodeid), outcome,
                 "" if report.passed else _reason(report), round(report.duration, 4),
                 declined if isinstance(declined, str) else None,
+                ENGINE_DOWN_PROPERTY in properties,
             )
 
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        self.exitstatus = int(exitstatus)
+        if int(exitstatus) == int(pytest.ExitCode.INTERRUPTED) and self.interrupted is None:
+            self.interrupted = "the run was interrupted"
+        if self.asked_to_certify(session.config):
+            self.nothing_certified = self._nothing_certified()
+            if self.nothing_certified and session.exitstatus == 0:
+                session.exitstatus = int(pytest.ExitCode.TESTS_FAILED)
+        if self.path:
+            # Always written when asked for, even when interrupted before anything ran: a missing
+            # report must never be mistaken for last run's.
+            self.written = self.write(self.path)
+
+    def asked_to_certify(self, config: pytest.Config) -> bool:
+        return bool(self.adapter_spec or self.path or self.engines.config.require)
+
+    def _nothing_certified(self) -> str | None:
+        """Why a run asked to certify must fail although no contract failed: a skipped engine, none ran."""
+        skipped = [f"{engine} ({reason})" for engine, reason in sorted(self.engines.unavailable.items())]
+        skipped += sorted({f"{o.engine} (contracts skipped)" for o in self.outcomes.values()
+                           if o.outcome == "skipped"})
+        if skipped:
+            return "nothing certified for " + "; ".join(skipped)
+        if not any(o.outcome != "skipped" for o in self.outcomes.values()):
+            return "no contract ran, so nothing was certified"
+        if self.adapter_spec or self.path:
+            # An explicit certification request fails unless some engine got its verdict.
+            verdicts = self.verdicts()
+            if not any(v.certified for v in verdicts):
+                return "no engine was certified: " + "; ".join(f"{v.engine} {v.summary}" for v in verdicts)[:400]
+        return None
+
     # -- verdicts ------------------------------------------------------------
+
+    def _facts(self, engine: str) -> dict[str, Any]:
+        started = self.engines.started.get(engine)
+        if started is not None:
+            return started.facts()
+        return dict(self.engines.remote.get(engine, {}))  # xdist: what the workers provisioned
+
+    def _required_files(self, engine: str) -> frozenset[str]:
+        """The contract files an engine must have run: the fault contracts only where faults can be injected."""
+        try:
+            faults = supports_faults(self.engines.target(engine).backend)
+        except EngineUnavailable:
+            faults = False
+        return contract_files() if faults else contract_files() - {"test_faults.py"}
 
     def verdicts(self) -> list[Verdict]:
         per_engine: dict[str, list[TestOutcome]] = defaultdict(list)
         for outcome in self.outcomes.values():
             per_engine[outcome.engine].append(outcome)
         verdicts = []
-        for engine in sorted(set(per_engine) | {e for e, n in self.collected.items() if n}):
+        for engine in sorted(set(per_engine) | {e for e, ids in self.collected.items() if ids}):
             results = per_engine.get(engine, [])
             counts = Counter(o.outcome for o in results)
-            # Under xdist the controller collects nothing, so "did not run" is only known serially.
-            not_run = self.collected[engine] - len(results) if self.collected[engine] else 0
-            backend_note = ""
-            started = self.engines.started.get(engine)
-            remote = self.engines.remote.get(engine, {})  # xdist: what the workers provisioned
-            if (started is not None and started.backend.stand_in) or remote.get("stand_in"):
-                backend_note = "; run on a stand-in: not a certification of the real engine"
+            facts = self._facts(engine)
             problems = []
-            if counts["failed"] or counts["error"]:
-                failed = [o for o in results if o.outcome in ("failed", "error")]
+            if self.interrupted:
+                problems.append(f"interrupted ({self.interrupted})")
+            stopped = self.engines.usage_error or self.engines.required_failure
+            if stopped:
+                problems.append(f"run stopped: {stopped}")
+            down = sorted({o.reason for o in results if o.engine_down})
+            for reason in down or [r for r in (facts.get("dead"), facts.get("unusable")) if r]:
+                problems.append(reason)
+            failed = [o for o in results if o.outcome in ("failed", "error") and not o.engine_down]
+            if failed:
                 areas = sorted({o.area for o in failed})
                 problems.append(f"{len(failed)} failed (areas: {', '.join(areas)})")
+            if down:
+                problems.append(f"{sum(o.engine_down for o in results)} contracts could not run on that storage")
             if counts["skipped"]:
                 reasons = sorted({o.reason for o in results if o.outcome == "skipped"})
                 problems.append(f"{counts['skipped']} skipped ({'; '.join(reasons)[:200]})")
             if self.deselected[engine]:
                 problems.append(f"{self.deselected[engine]} contracts deselected (-k/-m): a partial run")
+            not_run = len(self.collected[engine] - {o.nodeid for o in results})
             if not_run > 0:
-                problems.append(f"{not_run} contracts did not run")
-            # Selecting contract files by path is a partial run too (xdist's controller collects nothing).
-            missing = sorted(contract_modules() - self.collected_modules) if self.collected_modules else []
+                problems.append(f"{not_run} contracts did not run (interrupted, stopped early by -x/--maxfail, "
+                                "or a crashed worker)")
+            collected_files = {nodeid.split("::", 1)[0].rsplit("/", 1)[-1] for nodeid in self.collected[engine]}
+            collected_files |= {o.nodeid.split("::", 1)[0].rsplit("/", 1)[-1] for o in results}
+            missing = sorted(self._required_files(engine) - collected_files)
             if missing:
-                names = ", ".join(m.rsplit(".", 1)[-1].removeprefix("test_") for m in missing)
+                names = ", ".join(m.removesuffix(".py").removeprefix("test_") for m in missing)
                 problems.append(f"partial run: contract areas not collected: {names}")
-            certified = not problems and not backend_note and bool(results)
+            partial = [o for o in self.options if o.startswith(("--lf", "--sw", "node id"))]
+            if partial:
+                problems.append(f"partial run: {', '.join(partial)}")
+            stand_in = bool(facts.get("stand_in"))
+            backend_note = "; run on a stand-in: not a certification of the real engine" if stand_in else ""
+            certified = not problems and not stand_in and bool(results)
             declined = sorted({o.declined for o in results if o.declined})
             limits_note = f", with declared limitations: {', '.join(declined)}" if declined else ""
             if certified:
@@ -214,6 +372,8 @@ class ConformanceRecorder:
                 counts = Counter(o.outcome for o in results)
                 if not results:
                     cells[engine, area] = "-"
+                elif all(o.engine_down for o in results):
+                    cells[engine, area] = "down"
                 elif counts["failed"] or counts["error"]:
                     cells[engine, area] = f"FAIL {counts['failed'] + counts['error']}/{len(results)}"
                 elif counts["skipped"] == len(results):
@@ -228,23 +388,25 @@ class ConformanceRecorder:
     # -- output --------------------------------------------------------------
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
-        if not self.outcomes:
-            return
-        engines, areas, cells = self.matrix()
-        terminalreporter.section("conformance")
-        width = max(len(a) for a in areas) + 2
-        col = max(12, *(len(e) + 2 for e in engines))
-        terminalreporter.write_line("area".ljust(width) + "".join(e.ljust(col) for e in engines))
-        for area in areas:
-            terminalreporter.write_line(area.ljust(width) + "".join(cells[e, area].ljust(col) for e in engines))
+        if self.outcomes:
+            engines, areas, cells = self.matrix()
+            terminalreporter.section("conformance")
+            width = max(len(a) for a in areas) + 2
+            col = max(12, *(len(e) + 2 for e in engines))
+            terminalreporter.write_line("area".ljust(width) + "".join(e.ljust(col) for e in engines))
+            for area in areas:
+                terminalreporter.write_line(area.ljust(width) + "".join(cells[e, area].ljust(col) for e in engines))
+        elif self.collected or self.interrupted:
+            terminalreporter.section("conformance")
         for verdict in self.verdicts():
             terminalreporter.write_line(f"{verdict.engine}: {verdict.summary}")
         for engine, tally in sorted(self.tallies.items()):
             figures = ", ".join(self._figure(engine, name, count) for name, count in sorted(tally.items()))
             terminalreporter.write_line(f"{engine} counts: {figures}")
-        if self.path:
-            json_path, md_path = self.write(self.path)
-            terminalreporter.write_line(f"conformance report: {json_path} and {md_path}")
+        if self.nothing_certified:
+            terminalreporter.write_line(f"contract harness: {self.nothing_certified}", red=True)
+        if self.written:
+            terminalreporter.write_line(f"conformance report: {self.written[0]} and {self.written[1]}")
 
     def _figure(self, engine: str, name: str, count: int) -> str:
         seconds = self.tally_seconds[engine].get(name, 0.0)
@@ -254,27 +416,39 @@ class ConformanceRecorder:
     def document(self) -> dict[str, Any]:
         engines: dict[str, Any] = {}
         for verdict in self.verdicts():
-            started = self.engines.started.get(verdict.engine)
-            endpoint = started.endpoint if started else None
-            remote = self.engines.remote.get(verdict.engine, {})  # xdist: what the workers provisioned
+            facts = self._facts(verdict.engine)
             engines[verdict.engine] = {
                 "certified": verdict.certified,
                 "verdict": verdict.summary,
                 "counts": verdict.counts,
-                "stand_in": bool(started and started.backend.stand_in) or bool(remote.get("stand_in")),
-                "provider": endpoint.provider if endpoint else remote.get("provider"),
-                "server_version": endpoint.server_version if endpoint else remote.get("server_version"),
-                "driver": endpoint.driver if endpoint else remote.get("driver"),
-                "adapter": self.adapter_spec or (
-                    type(started.adapter).__module__ + ":" + type(started.adapter).__qualname__
-                    if started else remote.get("adapter")),
+                "stand_in": bool(facts.get("stand_in")),
+                "provider": facts.get("provider"),
+                "image": facts.get("image"),
+                "target": facts.get("target"),
+                "server_version": facts.get("server_version"),
+                "driver": facts.get("driver"),
+                "adapter": self.adapter_spec or facts.get("adapter"),
+                "storage_conditions": facts.get("conditions", {}),
+                "extra_tables": facts.get("extra_tables", []),
+                "providers_not_used": facts.get("attempts", []),
                 "unavailable": self.engines.unavailable.get(verdict.engine),
+                "hypothesis_examples": self.examples.get(verdict.engine, 0),
                 "counts_by_kind": dict(self.tallies.get(verdict.engine, {})),
             }
         return {
             "suite": "adapter-contracts",
             "suite_version": suite_version(),
+            "suite_commit": suite_commit(),
+            "adapter": self.adapter_spec or "built-in adapter of each engine",
+            "adapter_distribution": adapter_distribution(self.adapter_spec) if self.adapter_spec
+            else f"adapter-contracts {suite_version()}",
             "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "complete": not self.interrupted and not any(
+                self.collected[e] - {o.nodeid for o in self.outcomes.values()} for e in self.collected),
+            "interrupted": self.interrupted,
+            "exit_status": self.exitstatus,
+            "coverage_options": self.options,
+            "hypothesis_profile": self.profile,
             "python": platform.python_version(),
             "engines": engines,
             "tests": [asdict(o) for o in self.outcomes.values()],
@@ -283,18 +457,29 @@ class ConformanceRecorder:
     def markdown(self) -> str:
         engines, areas, cells = self.matrix()
         doc = self.document()
+        run = (f"INTERRUPTED: {doc['interrupted']}" if doc["interrupted"]
+               else "complete" if doc["complete"] else "incomplete")
         lines = [
             f"# Conformance report (adapter-contracts {doc['suite_version']})",
             "",
-            "| engine | adapter | server | driver | verdict |",
-            "|---|---|---|---|---|",
+            f"- adapter: `{doc['adapter']}` ({doc['adapter_distribution']})",
+            f"- suite commit: {doc['suite_commit'] or 'unknown'}; generated {doc['generated_at']}; "
+            f"Python {doc['python']}; Hypothesis profile {doc['hypothesis_profile']}",
+            f"- run: {run}; options that change coverage: {', '.join(doc['coverage_options']) or 'none'}",
+            "",
+            "| engine | verdict | server | provider | target | driver | storage | counts |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for engine, info in doc["engines"].items():
-            lines.append(f"| {engine} | `{info['adapter']}` | {info['server_version']} | {info['driver']} "
-                         f"| {info['verdict']} |")
-        lines += ["", "| area | " + " | ".join(engines) + " |", "|---" * (len(engines) + 1) + "|"]
-        lines += [f"| {area} | " + " | ".join(cells[e, area] for e in engines) + " |" for area in areas]
-        failures = [o for o in self.outcomes.values() if o.outcome in ("failed", "error")]
+            storage = ", ".join(f"{k} {v}" for k, v in info["storage_conditions"].items()) or "-"
+            counts = ", ".join(f"{k} {v}" for k, v in sorted(info["counts_by_kind"].items()))
+            counts = f"hypothesis examples {info['hypothesis_examples']}" + (f", {counts}" if counts else "")
+            lines.append(f"| {engine} | {info['verdict']} | {info['server_version']} | {info['provider']} "
+                         f"| {info['target']} | {info['driver']} | {storage} | {counts} |")
+        if areas:
+            lines += ["", "| area | " + " | ".join(engines) + " |", "|---" * (len(engines) + 1) + "|"]
+            lines += [f"| {area} | " + " | ".join(cells[e, area] for e in engines) + " |" for area in areas]
+        failures = [o for o in self.outcomes.values() if o.outcome in ("failed", "error") and not o.engine_down]
         if failures:
             lines += ["", "## Failures", ""]
             lines += [f"- `{o.nodeid}`: {o.reason}" for o in failures]

@@ -1,30 +1,50 @@
-"""Provisioning engines once per session, in provider order, with reasons kept for the report."""
+"""Provisioning engines once per session, in provider order, with reasons kept for the report.
+
+The harness provisions empty storage and lays out nothing there: the adapter
+under test calls its own ``create_schema()``, and the session then checks that
+the canonical tables exist and that a write lands in them, so that every
+contract runs on the storage the adapter would have in production.
+"""
 
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from adapters.base import Adapter
-from adapters.errors import AdapterError
 from harness.config import HarnessConfig
-from harness.engines import load_backend
+from harness.engines import BACKENDS, FAMILIES, Target, load_backend, resolve_targets
 from harness.engines.base import Backend, Endpoint
 from harness.plugging import PluggedAdapter
 from harness.provision.common import ProvisionRefused, ProvisionUnavailable, docker_available, scrub
+from harness.schema.layout import IGNORED_TABLES, canonical_tables, layout_is_tabular
 
-__all__ = ["EngineSession", "EngineUnavailable", "StartedEngine"]
+__all__ = ["EngineDown", "EngineSession", "EngineUnavailable", "FactoryError", "StartedEngine", "one_line"]
 
-#: The DSN option that feeds the "dsn" provider of each engine family.
-DSN_KEYS = {"postgres": "postgres", "mysql": "mysql", "mongo": "mongo"}
+T = TypeVar("T")
 
 
 class EngineUnavailable(Exception):
     """No provider could supply the engine; the message lists what was tried."""
+
+
+class FactoryError(Exception):
+    """The adapter factory raised or returned something that is not an Adapter: a usage error."""
+
+
+class EngineDown(Exception):
+    """The engine's storage cannot be used any more (or never could): one line says why."""
+
+
+def one_line(exc: BaseException) -> str:
+    """``Type: first line of the message``, at most 300 characters."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300].rstrip(": ")
 
 
 @dataclass
@@ -34,20 +54,85 @@ class StartedEngine:
     adapter: Adapter
     startup_seconds: float
     factory: Callable[[Endpoint], Adapter]
+    #: Why each provider before the one used was not (``"dsn: no --postgres-dsn given"``).
     attempts: list[str] = field(default_factory=list)
+    target: Target | None = None
+    #: Set when the storage cannot serve contracts (create_schema() failed, canonical tables
+    #: missing, writes landing elsewhere): every contract of the engine fails at setup with it.
+    unusable: str | None = None
+    #: Set once the server stopped answering mid-run (after one reconnect attempt).
+    dead: str | None = None
+    #: Tables/collections the adapter made besides the canonical ones.
+    extra_tables: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.target.id if self.target is not None else self.backend.id
 
     def new_adapter(self) -> Adapter:
         """Another instance of the adapter under test on the same storage."""
         return self.factory(self.endpoint)
 
+    def describe(self) -> str:
+        label = " [STAND-IN, not a certified MongoDB run]" if self.backend.stand_in else ""
+        ep = self.endpoint
+        tried = f" (not used: {'; '.join(self.attempts)})" if self.attempts else ""
+        return (f"{ep.server_version} via {ep.provider} ({ep.driver}) at {ep.target()}, "
+                f"ready in {self.startup_seconds:.2f}s{label}{tried}")
+
+    def facts(self) -> dict[str, Any]:
+        """What the report needs of this engine, as plain data (it crosses the xdist channel)."""
+        ep = self.endpoint
+        return {
+            "line": self.describe(), "provider": ep.provider, "server_version": ep.server_version,
+            "driver": ep.driver, "stand_in": self.backend.stand_in, "target": ep.target(),
+            "adapter": f"{type(self.adapter).__module__}:{type(self.adapter).__qualname__}",
+            "attempts": list(self.attempts), "conditions": dict(self.backend.conditions),
+            "extra_tables": list(self.extra_tables), "unusable": self.unusable, "dead": self.dead,
+            "image": self.target.image if self.target else None,
+        }
+
+    def check_usable(self) -> None:
+        """Raise :class:`EngineDown` when contracts cannot run on this engine's storage."""
+        reason = self.dead or self.unusable
+        if reason is not None:
+            raise EngineDown(reason)
+
+    def reset(self) -> None:
+        """Empty the canonical tables through the backend's own connection."""
+        self._reach(self.backend.reset)
+
+    def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
+        return self._reach(self.backend.snapshot)
+
+    def _reach(self, action: Callable[[], T]) -> T:
+        """``action``, retried once on a new raw connection; a second failure marks the engine dead,
+        so that its remaining contracts fail at once with this reason instead of each waiting out a
+        connection attempt of its own."""
+        self.check_usable()
+        try:
+            return action()
+        except Exception:  # noqa: BLE001 - any driver error: reconnect once, then give up
+            self.backend.reconnect()
+        try:
+            return action()
+        except Exception as exc:  # noqa: BLE001 - the one-line reason replaces the driver's traceback
+            self.dead = (f"{self.id}: the server stopped answering ({one_line(exc)}) at "
+                         f"{self.endpoint.target()}; the engine's remaining contracts cannot run")
+            raise EngineDown(self.dead) from None
+
 
 class EngineSession:
     """Starts engines lazily, keeps them for the session, tears them down at the end."""
 
-    def __init__(self, config: HarnessConfig, plugged: PluggedAdapter | None = None) -> None:
+    def __init__(self, config: HarnessConfig, plugged: PluggedAdapter | None = None,
+                 targets: list[Target] | None = None) -> None:
         self.config = config
         self.plugged = plugged
-        self.stack = ExitStack()
+        if targets is None:
+            targets = resolve_targets(config, plugged.engine if plugged else None)
+        self.targets = {target.id: target for target in targets}
+        self._stacks: dict[str, ExitStack] = {}
         self.started: dict[str, StartedEngine] = {}
         self.unavailable: dict[str, str] = {}
         #: Under xdist, on the controller: what the workers provisioned (engine id -> facts, see plugin).
@@ -55,6 +140,22 @@ class EngineSession:
         self._docker_reason: str | bool | None = False  # False: not checked yet
         #: Set when a required engine could not be provisioned (here or, under xdist, on a worker).
         self.required_failure: str | None = None
+        #: Set when the adapter factory is unusable (a usage error: exit status 4).
+        self.usage_error: str | None = None
+        #: One line per engine whose cleanup failed (printed, never a traceback).
+        self.cleanup_errors: list[str] = []
+
+    def target(self, engine_id: str) -> Target:
+        target = self.targets.get(engine_id)
+        if target is None:
+            if engine_id not in BACKENDS:
+                raise EngineUnavailable(f"{engine_id}: not an engine of this run")
+            target = self.targets[engine_id] = Target(engine_id, engine_id)
+        return target
+
+    def required(self, engine_id: str) -> bool:
+        target = self.target(engine_id)
+        return self.config.required(target.id) or self.config.required(target.backend)
 
     def docker_reason(self) -> str | None:
         if self._docker_reason is False:
@@ -68,26 +169,30 @@ class EngineSession:
         if engine_id in self.unavailable:
             raise EngineUnavailable(self.unavailable[engine_id])
         try:
-            started = self._start(engine_id)
+            started = self._start(self.target(engine_id))
         except EngineUnavailable as exc:
             self.unavailable[engine_id] = str(exc)
             raise
         self.started[engine_id] = started
         return started
 
-    def _providers(self, backend: Backend) -> list[str]:
-        chosen = self.config.provider_for(backend.id)
+    def providers(self, target: Target, backend: Backend) -> list[str]:
+        """The providers to try, in order.  A named server is the only candidate for its engine:
+        an image runs only in a container, a DSN only at that DSN, so the certified target is
+        always the one the user named."""
+        if target.image is not None:
+            return ["container"]
+        if FAMILIES.get(backend.id) in self.config.dsns:
+            return ["dsn"]
+        chosen = self.config.providers.get(backend.id)
         if chosen is None:
-            return list(backend.providers)
-        if chosen not in backend.providers:
-            raise EngineUnavailable(
-                f"{backend.id}: provider {chosen!r} is not one of {', '.join(backend.providers)}"
-            )
-        return [chosen]
+            everywhere = self.config.providers.get("*")
+            chosen = everywhere if everywhere in backend.providers else None
+        return [chosen] if chosen is not None else list(backend.providers)
 
     def skip_reason(self, backend: Backend, provider: str) -> str | None:
         """Why ``provider`` is not even tried, from cheap checks, or None."""
-        family = DSN_KEYS.get(backend.id)
+        family = FAMILIES.get(backend.id)
         if provider == "dsn" and family is not None and family not in self.config.dsns:
             return f"dsn: no --{family}-dsn or CONTRACT_{family.upper()}_DSN given"
         if provider == "container":
@@ -100,16 +205,16 @@ class EngineSession:
         """Messages quote driver errors, which may quote a DSN: never show its password."""
         return scrub(text, self.config.dsns.values())
 
-    def _start(self, engine_id: str) -> StartedEngine:
+    def _start(self, target: Target) -> StartedEngine:
         try:
-            backend = load_backend(engine_id)
+            backend = load_backend(target)
         except ImportError as exc:
-            raise EngineUnavailable(f"{engine_id}: driver not importable ({exc})") from None
-        factory = backend.make_adapter
-        if self.plugged is not None and self.plugged.engine == engine_id:
+            raise EngineUnavailable(f"{target.id}: driver not importable ({exc})") from None
+        factory: Callable[[Endpoint], Adapter] = backend.make_adapter
+        if self.plugged is not None and self.plugged.engine == backend.id:
             factory = self.plugged.factory
         attempts: list[str] = []
-        for provider in self._providers(backend):
+        for provider in self.providers(target, backend):
             reason = self.skip_reason(backend, provider)
             if reason is not None:
                 attempts.append(reason)
@@ -118,13 +223,10 @@ class EngineSession:
             scope = ExitStack()
             try:
                 endpoint = backend.start(provider, self.config, scope)
-                adapter = factory(endpoint)
-                scope.callback(adapter.close)
-                adapter.create_schema()
             except ProvisionRefused as exc:
                 # The user's storage was refused: falling back to another provider would hide it.
                 scope.close()
-                raise EngineUnavailable(self._scrub(f"{engine_id} via {provider}: refused: {exc}")) from None
+                raise EngineUnavailable(self._scrub(f"{target.id} via {provider}: refused: {exc}")) from None
             except ProvisionUnavailable as exc:
                 scope.close()
                 attempts.append(self._scrub(f"{provider}: {exc}"))
@@ -135,19 +237,82 @@ class EngineSession:
                 scope.close()
                 attempts.append(self._scrub(f"{provider}: {type(exc).__name__}: {exc}"))
                 continue
-            except AdapterError as exc:
-                # The server is up but the adapter cannot set up its schema there:
-                # a finding about the adapter, reported once rather than per test.
-                scope.close()
-                raise EngineUnavailable(self._scrub(
-                    f"{engine_id} via {provider}: the adapter's create_schema() failed: {exc}"
-                )) from None
             except BaseException:
                 scope.close()
                 raise
-            self.stack.push(scope.pop_all())
-            return StartedEngine(backend, endpoint, adapter, time.perf_counter() - began, factory, attempts)
-        raise EngineUnavailable(f"{engine_id} not available; tried " + "; ".join(attempts))
+            try:
+                adapter = self._make_adapter(factory, endpoint)
+            except BaseException:
+                scope.close()
+                raise
+            scope.callback(adapter.close)
+            started = StartedEngine(backend, endpoint, adapter, 0.0, factory, attempts, target)
+            try:
+                self._lay_out(started)
+            except BaseException:
+                scope.close()
+                raise
+            started.startup_seconds = time.perf_counter() - began
+            self._stacks[target.id] = scope
+            return started
+        raise EngineUnavailable(f"{target.id} not available; tried " + "; ".join(attempts))
+
+    def _make_adapter(self, factory: Callable[[Endpoint], Adapter], endpoint: Endpoint) -> Adapter:
+        spec = self.plugged.spec if self.plugged is not None and factory is self.plugged.factory else None
+        name = f"--adapter={spec}" if spec else f"the built-in {endpoint.engine} adapter factory"
+        try:
+            adapter = factory(endpoint)
+        except Exception as exc:  # noqa: BLE001 - whatever the factory raised, said in one line
+            raise FactoryError(self._scrub(f"{name}: the factory raised {one_line(exc)}")) from None
+        if not isinstance(adapter, Adapter):
+            raise FactoryError(f"{name}: the factory returned {type(adapter).__module__}."
+                               f"{type(adapter).__qualname__}, not an adapters.base.Adapter")
+        return adapter
+
+    def _lay_out(self, started: StartedEngine) -> None:
+        """The adapter's create_schema(), then what the contracts need of the storage it made."""
+        backend, adapter = started.backend, started.adapter
+        try:
+            adapter.create_schema()
+        except Exception as exc:  # noqa: BLE001 - a finding about the adapter, reported once
+            started.unusable = self._scrub(f"{started.id}: the adapter's create_schema() raised {one_line(exc)}")
+            return
+        if backend.layout is None:
+            return
+        canonical = canonical_tables(backend.layout)
+        present = backend.present_tables()
+        started.extra_tables = tuple(sorted(present - set(canonical) - IGNORED_TABLES))
+        missing = [name for name in canonical if name not in present]
+        if missing and layout_is_tabular(backend.layout):
+            started.unusable = (
+                f"{started.id}: the adapter's create_schema() did not lay out the canonical table(s) "
+                f"{', '.join(missing)}; the schema area lists every difference from the canonical layout")
+            return
+        self._probe_writes(started, canonical)
+
+    @staticmethod
+    def _probe_writes(started: StartedEngine, canonical: tuple[str, ...]) -> None:
+        """One write through the adapter must show up in the canonical tables, or every reset and raw
+        read would miss what the adapter stores (and report misleading conflicts instead)."""
+        try:
+            started.adapter.create_user(email="layout-probe@contract.invalid", password_hash="probe")
+        except Exception:  # noqa: BLE001 - a broken create_user is for the contracts to report
+            return
+        rows = started.backend.snapshot()
+        started.backend.reset()
+        if not any(rows.get(name) for name in canonical):
+            elsewhere = f" (tables it made besides them: {', '.join(started.extra_tables)})" \
+                if started.extra_tables else ""
+            started.unusable = (f"{started.id}: the adapter's writes land outside the canonical tables: "
+                                f"create_user() succeeded but no canonical table holds a row{elsewhere}")
 
     def close(self) -> None:
-        self.stack.close()
+        """Tear every engine down; a cleanup that fails is one line on stderr, never a traceback."""
+        for engine_id in reversed(list(self._stacks)):
+            stack = self._stacks.pop(engine_id)
+            try:
+                stack.close()
+            except Exception as exc:  # noqa: BLE001 - report and go on with the next engine
+                line = self._scrub(f"contract harness: cleanup of {engine_id} incomplete: {one_line(exc)}")
+                self.cleanup_errors.append(line)
+                print(line, file=sys.stderr)

@@ -35,6 +35,7 @@ from harness.provision.common import (
 )
 from harness.session import EngineSession, EngineUnavailable
 from tests.inner import child_env
+from tests.provisioned import provision
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "s3cret-xyz"
@@ -193,7 +194,7 @@ def existing(server: Server, database: str, **kw: Any) -> HarnessConfig:
 
 
 def start(backend: Backend, config: HarnessConfig, stack: ExitStack) -> Any:
-    return backend.start("dsn", config, stack)
+    return provision(backend, "dsn", config, stack)
 
 
 # -- ownership --------------------------------------------------------------------

@@ -22,6 +22,7 @@ from harness.engines import postgres as postgres_engine
 from harness.engines.mysql import _SERVER_DIRS
 from harness.engines.postgres import PG_BIN_DIRS
 from harness.provision.common import find_binary, free_port
+from tests.provisioned import provision
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def test_local_server_starts_despite_a_private_tmpdir_a_short_path_and_a_stolen_
     monkeypatch.setattr(module, "free_port", next_port)
     backend = load_backend(module.__name__.rsplit(".", 1)[1])
     with ExitStack() as stack:
-        endpoint = backend.start("local", HarnessConfig(startup_timeout=30.0), stack)
+        endpoint = provision(backend, "local", HarnessConfig(startup_timeout=30.0), stack)
         workdir = backend._server.workdir  # type: ignore[attr-defined]
         assert private_tmpdir not in workdir.parents, workdir
         assert handed_out[0] == taken_port

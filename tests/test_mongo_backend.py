@@ -18,6 +18,7 @@ from adapters.mongo import _after, _driver_errors, decode_payload, encode_payloa
 from harness.config import HarnessConfig
 from harness.engines import mongo as mongo_engine
 from harness.engines.mongo import MongomockBackend, real_mongo_reason
+from tests.provisioned import provision
 
 
 @pytest.fixture
@@ -107,7 +108,7 @@ def test_driver_errors_are_mapped(raised: Exception, expected: type[AdapterError
 def test_stand_in_reset_keeps_the_billing_sequence_growing() -> None:
     backend = MongomockBackend()
     with ExitStack() as stack:
-        endpoint = backend.start("mongomock", HarnessConfig(), stack)
+        endpoint = provision(backend, "mongomock", HarnessConfig(), stack)
         adapter = backend.make_adapter(endpoint)
         client = adapter.create_client(payload={"": 1, "$x": {"a.b": [1.5]}})
         first = adapter.record_usage(client.id, timestamp=limits.TIME_MIN, tokens_used=1, cost=Decimal("0.1"))
@@ -153,7 +154,7 @@ def test_payloads_survive_real_bson_decoding(payload: dict[str, object]) -> None
 def test_payloads_survive_the_stand_in(payload: dict[str, object]) -> None:
     backend = MongomockBackend()
     with ExitStack() as stack:
-        adapter = backend.make_adapter(backend.start("mongomock", HarnessConfig(), stack))
+        adapter = backend.make_adapter(provision(backend, "mongomock", HarnessConfig(), stack))
         client = adapter.create_client(payload=payload)
         adapter.update_client(client.id, payload)
         got = adapter.get_client(client.id)
@@ -178,7 +179,7 @@ def test_forged_but_well_typed_cursors_page_like_the_reference(scope: str, key: 
 
     backend = MongomockBackend()
     with ExitStack() as stack:
-        mongo = backend.make_adapter(backend.start("mongomock", HarnessConfig(), stack))
+        mongo = backend.make_adapter(provision(backend, "mongomock", HarnessConfig(), stack))
         results = []
         for adapter in (mongo, MemoryAdapter()):
             user = adapter.create_user(email="a@example.com", password_hash="h", id="u")

@@ -19,6 +19,7 @@ from harness.engines.base import Endpoint
 from harness.engines.postgres import RESET_SQL, TABLES, PostgresBackend, database_name, libpq_url, with_database
 from harness.faults import FaultProxy
 from harness.provision.common import ProvisionUnavailable
+from tests.provisioned import provision
 
 T = datetime(2024, 5, 1, tzinfo=UTC)
 
@@ -92,7 +93,7 @@ def local() -> Iterator[tuple[PostgresBackend, Endpoint]]:
     backend = PostgresBackend()
     with ExitStack() as stack:
         try:
-            endpoint = backend.start("local", HarnessConfig(), stack)
+            endpoint = provision(backend, "local", HarnessConfig(), stack)
         except ProvisionUnavailable as exc:
             pytest.skip(f"no local PostgreSQL server: {exc}")
         yield backend, endpoint
@@ -183,7 +184,7 @@ def test_container_provider_uses_the_documented_api_and_stops_the_container(
     monkeypatch.setattr("testcontainers.community.postgres.PostgresContainer", FakeContainer)
     backend = PostgresBackend()
     with ExitStack() as stack:
-        started = backend.start("container", HarnessConfig(), stack)
+        started = provision(backend, "container", HarnessConfig(), stack)
         assert (started.provider, started.database) == ("container", "contract")
         assert urlsplit(started.dsn).path == "/contract"
         backend.reset()

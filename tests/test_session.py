@@ -10,7 +10,7 @@ import pytest
 from adapters.base import Adapter
 from adapters.memory import MemoryAdapter
 from harness import session as session_module
-from harness.config import HarnessConfig
+from harness.config import ConfigError, HarnessConfig
 from harness.engines.base import Backend, Endpoint
 from harness.provision.common import ProvisionUnavailable
 from harness.session import EngineSession, EngineUnavailable
@@ -107,17 +107,40 @@ def test_unavailable_lists_every_attempt_once(monkeypatch: pytest.MonkeyPatch, f
 
 
 def test_explicit_provider_is_the_only_one_tried(monkeypatch: pytest.MonkeyPatch, fake: type[FakeBackend]) -> None:
-    fake.available = {"dsn", "local"}
-    engines = make_session(monkeypatch, docker=None, contract_provider="postgres=local",
-                           contract_postgres_dsn="postgresql://x")
+    fake.available = {"container", "local"}
+    engines = make_session(monkeypatch, docker=None, contract_provider="postgres=local")
     assert engines.get("postgres").endpoint.provider == "local"
     assert fake.calls == ["local"]
 
 
-def test_unknown_explicit_provider(monkeypatch: pytest.MonkeyPatch, fake: type[FakeBackend]) -> None:
-    engines = make_session(monkeypatch, docker=None, contract_provider="cloud")
-    with pytest.raises(EngineUnavailable, match="provider 'cloud' is not one of dsn, container, local"):
+def test_a_dsn_is_the_only_provider_of_its_engine(monkeypatch: pytest.MonkeyPatch, fake: type[FakeBackend]) -> None:
+    """The named target is the certified target: a DSN that cannot be used is never replaced by
+    a throwaway server; the engine is unavailable with the DSN's (masked) error."""
+    fake.available = {"container", "local"}
+    engines = make_session(monkeypatch, docker=None, contract_postgres_dsn="postgresql://u:pw@h:5999/db")
+    with pytest.raises(EngineUnavailable) as info:
         engines.get("postgres")
+    assert fake.calls == ["dsn"]
+    assert "dsn: dsn not here" in str(info.value)
+
+
+def test_a_provider_that_contradicts_a_dsn_is_a_usage_error(monkeypatch: pytest.MonkeyPatch,
+                                                             fake: type[FakeBackend]) -> None:
+    with pytest.raises(ConfigError, match="--provider postgres=local contradicts --postgres-dsn"):
+        make_session(monkeypatch, docker=None, contract_provider="postgres=local",
+                     contract_postgres_dsn="postgresql://x")
+
+
+@pytest.mark.parametrize(("provider", "message"), [
+    ("cloud", "--provider='cloud' is not a provider; known: container, dsn, file, local, memory, mongomock"),
+    ("postgres=memory", "--provider postgres=memory: 'memory' is not a provider of postgres"),
+    ("oracle=dsn", "--provider oracle=dsn: 'oracle' is not an engine"),
+])
+def test_unknown_providers_are_usage_errors(monkeypatch: pytest.MonkeyPatch, fake: type[FakeBackend],
+                                            provider: str, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        make_session(monkeypatch, docker=None, contract_provider=provider)
+    assert str(info.value).startswith(message), info.value
 
 
 def test_endpoint_never_prints_the_password(monkeypatch: pytest.MonkeyPatch, fake: type[FakeBackend]) -> None:

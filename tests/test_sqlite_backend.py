@@ -22,6 +22,7 @@ from harness.engines import load_backend
 from harness.engines.base import Endpoint
 from harness.engines.sqlite import SQLiteBackend
 from harness.plugging import load_factory
+from tests.provisioned import provision
 
 T0 = datetime(2024, 5, 1, 12, tzinfo=UTC)
 MAX_AMOUNT = limits.AMOUNT_LIMIT - limits.AMOUNT_QUANTUM
@@ -31,7 +32,7 @@ MAX_AMOUNT = limits.AMOUNT_LIMIT - limits.AMOUNT_QUANTUM
 def started() -> Iterator[tuple[SQLiteBackend, Endpoint]]:
     backend = SQLiteBackend()
     with ExitStack() as stack:
-        yield backend, backend.start("file", HarnessConfig(), stack)
+        yield backend, provision(backend, "file", HarnessConfig(), stack)
 
 
 def test_registered_and_pluggable() -> None:
@@ -43,7 +44,7 @@ def test_registered_and_pluggable() -> None:
 def test_start_provisions_a_file_and_cleanup_removes_it() -> None:
     backend = SQLiteBackend()
     with ExitStack() as stack:
-        endpoint = backend.start("file", HarnessConfig(), stack)
+        endpoint = provision(backend, "file", HarnessConfig(), stack)
         path = Path(endpoint.extra["path"])
         assert path.is_file()
         assert endpoint.server_version == f"SQLite {sqlite3.sqlite_version}"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from adapters.base import Adapter
 from harness.config import HarnessConfig
-from harness.provision.common import redact_dsn
+from harness.provision.common import describe_target, redact_dsn
 
 if TYPE_CHECKING:
     from harness.faults import FaultInjector
@@ -39,6 +39,10 @@ class Endpoint:
     def redacted(self) -> str:
         return redact_dsn(self.dsn)
 
+    def target(self) -> str:
+        """Where the storage is, without credentials: ``host:port/database`` (or the file, or the label)."""
+        return describe_target(self.dsn, self.database)
+
     def describe(self) -> str:
         return f"{self.engine}: {self.server_version} via {self.provider} ({self.driver})"
 
@@ -58,15 +62,36 @@ class Backend(ABC):
     #: server; fault contracts are parametrized only over such engines (checked at
     #: collection, on the class, before anything is provisioned).
     supports_faults: ClassVar[bool] = False
+    #: The canonical layout the adapter's create_schema() must lay out (harness/schema/layouts),
+    #: or None for engines without physical storage (the in-memory reference).
+    layout: ClassVar[str | None] = None
+    #: The container image to run (set per target by the registry), or None for the default.
+    image: str | None = None
+    #: What the harness made hostile in the storage it provisioned, for the certificate
+    #: (e.g. {"default collation": "ICU en-US", "TimeZone": "+05:45"}); set by start().
+    conditions: dict[str, str]
+
+    def __init__(self) -> None:
+        self.conditions = {}
 
     @abstractmethod
     def start(self, provider: str, config: HarnessConfig, stack: ExitStack) -> Endpoint:
-        """Provision the engine with ``provider`` and create the adapter's schema.
+        """Provision empty storage with ``provider``; the harness lays out nothing there.
 
+        The adapter under test lays out its own schema afterwards
+        (``create_schema()``), on storage whose defaults are hostile where the
+        engine has them (locale collation, a time zone that is not UTC).
         Cleanup (stop the server, drop the database) is pushed onto ``stack``.
         Raises :class:`~harness.provision.common.ProvisionUnavailable` with the
         reason when this provider cannot supply the engine here.
         """
+
+    def present_tables(self) -> set[str]:
+        """The tables/collections the storage holds now, read raw (after the adapter's create_schema())."""
+        return set()
+
+    def reconnect(self) -> None:  # noqa: B027 - optional hook; backends without a connection have nothing to drop
+        """Drop the backend's own raw connection so that the next reset or snapshot opens a new one."""
 
     @abstractmethod
     def make_adapter(self, endpoint: Endpoint) -> Adapter:

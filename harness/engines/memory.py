@@ -17,6 +17,7 @@ class MemoryBackend(Backend):
     providers = ("memory",)
 
     def __init__(self) -> None:
+        super().__init__()
         self.store = MemoryStore()
 
     def start(self, provider: str, config: HarnessConfig, stack: ExitStack) -> Endpoint:

@@ -111,8 +111,10 @@ class MongoBackend(Backend):
     id = "mongo"
     label = "MongoDB"
     providers = _PROVIDERS
+    layout = "mongo"
 
     def __init__(self) -> None:
+        super().__init__()
         self._db: Database[dict[str, Any]] | None = None
 
     def start(self, provider: str, config: HarnessConfig, stack: ExitStack) -> Endpoint:
@@ -147,14 +149,10 @@ class MongoBackend(Backend):
             name = f"contract_{uuid.uuid4().hex[:12]}"
             stack.callback(client.drop_database, name)
             self._db = client[name]
-        endpoint = Endpoint(engine=self.id, provider=provider, dsn=dsn, database=name,
-                            server_version=version, driver=_DRIVER)
-        adapter = self.make_adapter(endpoint)
-        try:
-            adapter.create_schema()
-        finally:
-            adapter.close()
-        return endpoint
+        # Nothing made in advance: the adapter's create_schema() makes its collections and indexes.
+        self.conditions = {"collections and indexes": "none made in advance"}
+        return Endpoint(engine=self.id, provider=provider, dsn=dsn, database=name,
+                        server_version=version, driver=_DRIVER)
 
     @staticmethod
     def _start_container(stack: ExitStack, timeout: float) -> str:
@@ -226,6 +224,9 @@ class MongoBackend(Backend):
 
     def reset(self) -> None:
         _reset(self._database())
+
+    def present_tables(self) -> set[str]:
+        return set(self._database().list_collection_names())
 
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         return _raw_snapshot(self._database())
@@ -304,8 +305,10 @@ class MongomockBackend(Backend):
     providers = ("mongomock",)
     stand_in = True
     database = "contract"
+    layout = "mongo"
 
     def __init__(self) -> None:
+        super().__init__()
         self._client: Any = None
         self.reset_seconds: list[float] = []
 
@@ -320,7 +323,7 @@ class MongomockBackend(Backend):
             server_version=f"mongomock {metadata.version('mongomock')} (stand-in, not MongoDB)", driver=_DRIVER,
             extra={"client": self._client},
         )
-        self.make_adapter(endpoint).create_schema()
+        self.conditions = {"collections and indexes": "none made in advance"}
         return endpoint
 
     def make_adapter(self, endpoint: Endpoint) -> Adapter:
@@ -331,6 +334,9 @@ class MongomockBackend(Backend):
         if self._client is None:
             raise RuntimeError("MongomockBackend used before start()")
         return self._client[self.database]
+
+    def present_tables(self) -> set[str]:
+        return set(self._database().list_collection_names())
 
     def reset(self) -> None:
         began = time.perf_counter()

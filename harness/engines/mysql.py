@@ -121,6 +121,22 @@ def server_label(version: str) -> str:
     return f"MySQL {number} (Vitess)" if "vitess" in version.lower() else f"MySQL {number}"
 
 
+#: The server time zone of the servers the harness starts: not UTC and not a whole hour,
+#: so that an adapter writing or reading DATETIME/TIMESTAMP through the session's zone fails.
+HOSTILE_TIME_ZONE = "+05:45"
+
+
+def _hostile_collation(cur: Any) -> str:
+    """The server's default utf8mb4 collation when it is case-insensitive, as a stock server's is
+    (utf8mb4_general_ci on MariaDB 10, utf8mb4_0900_ai_ci on MySQL 8+, uca1400 on MariaDB 11), else
+    utf8mb4_general_ci: a schema that leans on the database default for exact keys must fail."""
+    cur.execute("SELECT DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS"
+                " WHERE CHARACTER_SET_NAME = 'utf8mb4'")
+    row = cur.fetchone()
+    name = str(row[0]) if row else ""
+    return name if name.endswith("_ci") else "utf8mb4_general_ci"
+
+
 def _canonical(value: Any) -> Any:
     if isinstance(value, (str, bytes)):
         return json.dumps(json.loads(value), sort_keys=True)
@@ -132,8 +148,10 @@ class MySQLBackend(Backend):
     label = "MySQL/MariaDB"
     providers = ("dsn", "container", "local")
     supports_faults = True
+    layout = "mysql"
 
     def __init__(self) -> None:
+        super().__init__()
         self._raw: Any = None
         self._connect_raw: Callable[[], Any] = lambda: None
         self._server: _LocalServer | None = None  # the throwaway server, when this backend started one
@@ -196,12 +214,19 @@ class MySQLBackend(Backend):
             engine=self.id, provider=provider, dsn=address.dsn(database), database=database,
             server_version=version, driver=f"PyMySQL {pymysql.VERSION_STRING}",
         )
-        with self.make_adapter(endpoint) as adapter:
-            adapter.create_schema()
         self._connect_raw = lambda: address.connect(database, client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS)
         self._raw = self._connect_raw()
         stack.callback(self._close_raw)
+        self.conditions = self._read_conditions()
         return endpoint
+
+    def _read_conditions(self) -> dict[str, str]:
+        """The defaults an adapter's session meets here, as the certificate states them."""
+        with self._raw.cursor() as cur:
+            cur.execute("SELECT @@collation_database, @@time_zone, @@system_time_zone")
+            collation, zone, system = cur.fetchone()
+        return {"default collation": str(collation),
+                "time_zone": f"{zone} ({system})" if zone == "SYSTEM" else str(zone)}
 
     def _own_database(self, address: ServerAddress, stack: ExitStack) -> tuple[str, str]:
         try:
@@ -213,7 +238,7 @@ class MySQLBackend(Backend):
             with admin.cursor() as cur:
                 cur.execute("SELECT VERSION()")
                 version = server_label(cur.fetchone()[0])
-                cur.execute(f"CREATE DATABASE `{database}` CHARACTER SET utf8mb4")
+                cur.execute(f"CREATE DATABASE `{database}` CHARACTER SET utf8mb4 COLLATE {_hostile_collation(cur)}")
         except pymysql.err.Error as exc:
             admin.close()
             raise ProvisionUnavailable(f"cannot create a database to work in: {exc}") from None
@@ -307,6 +332,7 @@ class MySQLBackend(Backend):
                 server, "--no-defaults", f"--datadir={datadir}", f"--socket={socket_path}", f"--port={port}",
                 "--bind-address=127.0.0.1", f"--pid-file={workdir / 'mysqld.pid'}", f"--log-error={log}",
                 "--skip-log-bin", "--innodb-flush-log-at-trx-commit=0", "--skip-name-resolve", *charset,
+                f"--default-time-zone={HOSTILE_TIME_ZONE}",
             ]
             if not mariadb:
                 command += ["--mysqlx=OFF"]
@@ -332,6 +358,14 @@ class MySQLBackend(Backend):
     def make_adapter(self, endpoint: Endpoint) -> Adapter:
         adapter = MySQLAdapter.from_url(endpoint.dsn)
         return adapter
+
+    def present_tables(self) -> set[str]:
+        with self._cursor() as cur:
+            cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()")
+            return {str(name) for (name,) in cur.fetchall()}
+
+    def reconnect(self) -> None:
+        self._close_raw()
 
     def _cursor(self) -> Any:
         if not self._owned:

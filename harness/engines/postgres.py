@@ -86,8 +86,10 @@ class PostgresBackend(Backend):
     label = "PostgreSQL"
     providers = ("dsn", "container", "local")
     supports_faults = True
+    layout = "postgres"
 
     def __init__(self) -> None:
+        super().__init__()
         self._dsn: str | None = None
         self._raw: psycopg.Connection[tuple[Any, ...]] | None = None
         self._server: _PgCtl | None = None  # the throwaway server, when this backend started one
@@ -120,12 +122,11 @@ class PostgresBackend(Backend):
         )
 
     def _prepare(self, dsn: str, stack: ExitStack, timeout: float) -> str:
-        """Create the schema once and open the raw connection used by reset and snapshot."""
+        """Open the raw connection used by reset and snapshot; the adapter lays out its own schema."""
         self._dsn = dsn
         stack.callback(self._close_raw)
         version = wait_until(lambda: self._server_version(), timeout=timeout, what="PostgreSQL connection")
-        with PostgresAdapter(dsn) as adapter:
-            adapter.create_schema()
+        self.conditions = _conditions(self._connection())
         return version
 
     def _server_version(self) -> str:
@@ -238,7 +239,8 @@ class PostgresBackend(Backend):
             raise RuntimeError("PostgresBackend used before start()")
         if raw is not None:
             raw.close()
-        self._raw = psycopg.connect(self._dsn, autocommit=True)
+        # Bounded: a server that vanished must surface as an error, not a hang.
+        self._raw = psycopg.connect(self._dsn, autocommit=True, connect_timeout=5)
         return self._raw
 
     def _close_raw(self) -> None:
@@ -247,6 +249,15 @@ class PostgresBackend(Backend):
             self._raw = None
 
     # -- the Backend interface -------------------------------------------------
+
+    def present_tables(self) -> set[str]:
+        rows = self._connection().execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')").fetchall()
+        return {str(name) for (name,) in rows}
+
+    def reconnect(self) -> None:
+        self._close_raw()
 
     def make_adapter(self, endpoint: Endpoint) -> Adapter:
         return PostgresAdapter(endpoint.dsn)
@@ -340,20 +351,42 @@ def _create_on(server: str, name: str) -> bool:
     return True
 
 
+#: The session time zone of every database the harness creates: not UTC, and not a whole
+#: hour (a POSIX spec, so the server needs no time zone database): an adapter that reads or
+#: writes timestamps through the session's zone instead of UTC must fail here, not in production.
+HOSTILE_TIMEZONE = "<+0545>-05:45"
+
+
 def _create_database(conn: psycopg.Connection[tuple[Any, ...]], name: str) -> None:
-    """Create a UTF-8 database whose default collation is locale-aware (ICU en-US) when the server can.
+    """Create a UTF-8 database with hostile defaults: ICU en-US collation, TimeZone +05:45.
 
     Production databases usually collate by locale, not by code point; a schema
     that leans on the default collation for ordering must fail here, not there.
+    The certificate states what the database really got (:func:`_conditions`).
     """
     ident = sql.Identifier(name)
+    created = False
     if conn.info.server_version >= 150000:
         with suppress(psycopg.Error):  # no ICU in this build: fall back to the server's default
             conn.execute(sql.SQL(
                 "CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'"
                 " LOCALE_PROVIDER icu ICU_LOCALE 'en-US'").format(ident))
-            return
-    conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(ident))
+            created = True
+    if not created:
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(ident))
+    conn.execute(sql.SQL("ALTER DATABASE {} SET TimeZone TO {}").format(ident, sql.Literal(HOSTILE_TIMEZONE)))
+
+
+def _conditions(conn: psycopg.Connection[tuple[Any, ...]]) -> dict[str, str]:
+    """The defaults an adapter's session meets in this database, as the certificate states them."""
+    row = conn.execute(
+        "SELECT to_jsonb(d), current_setting('TimeZone') FROM pg_database d WHERE d.datname = current_database()"
+    ).fetchone()
+    info: dict[str, Any] = row[0] if row else {}
+    locale = info.get("datlocale") or info.get("daticulocale")
+    provider = {"i": "ICU", "b": "builtin", "c": "libc"}.get(str(info.get("datlocprovider", "c")), "libc")
+    collation = f"{provider} {locale}" if locale and provider != "libc" else f"libc {info.get('datcollate')}"
+    return {"default collation": collation, "TimeZone": str(row[1]) if row else "?"}
 
 
 def _drop_database(server: str, name: str) -> None:

@@ -21,6 +21,7 @@ from adapters.base import Adapter
 from harness.config import HarnessConfig
 from harness.engines.base import Backend, Endpoint
 from harness.provision.common import ProvisionUnavailable
+from harness.schema.layout import canonical_tables
 
 __all__ = ["SQLiteBackend"]
 
@@ -41,8 +42,10 @@ class SQLiteBackend(Backend):
     id = "sqlite"
     label = "SQLite"
     providers = ("file",)
+    layout = "sqlite"
 
     def __init__(self) -> None:
+        super().__init__()
         self._conn: sqlite3.Connection | None = None
         self._tables: tuple[str, ...] = ()
         self._factory: Factory | None = None
@@ -59,8 +62,6 @@ class SQLiteBackend(Backend):
             server_version=f"SQLite {sqlite3.sqlite_version}", driver="sqlite3 (stdlib)",
             extra={"path": path},
         )
-        with factory(endpoint) as adapter:
-            adapter.create_schema()
         # The backend's own connection, for reset and snapshot only.  Foreign
         # keys stay off on it (SQLite's per-connection default), so tables can
         # be emptied in any order without cascades doing extra work.
@@ -68,12 +69,13 @@ class SQLiteBackend(Backend):
         stack.callback(self._close)
         self._conn = conn
         self._factory = factory
-        self._tables = tuple(
-            name for (name,) in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-            )
-        )
+        # Reset and snapshots read the canonical tables, whatever else the adapter makes.
+        self._tables = canonical_tables(self.layout)
         return endpoint
+
+    def present_tables(self) -> set[str]:
+        return {name for (name,) in self._connection().execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'")}
 
     def _close(self) -> None:
         if self._conn is not None:

@@ -25,6 +25,7 @@ __all__ = [
     "ProvisionRefused",
     "ProvisionUnavailable",
     "claim_existing_database",
+    "describe_target",
     "docker_available",
     "dsn_secrets",
     "find_binary",
@@ -266,6 +267,21 @@ def scrub(text: str, dsns: Iterable[str]) -> str:
         for secret in dsn_secrets(dsn):
             text = text.replace(secret, "***")
     return text
+
+
+def describe_target(dsn: str, database: str) -> str:
+    """``host:port/database`` of a URL or key=value DSN, without user or password; else ``database``."""
+    host = port = ""
+    if "://" in dsn:
+        with contextlib.suppress(ValueError):
+            parts = urlsplit(dsn)
+            host, port = parts.hostname or "", str(parts.port or "")
+    else:
+        pairs = dict(item.partition("=")[::2] for item in dsn.split() if "=" in item)
+        host, port = pairs.get("hostaddr") or pairs.get("host", ""), pairs.get("port", "")
+    if not host:
+        return database
+    return f"{host}{':' + port if port else ''}/{database}"
 
 
 def redact_dsn(dsn: str) -> str:

@@ -248,9 +248,17 @@ def _mongo_keys(keys: Sequence[Sequence[Any]]) -> str:
 
 def _match(
     expected: list[dict[str, Any]], actual: list[dict[str, Any]], identity: str,
-    label: Callable[[dict[str, Any]], str],
+    label: Callable[[dict[str, Any]], str], layout: bool = False,
 ) -> list[str]:
-    """Pair entries by ``identity``: exact twins first, then same identity with other differences."""
+    """Pair entries by ``identity``: exact twins first, then same identity with other differences.
+
+    With ``layout`` (the canonical layout check) only what the contracts depend on is compared,
+    uniqueness and a partial predicate, and extra entries are allowed unless they are unique
+    (a unique key the layout lacks refuses rows the contracts must store).
+    """
+    if layout:
+        expected = [_semantic(entry, identity) for entry in expected]
+        actual = [_semantic(entry, identity) for entry in actual]
     remaining = list(actual)
     lines: list[str] = []
     unmatched: list[dict[str, Any]] = []
@@ -270,9 +278,18 @@ def _match(
             if key != identity and want.get(key) != twin.get(key):
                 lines.append(f"{name}: {key} expected {_show(want.get(key))}, found {_show(twin.get(key))}")
     for have in remaining:
+        if layout and not have.get("unique"):
+            continue
         name = label(have)
         lines.append(f"{name}{' unique' if have.get('unique') else ''}: unexpected")
     return lines
+
+
+def _semantic(entry: Mapping[str, Any], identity: str) -> dict[str, Any]:
+    out = {identity: entry[identity], "unique": bool(entry.get("unique"))}
+    if entry.get("where"):
+        out["where"] = entry["where"]
+    return out
 
 
 def _mongo_label(collection: str) -> Callable[[dict[str, Any]], str]:
@@ -284,7 +301,7 @@ def _fk_label(table: str, fk: Mapping[str, Any]) -> str:
     return f"foreign key {table}({_cols(fk['columns'])}) -> {ref['table']}({_cols(ref['columns'])})"
 
 
-def _diff_table(name: str, want: Mapping[str, Any], have: Mapping[str, Any]) -> list[str]:
+def _diff_table(name: str, want: Mapping[str, Any], have: Mapping[str, Any], layout: bool = False) -> list[str]:
     lines: list[str] = []
     for column, spec in want["columns"].items():
         found = have["columns"].get(column)
@@ -307,7 +324,7 @@ def _diff_table(name: str, want: Mapping[str, Any], have: Mapping[str, Any]) -> 
         shown = [f"({_cols(k)})" if k else "none" for k in (want["primary_key"], have["primary_key"])]
         lines.append(f"primary key {name}: expected {shown[0]}, found {shown[1]}")
     lines += _match(want["indexes"], have["indexes"], "columns",
-                    lambda ix: f"index {name}({_cols(ix['columns'])})")
+                    lambda ix: f"index {name}({_cols(ix['columns'])})", layout)
     wanted_fks = {_fk_label(name, fk): fk for fk in want["foreign_keys"]}
     found_fks = {_fk_label(name, fk): fk for fk in have["foreign_keys"]}
     for label, fk in wanted_fks.items():
@@ -324,8 +341,14 @@ def _ignored(name: str) -> bool:
     return name in IGNORED_TABLES or name.startswith("system.")
 
 
-def diff(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> list[str]:
-    """Readable lines, one per difference; [] when the live schema matches the declaration."""
+def diff(expected: Mapping[str, Any], actual: Mapping[str, Any], *, layout: bool = False) -> list[str]:
+    """Readable lines, one per difference; [] when the live schema matches the declaration.
+
+    ``layout=True`` applies the rules of the canonical layout check (harness/schema/layout.py):
+    extra tables, collections and non-unique indexes are allowed and index names and methods are
+    free; everything else (columns, types, nullability, collations the layout names, keys,
+    foreign keys and their actions, or their absence) must match.
+    """
     want, have = normalise(expected), normalise(actual)
     lines: list[str] = []
     if want["engine"] and have["engine"] and want["engine"] != have["engine"]:
@@ -336,15 +359,18 @@ def diff(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> list[str]:
             if name not in tables:
                 lines.append(f"table {name}: missing")
             else:
-                lines += _diff_table(name, spec, tables[name])
-        lines += [f"table {name}: unexpected" for name in tables if name not in want["tables"] and not _ignored(name)]
+                lines += _diff_table(name, spec, tables[name], layout)
+        if not layout:
+            lines += [f"table {name}: unexpected" for name in tables
+                      if name not in want["tables"] and not _ignored(name)]
     if "collections" in want:
         collections = have.get("collections", {})
         for name, spec in want["collections"].items():
             found = collections.get(name, {"indexes": []})  # an absent collection is an empty one
-            lines += _match(spec["indexes"], found["indexes"], "keys", _mongo_label(name))
-        lines += [f"collection {name}: unexpected" for name in collections
-                  if name not in want["collections"] and not _ignored(name)]
+            lines += _match(spec["indexes"], found["indexes"], "keys", _mongo_label(name), layout)
+        if not layout:
+            lines += [f"collection {name}: unexpected" for name in collections
+                      if name not in want["collections"] and not _ignored(name)]
     if ("tables" in want) != ("tables" in have):
         lines.append("kind: expected " + ("SQL tables" if "tables" in want else "MongoDB collections")
                      + ", found " + ("SQL tables" if "tables" in have else "MongoDB collections"))

@@ -94,8 +94,12 @@ def _default_collation(conn: psycopg.Connection[tuple[Any, ...]]) -> str:
     return _collation_name(str(info.get("datcollate", "default")))
 
 
+#: Collations that compare and sort by byte / code point, whatever they are called.
+_BYTE_ORDER = {"C", "POSIX", "ucs_basic", "pg_c_utf8"}
+
+
 def _collation_name(name: str) -> str:
-    return "C" if name == "POSIX" else name
+    return "C" if name in _BYTE_ORDER else name
 
 
 def introspect_dsn(dsn: str) -> dict[str, Any]:
@@ -107,7 +111,9 @@ def introspect_dsn(dsn: str) -> dict[str, Any]:
         for table, column, type_, notnull, collname, provider, auto in conn.execute(_COLUMNS):
             spec: dict[str, Any] = {"type": canonical_type(type_), "nullable": not notnull}
             if collname is not None:
-                spec["collation"] = default if provider == "d" else _collation_name(collname)
+                # A column on the database default collates however the database was created: it is
+                # said as such, so that a layout naming "C" never matches it by the luck of the server.
+                spec["collation"] = f"default ({default})" if provider == "d" else _collation_name(collname)
             if auto:
                 spec["auto_increment"] = True
             tables[table]["columns"][column] = spec

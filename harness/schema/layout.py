@@ -1,0 +1,112 @@
+"""The canonical physical layout per engine: part of the contract every adapter is certified against.
+
+Adapters are interchangeable over the same stored data, so an adapter's own
+``create_schema()`` must lay out exactly this layout: the tables (MongoDB:
+collections), columns, types, nullability, the byte-order collation of every
+key column, primary and unique keys, foreign keys with their actions (or, on
+MySQL, their absence) and the indexes the listings need.  The layout is the
+same declaration the built-in adapters ship for the drift check
+(:data:`harness.schema.DECLARED`); ``python -m harness.schema --dump --engine
+ENGINE`` prints it and docs/canonical-layout.md shows it.
+
+What may differ (:func:`harness.schema.model.diff` with ``layout=True``):
+index names and methods, extra non-unique indexes, and extra tables or
+collections of the adapter's own (listed in the certificate; the harness never
+resets them).  Everything else is a difference, one line each, naming table,
+column, what the layout expects and what was found.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from typing import Any
+
+from harness.schema.model import IGNORED_TABLES, diff, normalise
+
+__all__ = [
+    "IGNORED_TABLES",
+    "LAYOUTS",
+    "canonical_layout",
+    "canonical_tables",
+    "key_columns",
+    "layout_differences",
+    "layout_is_tabular",
+    "render_markdown",
+]
+
+#: Layout name (a backend's ``layout``) -> (package, resource) of its declaration.
+LAYOUTS: dict[str, tuple[str, str]] = {
+    "postgres": ("adapters", "sql/postgres.schema.json"),
+    "mysql": ("adapters", "sql/mysql.schema.json"),
+    "mongo": ("adapters", "mongo.schema.json"),
+    "sqlite": ("examples", "sqlite.schema.json"),
+}
+
+
+@functools.cache
+def _load(name: str) -> str:
+    if name not in LAYOUTS:
+        raise ValueError(f"no canonical layout named {name!r}; known: {', '.join(LAYOUTS)}")
+    package, resource = LAYOUTS[name]
+    return resources.files(package).joinpath(resource).read_text(encoding="utf-8")
+
+
+def canonical_layout(name: str) -> dict[str, Any]:
+    """The canonical layout document of ``name`` (a fresh copy)."""
+    document: dict[str, Any] = json.loads(_load(name))
+    return document
+
+
+def layout_is_tabular(name: str) -> bool:
+    """Whether the layout's tables must exist (SQL) or may appear on first write (MongoDB)."""
+    return "tables" in canonical_layout(name)
+
+
+def canonical_tables(name: str) -> tuple[str, ...]:
+    document = canonical_layout(name)
+    return tuple(document.get("tables") or document.get("collections") or {})
+
+
+def key_columns(name: str) -> dict[tuple[str, str], str]:
+    """(table, column) -> the collation the layout requires of it: every key column's."""
+    tables = normalise(canonical_layout(name)).get("tables", {})
+    return {(table, column): spec["collation"]
+            for table, body in tables.items() for column, spec in body["columns"].items() if "collation" in spec}
+
+
+def layout_differences(name: str, actual: dict[str, Any]) -> list[str]:
+    """One line per way the live storage ``actual`` differs from the canonical layout ``name``."""
+    return diff(canonical_layout(name), actual, layout=True)
+
+
+def render_markdown(name: str) -> str:
+    """The layout as Markdown tables, for docs/canonical-layout.md."""
+    document = normalise(canonical_layout(name))
+    lines = [f"## {name}", ""]
+    if "collections" in document:
+        lines += ["| collection | index keys | unique |", "|---|---|---|"]
+        for collection, spec in document["collections"].items():
+            indexes = spec["indexes"] or [None]
+            for index in indexes:
+                keys = ", ".join(f"{k} {d}" for k, d in index["keys"]) if index else "(none besides _id)"
+                unique = ("yes" if index["unique"] else "no") if index else ""
+                lines.append(f"| {collection} | {keys} | {unique} |")
+        return "\n".join(lines) + "\n"
+    for table, spec in document["tables"].items():
+        lines += [f"### {table}", "", "| column | type | null | collation |", "|---|---|---|---|"]
+        for column, col in spec["columns"].items():
+            kind = col["type"] + (" (auto increment)" if col.get("auto_increment") else "")
+            lines.append(f"| {column} | {kind} | {'yes' if col['nullable'] else 'no'} | {col.get('collation', '')} |")
+        lines += ["", f"- primary key: ({', '.join(spec['primary_key'])})"]
+        for index in spec["indexes"]:
+            lines.append(f"- {'unique ' if index['unique'] else ''}index ({', '.join(index['columns'])})")
+        for fk in spec["foreign_keys"]:
+            ref = fk["references"]
+            lines.append(f"- foreign key ({', '.join(fk['columns'])}) -> {ref['table']}"
+                         f"({', '.join(ref['columns'])}) on delete {fk['on_delete']}")
+        if not spec["foreign_keys"]:
+            lines.append("- no foreign keys")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,18 @@
+"""Starting a backend the way the session does for the built-in adapter: empty storage, then
+the adapter's own create_schema() (the harness lays out nothing itself)."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+from harness.config import HarnessConfig
+from harness.engines.base import Backend, Endpoint
+
+__all__ = ["provision"]
+
+
+def provision(backend: Backend, provider: str, config: HarnessConfig, stack: ExitStack) -> Endpoint:
+    endpoint = backend.start(provider, config, stack)
+    with backend.make_adapter(endpoint) as adapter:
+        adapter.create_schema()
+    return endpoint
