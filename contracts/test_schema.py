@@ -8,7 +8,7 @@ import pytest
 
 from adapters.base import Adapter
 from harness.schema import diff, introspect, problems
-from harness.schema.layout import layout_differences
+from harness.schema.layout import layout_differences, undeclared_collations
 from harness.session import StartedEngine
 
 
@@ -26,10 +26,12 @@ def test_storage_has_the_canonical_layout(engine: StartedEngine) -> None:
 
 
 @pytest.mark.capability("schema_declaration")
-def test_declared_schema_is_a_canonical_json_document(adapter: Adapter) -> None:
+def test_declared_schema_is_a_canonical_json_document(adapter: Adapter, engine: StartedEngine) -> None:
     declared = adapter.expected_schema()
     assert json.loads(json.dumps(declared)) == declared, "expected_schema() must be plain JSON"
     found = problems(declared)
+    if not found and engine.backend.layout is not None:
+        found = undeclared_collations(engine.backend.layout, declared)
     assert found == [], "expected_schema() is not a canonical schema document:\n" + "\n".join(found)
 
 

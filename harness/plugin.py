@@ -78,6 +78,11 @@ def _install_signal_handlers(config: pytest.Config) -> None:
     config.stash[_SIGNALS] = previous
 
 
+def engine_session(config: pytest.Config) -> EngineSession | None:
+    """The run's engines (None before configure, or when the harness is not active)."""
+    return config.stash.get(_SESSION, None)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     try:
         harness_config = HarnessConfig.from_pytest(config, os.environ)
@@ -245,7 +250,7 @@ def pytest_testnodedown(node: Any, error: object) -> None:
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
     """Contracts that could not run because their engine is down or unusable are one category,
     counted in the summary line, not hundreds of identical failure sections."""
-    if report.failed and any(key == ENGINE_DOWN_PROPERTY for key, _ in report.user_properties):
+    if report.failed and any(key == ENGINE_DOWN_PROPERTY for key, _ in getattr(report, "user_properties", ())):
         return "engine down", "D", "ENGINE DOWN"
     return None
 
@@ -295,6 +300,7 @@ def _selected_engines(items: list[pytest.Item]) -> list[str]:
     return seen
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker sends the collected ids
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Provision every engine that has selected tests, and say how, before any test runs."""
     if session.config.option.collectonly:
@@ -318,7 +324,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             reporter.write_line(line)
 
 
-def _stop(session: pytest.Session, message: str, status: int) -> None:
+def _stop(session: pytest.Session, message: str, status: int, *, running: bool = False) -> None:
     """End the run with one clear message (a required engine missing, a broken adapter factory).
 
     On an xdist worker, ``pytest.exit`` would end the worker with its tests
@@ -332,6 +338,14 @@ def _stop(session: pytest.Session, message: str, status: int) -> None:
         engines.usage_error = message
     else:
         engines.required_failure = message
+    if status == USAGE_ERROR_EXIT and not running:
+        # Nothing runs: every worker deselects everything (so their collections agree) and the
+        # controller prints the one line; serially pytest prints it as it prints its own.
+        session.items.clear()
+        if hasattr(session.config, "workerinput"):
+            return
+        engines.usage_error_shown = True
+        raise pytest.UsageError(message)
     if hasattr(session.config, "workerinput"):
         session.shouldfail = message
         return
@@ -371,11 +385,11 @@ def engine(request: pytest.FixtureRequest) -> StartedEngine:
     try:
         return engines.get(request.param)
     except FactoryError as exc:
-        _stop(request.session, str(exc), USAGE_ERROR_EXIT)
+        _stop(request.session, str(exc), USAGE_ERROR_EXIT, running=True)
         pytest.fail(str(exc), pytrace=False)
     except EngineUnavailable as exc:
         if engines.required(request.param):
-            _stop(request.session, f"required engine unavailable: {exc}", REQUIRED_ENGINE_EXIT)
+            _stop(request.session, f"required engine unavailable: {exc}", REQUIRED_ENGINE_EXIT, running=True)
             pytest.fail(f"required engine unavailable: {exc}", pytrace=False)
         pytest.skip(str(exc))
 

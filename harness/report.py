@@ -146,7 +146,14 @@ def _reason(report: pytest.TestReport) -> str:
         return str(report.longrepr[2]).removeprefix("Skipped: ")
     crash = getattr(report.longrepr, "reprcrash", None)
     message = getattr(crash, "message", None) or str(report.longrepr or "")
-    return message.strip().splitlines()[0][:300] if message.strip() else ""
+    # The message's own lines (a layout failure lists one difference per line), not pytest's
+    # re-rendering of the assert expression that follows them.
+    lines: list[str] = []
+    for line in message.strip().splitlines():
+        if lines and line.lstrip().startswith("assert "):
+            break
+        lines.append(line.strip())
+    return " | ".join(line for line in lines[:12] if line)[:1200]
 
 
 def coverage_options(config: pytest.Config) -> list[str]:
@@ -262,9 +269,10 @@ class ConformanceRecorder:
         self.exitstatus = int(exitstatus)
         if int(exitstatus) == int(pytest.ExitCode.INTERRUPTED) and self.interrupted is None:
             self.interrupted = "the run was interrupted"
-        if self.asked_to_certify(session.config):
+        # A failing run already says why in its verdicts.
+        if self.asked_to_certify(session.config) and session.exitstatus == 0:
             self.nothing_certified = self._nothing_certified()
-            if self.nothing_certified and session.exitstatus == 0:
+            if self.nothing_certified:
                 session.exitstatus = int(pytest.ExitCode.TESTS_FAILED)
         if self.path:
             # Always written when asked for, even when interrupted before anything ran: a missing
@@ -369,11 +377,12 @@ class ConformanceRecorder:
         for engine in engines:
             for area in areas:
                 results = [o for o in self.outcomes.values() if o.engine == engine and o.area == area]
-                counts = Counter(o.outcome for o in results)
+                down = sum(o.engine_down for o in results)
+                counts = Counter(o.outcome for o in results if not o.engine_down)
                 if not results:
                     cells[engine, area] = "-"
-                elif all(o.engine_down for o in results):
-                    cells[engine, area] = "down"
+                elif down and not (counts["failed"] or counts["error"]):
+                    cells[engine, area] = "down" if down == len(results) else f"down {down}/{len(results)}"
                 elif counts["failed"] or counts["error"]:
                     cells[engine, area] = f"FAIL {counts['failed'] + counts['error']}/{len(results)}"
                 elif counts["skipped"] == len(results):
@@ -388,6 +397,12 @@ class ConformanceRecorder:
     # -- output --------------------------------------------------------------
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.engines.usage_error is not None:
+            if hasattr(terminalreporter.config, "workerinput") or self.engines.usage_error_shown:
+                return
+            # The run never started; a usage error is its one line, as pytest's own are.
+            terminalreporter.write_line(f"ERROR: {self.engines.usage_error}", red=True)
+            return
         if self.outcomes:
             engines, areas, cells = self.matrix()
             terminalreporter.section("conformance")

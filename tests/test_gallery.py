@@ -174,6 +174,9 @@ def defect_problems(run: GalleryRun) -> list[str]:
         problems.append("the verdict is not NOT CERTIFIED")
     if run.caught_by is None:
         problems.append("the report names no failing contract")
+    reasons = " ".join([str(run.verdict.get("verdict"))] + [str(t.get("reason")) for t in run.failures])
+    problems += [f"the verdict and failures do not mention {word!r}"
+                 for word in run.entry.expect if word not in reasons]
     return problems
 
 

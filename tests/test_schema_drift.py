@@ -23,6 +23,7 @@ import pytest
 
 from harness.engines.base import Endpoint
 from harness.schema import declared_schema, diff, introspect, normalise, problems
+from harness.schema.layout import canonical_layout, render_document, undeclared_collations
 from harness.schema.model import canonical_mysql_collation, canonical_type
 from tests.inner import child_env
 
@@ -95,6 +96,47 @@ def test_diff_lines_name_the_table_column_and_index() -> None:
         "primary key t: expected (id), found none",
         "index t(n, id): missing",
     ]
+
+
+def test_layout_diff_allows_only_extra_tables_and_non_unique_indexes() -> None:
+    layout = {"format": 1, "engine": "x", "tables": {"t": {
+        "columns": {"id": {"type": "text", "nullable": False, "collation": "C"}},
+        "primary_key": ["id"], "indexes": [{"columns": ["id"], "unique": False, "name": "t_id"}],
+        "foreign_keys": []}}}
+    allowed = json.loads(json.dumps(layout))
+    allowed["tables"]["t"]["indexes"] = [{"columns": ["id"], "unique": False, "name": "other_name"},
+                                         {"columns": ["id", "id"], "unique": False}]
+    allowed["tables"]["mine"] = {"columns": {"k": {"type": "text", "nullable": True}},
+                                 "primary_key": [], "indexes": [], "foreign_keys": []}
+    assert diff(layout, allowed, layout=True) == []
+    default_collation = json.loads(json.dumps(layout))
+    del default_collation["tables"]["t"]["columns"]["id"]["collation"]
+    default_collation["tables"]["t"]["indexes"].append({"columns": ["id"], "unique": True})
+    assert diff(layout, default_collation, layout=True) == [
+        "t.id: collation expected C, found none",
+        "index t(id) unique: unexpected",
+    ]
+
+
+def test_a_declaration_without_key_collations_is_reported() -> None:
+    declared = declared_schema("postgres")
+    del declared["tables"]["users"]["columns"]["id"]["collation"]
+    assert undeclared_collations("postgres", declared) == [
+        "users.id: a key column declared without its collation (the postgres layout requires C)"]
+    for engine in ("postgres", "mysql", "sqlite"):
+        assert undeclared_collations(engine, declared_schema(engine)) == []
+
+
+def test_canonical_layout_is_dumped_and_its_docs_page_is_current() -> None:
+    for engine in ("postgres", "mysql", "mongo", "sqlite"):
+        dumped = _cli("--engine", engine, "--dump")
+        assert dumped.returncode == 0, dumped.stderr
+        assert json.loads(dumped.stdout) == canonical_layout(engine)
+    page = _cli("--dump", "--markdown")
+    assert page.returncode == 0, page.stderr
+    assert page.stdout == render_document()
+    assert (REPO / "docs" / "canonical-layout.md").read_text(encoding="utf-8") == page.stdout, (
+        "docs/canonical-layout.md is stale: python -m harness.schema --dump --markdown > docs/canonical-layout.md")
 
 
 def test_malformed_declarations_are_reported() -> None:

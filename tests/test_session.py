@@ -121,7 +121,7 @@ def test_a_dsn_is_the_only_provider_of_its_engine(monkeypatch: pytest.MonkeyPatc
     with pytest.raises(EngineUnavailable) as info:
         engines.get("postgres")
     assert fake.calls == ["dsn"]
-    assert "dsn: dsn not here" in str(info.value)
+    assert "tried dsn postgresql://u:***@h:5999/db: dsn not here" in str(info.value)
 
 
 def test_a_provider_that_contradicts_a_dsn_is_a_usage_error(monkeypatch: pytest.MonkeyPatch,

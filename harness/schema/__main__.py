@@ -3,6 +3,8 @@
     python -m harness.schema --engine postgres --dsn postgresql://user:pass@host/db [--json]
     python -m harness.schema --engine mysql          # DSN from CONTRACT_MYSQL_DSN
     python -m harness.schema --engine sqlite --dsn /path/to/file.db --dump > declared.json
+    python -m harness.schema --engine postgres --dump   # the canonical layout (no DSN: nothing is read)
+    python -m harness.schema --dump --markdown          # docs/canonical-layout.md
 
 Exit status: 0 when the live schema matches, 1 on drift, 2 when the check
 could not run.  Nothing is ever written to the database, and the DSN's
@@ -30,7 +32,7 @@ ENGINES = ("postgres", "mysql", "mongo", "sqlite")
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m harness.schema", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--engine", required=True, choices=ENGINES)
+    parser.add_argument("--engine", choices=ENGINES, help="required except for --dump --markdown")
     parser.add_argument("--dsn", help="connection string (default: $CONTRACT_<ENGINE>_DSN); a file path for sqlite")
     parser.add_argument("--database", help="database to read when the DSN names none (MongoDB) or another one")
     parser.add_argument("--declared", type=Path,
@@ -39,8 +41,24 @@ def _parser() -> argparse.ArgumentParser:
                         help="a table/collection of someone else's in the same database (repeatable)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--dump", action="store_true",
-                        help="print the live schema in canonical form (a starting point for a declaration)")
+                        help="print the live schema in canonical form (a starting point for a declaration); "
+                             "without --dsn or --live: the engine's canonical layout, what create_schema() "
+                             "must lay out")
+    parser.add_argument("--live", action="store_true",
+                        help="with --dump and no --dsn: read the live schema at $CONTRACT_<ENGINE>_DSN")
+    parser.add_argument("--markdown", action="store_true",
+                        help="with --dump of the canonical layout: Markdown (every engine unless --engine)")
     return parser
+
+
+def _dump_layout(args: argparse.Namespace) -> int:
+    from harness.schema.layout import canonical_layout, render_document, render_markdown
+
+    if args.markdown:
+        print(render_markdown(args.engine) if args.engine else render_document(), end="")
+    else:
+        print(json.dumps(canonical_layout(args.engine), indent=2))
+    return 0
 
 
 def _secrets(dsn: str) -> list[str]:
@@ -90,7 +108,14 @@ def _declared(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.dump and not args.dsn and not args.live:
+        if args.engine is None and not args.markdown:
+            parser.error("--dump needs --engine (or --markdown for every engine)")
+        return _dump_layout(args)
+    if args.engine is None:
+        parser.error("the following arguments are required: --engine")
     dsn = args.dsn or os.environ.get(f"CONTRACT_{args.engine.upper()}_DSN")
     if not dsn:
         print(f"error: give --dsn or set CONTRACT_{args.engine.upper()}_DSN", file=sys.stderr)

@@ -29,14 +29,16 @@ class Entry:
     #: For a correct entry: exactly the optional capabilities it declares unsupported,
     #: which its verdict must list as "with declared limitations: ...".
     declined: tuple[str, ...] = ()
+    #: For a broken entry: words its verdict must contain, so that it is refused for its defect.
+    expect: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
         return self.spec.rpartition(":")[2]
 
 
-def _g(module_and_factory: str, what: str) -> Entry:
-    return Entry(f"tests.gallery.{module_and_factory}", what)
+def _g(module_and_factory: str, what: str, *expect: str) -> Entry:
+    return Entry(f"tests.gallery.{module_and_factory}", what, expect=expect)
 
 
 DEFECTS: tuple[Entry, ...] = (
@@ -63,6 +65,11 @@ DEFECTS: tuple[Entry, ...] = (
     _g("listings:window_end_inclusive", "time windows include their end"),
     _g("instances:stale_read_cache", "a per-instance read cache hides other instances' writes"),
     _g("instances:lying_declaration", "declares usage_batch unsupported although it works"),
+    _g("schemas:creates_nothing", "create_schema() does nothing (PostgreSQL)",
+       "did not lay out the canonical table(s)", "users"),
+    _g("schemas:seed_ddl_verbatim", "create_schema() runs the seed's PostgreSQL DDL verbatim",
+       "areas: schema", "admin_clients.admin_id: collation expected C, found default (en-US-x-icu)",
+       "client_billing.cost: type expected numeric(18,4), found numeric"),
     _g("instances:leaks_driver_error", "sqlite3.IntegrityError escapes on a duplicate id (SQLite)"),
 )
 

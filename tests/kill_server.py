@@ -1,0 +1,52 @@
+"""A pytest plugin for tests/test_certificate.py: SIGKILL an engine's server in the middle of a run.
+
+``CONTRACT_TEST_KILL=postgres:40`` kills the server behind ``postgres`` after its 40th
+contract; the time of the kill is written to ``CONTRACT_TEST_KILL_STAMP``.  The
+server's process id comes from its own pid file, read over the raw connection.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.plugin import engine_session
+
+_seen: dict[str, int] = {}
+
+
+def _server_pid(engine: str, dsn: str) -> int:
+    if engine == "postgres":
+        import psycopg
+
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            row = conn.execute("SHOW data_directory").fetchone()
+        assert row is not None
+        return int((Path(str(row[0])) / "postmaster.pid").read_text().split()[0])
+    from harness.engines.mysql import parse_mysql_dsn
+
+    address, database = parse_mysql_dsn(dsn)
+    with address.connect(database) as conn, conn.cursor() as cursor:
+        cursor.execute("SELECT @@pid_file")
+        (pid_file,) = cursor.fetchone()
+    return int(Path(str(pid_file)).read_text().split()[0])
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    engine, _, after = os.environ.get("CONTRACT_TEST_KILL", "").partition(":")
+    callspec = getattr(item, "callspec", None)
+    if not engine or callspec is None or callspec.params.get("engine") != engine:
+        return
+    _seen[engine] = _seen.get(engine, 0) + 1
+    if _seen[engine] != int(after):
+        return
+    session = engine_session(item.config)
+    assert session is not None
+    pid = _server_pid(engine, session.started[engine].endpoint.dsn)
+    os.kill(pid, signal.SIGKILL)
+    Path(os.environ["CONTRACT_TEST_KILL_STAMP"]).write_text(str(time.time()))

@@ -1,0 +1,152 @@
+"""The verdict cannot lie: interrupted, stopped and partial runs, the named target, usage errors, dead servers.
+
+Every check runs the harness as a user would, in its own pytest process, and
+reads the terminal, the JSON report and the Markdown report alike.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.inner import child_env
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.heavy
+SECRET = "hunter2-never-shown"
+
+
+def _pytest(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
+                          cwd=ROOT, env=child_env(**env), capture_output=True, text=True, timeout=600, check=False)
+
+
+def _reports(base: Path) -> tuple[dict[str, object], str]:
+    return json.loads(base.with_suffix(".json").read_text()), base.with_suffix(".md").read_text()
+
+
+def _interrupt(args: list[str], signum: signal.Signals, output: Path) -> tuple[int, str]:
+    """Start a run, send ``signum`` once its first contracts have passed, return (exit status, output)."""
+    with open(output, "w+", encoding="utf-8") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
+                                   cwd=ROOT, env=child_env(), stdout=sink, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            if any(line.startswith("...") for line in output.read_text().splitlines()):
+                break
+            time.sleep(0.1)
+        assert process.poll() is None, "the run ended before it could be interrupted:\n" + output.read_text()
+        process.send_signal(signum)
+        code = process.wait(timeout=120)
+    return code, output.read_text()
+
+
+@pytest.mark.parametrize(("workers", "signum"), [(["-n", "2"], signal.SIGINT), ([], signal.SIGTERM)],
+                         ids=["xdist-SIGINT", "serial-SIGTERM"])
+def test_an_interrupted_run_is_not_certified(tmp_path: Path, workers: list[str], signum: signal.Signals) -> None:
+    report = tmp_path / "report"
+    code, out = _interrupt([*workers, "--engine", "memory", "--conformance-report", str(report), "contracts"],
+                           signum, tmp_path / "output")
+    assert code == int(pytest.ExitCode.INTERRUPTED), out[-3000:]
+    assert "memory: CERTIFIED" not in out, out[-3000:]
+    assert "memory: NOT CERTIFIED: interrupted" in out, out[-3000:]
+    document, markdown = _reports(report)
+    engines = document["engines"]
+    assert isinstance(engines, dict)
+    assert engines["memory"]["certified"] is False
+    assert "interrupted" in engines["memory"]["verdict"]
+    assert document["complete"] is False, document
+    assert document["interrupted"], document
+    assert "NOT CERTIFIED: interrupted" in markdown
+    assert "CERTIFIED:" not in markdown.replace("NOT CERTIFIED:", "")
+
+
+def test_a_run_stopped_by_maxfail_is_not_certified(tmp_path: Path) -> None:
+    report = tmp_path / "report"
+    done = _pytest("--maxfail=1", "--adapter", "tests.gallery.keys:case_insensitive_ids",
+                   "--conformance-report", str(report), "contracts")
+    assert done.returncode == 1, done.stdout[-3000:]
+    verdict = next(line for line in done.stdout.splitlines() if line.startswith("memory: "))
+    assert verdict.startswith("memory: NOT CERTIFIED: 1 failed"), verdict
+    assert "contracts did not run" in verdict, verdict
+    document, markdown = _reports(report)
+    engines = document["engines"]
+    assert isinstance(engines, dict)
+    assert engines["memory"]["certified"] is False
+    assert "did not run" in engines["memory"]["verdict"]
+    assert "--maxfail=1" in document["coverage_options"]  # type: ignore[operator]
+    assert verdict.removeprefix("memory: ") in markdown
+
+
+@pytest.mark.parametrize(("option", "dsn", "shown"), [
+    ("--postgres-dsn", f"postgresql://postgres:{SECRET}@127.0.0.1:5999/postgres", "postgresql://postgres:***@127.0.0.1:5999/postgres"),
+    ("--mysql-dsn", f"mysql://root:{SECRET}@127.0.0.1:3306/", "mysql://root:***@127.0.0.1:3306"),
+], ids=["postgres-nothing-listening", "mysql-wrong-password"])
+def test_a_dsn_that_cannot_be_used_stops_a_run_that_requires_its_engine(option: str, dsn: str, shown: str) -> None:
+    engine = "postgres" if option.startswith("--postgres") else "mysql"
+    done = _pytest("--engine", engine, "--require-engine", engine, option, dsn, "contracts/test_users.py")
+    out = done.stdout + done.stderr
+    assert done.returncode == 3, out[-3000:]
+    assert f"required engine unavailable: {engine} not available; tried dsn " in out, out[-3000:]
+    assert shown in out, out[-3000:]
+    assert SECRET not in out, "the DSN's password was printed"
+    assert "via local" not in out, "fell back to a throwaway server although a DSN was named"
+
+
+def test_an_unusable_dsn_is_a_skipped_engine_and_a_failed_certification() -> None:
+    """Without --require-engine the engine is skipped, never replaced, and --adapter fails the run."""
+    done = _pytest("--adapter", "tests.gallery.on_postgres:cascade_statement_by_statement",
+                   "--postgres-dsn", f"postgresql://postgres:{SECRET}@127.0.0.1:5999/postgres",
+                   "contracts/test_users.py")
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out[-3000:]
+    assert "contract harness: nothing certified for postgres (postgres not available; tried dsn " in out, out[-3000:]
+    assert SECRET not in out
+
+
+@pytest.mark.parametrize("args", [
+    ["--provider", "bogus"],
+    ["--provider", "postgres=bogus"],
+    ["--engine", "oracle"],
+    ["--startup-timeout", "0"],
+    ["--startup-timeout", "-5"],
+    ["--startup-timeout", "nan"],
+    ["--adapter", "tests.plugged_factories:raises"],
+    ["--adapter", "tests.plugged_factories:returns_a_dict"],
+    ["--adapter", "tests.plugged_factories:unmarked"],
+], ids=lambda a: "=".join(a).replace("tests.plugged_factories:", ""))
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_usage_errors_are_one_line_and_exit_4(args: list[str], workers: list[str]) -> None:
+    done = _pytest(*workers, *args, "contracts/test_users.py")
+    out = (done.stdout + done.stderr).strip()
+    assert done.returncode == int(pytest.ExitCode.USAGE_ERROR), out[-3000:]
+    assert "INTERNALERROR" not in out, out[-3000:]
+    assert "Traceback" not in out, out[-3000:]
+    errors = [line for line in out.splitlines() if "error" in line.lower()]
+    assert len(errors) == 1, out[-3000:]
+    if "raises" in args[-1]:
+        assert "RuntimeError: cannot reach the licence server" in errors[0], errors
+
+
+@pytest.mark.parametrize("server", ["postgres", "mysql"])
+def test_a_server_killed_mid_run_ends_its_engine_in_seconds(tmp_path: Path, server: str) -> None:
+    stamp = tmp_path / "killed-at"
+    done = _pytest("-p", "tests.kill_server", "--engine", server, "contracts",
+                   CONTRACT_TEST_KILL=f"{server}:40", CONTRACT_TEST_KILL_STAMP=str(stamp))
+    ended = time.time()
+    out = done.stdout + done.stderr
+    assert stamp.exists(), "the server was never killed:\n" + out[-3000:]
+    after = ended - float(stamp.read_text())
+    assert done.returncode == 1, out[-3000:]
+    assert f"{server}: NOT CERTIFIED: {server}: the server stopped answering" in out, out[-3000:]
+    assert after < 30, f"the run went on for {after:.1f}s after the server was killed"
+    assert len(out.splitlines()) < 120, f"{len(out.splitlines())} lines of output:\n{out[-3000:]}"
+    assert "Traceback" not in out, out[-3000:]
+    assert os.path.exists(ROOT)
