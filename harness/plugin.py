@@ -1,55 +1,30 @@
-"""The pytest plugin: options, engine parametrization, fixtures, header lines, exit status.
+"""The installed pytest plugin (``pytest11`` entry point): dormant until a run uses the harness.
 
-Every test that asks for ``adapter`` (or ``engine``) runs once per selected
-engine target, with the target id in its test id, so ``pytest -k postgres``
-selects one engine (every version of it).  Engines are provisioned after
-collection, only for the engines whose tests were selected.
+Installing this package must change nothing in a project that does not use it:
+no Hypothesis profile registered or loaded, no environment variable read, no
+header lines, no collection hooks, no fixtures.  This module therefore only
+declares the options (so ``--help`` lists them and they parse) and activates
+:mod:`harness.pytest_harness`, which does all the work, when
+
+* one of the harness's options is given on the command line or in the ini file, or
+* the run names the contracts package (a path inside it, or ``--pyargs contracts``), or
+* contracts are collected (a collector inside the contracts package starts).
+
+Environment variables (``CONTRACT_*``) configure an active harness; alone they
+activate nothing, so a variable meant for another tool is never validated here.
 """
 
 from __future__ import annotations
 
-import os
-import signal
-from collections import Counter
-from collections.abc import Callable, Generator, Iterator
-from types import FrameType
-from typing import Any, NoReturn
+import importlib.util
+from pathlib import Path
 
 import pytest
 
-from adapters.base import Adapter
-from adapters.errors import AdapterError
-from harness.capabilities import CAPABILITIES
-from harness.config import OPTIONS, ConfigError, HarnessConfig
-from harness.engines import BACKENDS, Target, backend_class, resolve_targets
-from harness.plugging import PluggingError, load_factory
-from harness.profiles import load_profile
-from harness.report import (
-    DECLINED_PROPERTY,
-    ENGINE_DOWN_PROPERTY,
-    ENGINE_PROPERTY,
-    TALLY_PREFIX,
-    ConformanceRecorder,
-)
-from harness.session import EngineDown, EngineSession, EngineUnavailable, FactoryError, StartedEngine
+from harness.config import OPTIONS
 
-#: Exit status when a required engine cannot be provisioned (pytest's INTERNAL_ERROR is also 3).
-REQUIRED_ENGINE_EXIT = 3
-#: pytest's own exit status for usage errors.
-USAGE_ERROR_EXIT = int(pytest.ExitCode.USAGE_ERROR)
-
-_SESSION = pytest.StashKey[EngineSession]()
-_TARGETS = pytest.StashKey[list[Target]]()
-_PROFILE = pytest.StashKey[str]()
-_DESELECTED = pytest.StashKey[Counter[str]]()
-_SIGNALS = pytest.StashKey[dict[int, Any]]()
-
-#: Markers that restrict a contract to engines whose backend class has a property:
-#: an engine without it is deselected for that contract, not skipped.
-ENGINE_MARKERS: dict[str, Callable[[type[Any]], bool]] = {
-    "faults": lambda cls: bool(getattr(cls, "supports_faults", False)),
-    "layout": lambda cls: getattr(cls, "layout", None) is not None,
-}
+#: The module that holds the harness's hooks and fixtures.
+ACTIVE_PLUGIN = "harness.pytest_harness"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -61,389 +36,46 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         parser.addini(option.ini, option.help)
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
-    """SIGTERM and SIGHUP end the run the way Ctrl-C does: pytest stops, reports "interrupted", and
-    the session's cleanup drops its databases, stops its servers and removes its directories.
-    A CI runner cancelling a job sends SIGTERM."""
-    raise KeyboardInterrupt(f"{signal.Signals(signum).name} received")
+def _contracts_dir() -> Path | None:
+    spec = importlib.util.find_spec("contracts")  # finds, does not import
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
 
 
-def _install_signal_handlers(config: pytest.Config) -> None:
-    previous: dict[int, Any] = {}
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        try:
-            previous[signum] = signal.signal(signum, _interrupt)
-        except ValueError:  # not the main thread (pytest run inside a thread): leave signals alone
-            return
-    config.stash[_SIGNALS] = previous
+def _inside(path: Path, directory: Path | None) -> bool:
+    return directory is not None and (path == directory or directory in path.parents)
 
 
-def engine_session(config: pytest.Config) -> EngineSession | None:
-    """The run's engines (None before configure, or when the harness is not active)."""
-    return config.stash.get(_SESSION, None)
+def _wanted(config: pytest.Config) -> bool:
+    if any(config.getoption(option.dest) not in (None, []) for option in OPTIONS):
+        return True
+    if any(option.ini in config.inicfg for option in OPTIONS):
+        return True
+    contracts = _contracts_dir()
+    for arg in config.args:
+        target = arg.split("::", 1)[0]
+        if config.option.pyargs and target.split(".", 1)[0] == "contracts":
+            return True
+        if _inside((config.invocation_params.dir / target).resolve(), contracts):
+            return True
+    return False
+
+
+def activate(config: pytest.Config) -> None:
+    """Register the active plugin (once); pytest then calls its pytest_configure."""
+    if config.pluginmanager.get_plugin(ACTIVE_PLUGIN) is None:
+        config.pluginmanager.import_plugin(ACTIVE_PLUGIN)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    try:
-        harness_config = HarnessConfig.from_pytest(config, os.environ)
-        plugged = None
-        if harness_config.adapter:
-            plugged = load_factory(harness_config.adapter, set(BACKENDS))
-        targets = resolve_targets(harness_config, plugged.engine if plugged else None)
-        config.stash[_PROFILE] = load_profile()
-    except (ConfigError, PluggingError, ValueError) as exc:
-        raise pytest.UsageError(str(exc)) from None
-    config.stash[_TARGETS] = targets
-    engines = EngineSession(harness_config, plugged, targets)
-    config.stash[_SESSION] = engines
-    _install_signal_handlers(config)
-    if not hasattr(config, "workerinput"):  # xdist workers report through the controller
-        config.pluginmanager.register(
-            ConformanceRecorder(engines, harness_config.adapter, harness_config.report_path,
-                                [t.id for t in targets], config.stash[_PROFILE]), "contract-report"
-        )
-    config.addinivalue_line(
-        "markers", "capability(name): the test exercises an optional capability from harness/capabilities.py"
-    )
-    config.addinivalue_line(
-        "markers", "faults: a fault contract, run only on engines whose backend sets supports_faults"
-    )
-    config.addinivalue_line(
-        "markers", "layout: checks the storage the adapter laid out, on engines with a canonical layout; runs first"
-    )
-    config.addinivalue_line(
-        "markers", "heavy: runs many examples (seconds per engine); started first under xdist so it does not "
-        "finish last"
-    )
+    if _wanted(config):
+        activate(config)
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
-    session = config.stash.get(_SESSION, None)
-    if session is not None:
-        session.close()
-    for signum, handler in config.stash.get(_SIGNALS, {}).items():
-        signal.signal(signum, handler)
-
-
-def pytest_report_header(config: pytest.Config) -> list[str]:
-    targets = config.stash.get(_TARGETS, [])
-    engines = config.stash.get(_SESSION, None)
-    plugged = engines.plugged if engines is not None else None
-    return [
-        f"contract engines: {', '.join(t.id for t in targets)} (provisioned after collection)",
-        f"adapter under test: {plugged.spec if plugged else 'built-in adapter of each engine'}",
-        f"hypothesis profile: {config.stash.get(_PROFILE, '?')}",
-    ]
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    # tryfirst: the engine id comes first in every test id (test_x[postgres-17-client-create]),
-    # which is how the xdist controller, collecting nothing itself, tells a test's engine.
-    if "engine" not in metafunc.fixturenames:
+def pytest_collectstart(collector: pytest.Collector) -> None:
+    if collector.config.pluginmanager.get_plugin(ACTIVE_PLUGIN) is not None:
         return
-    targets = metafunc.config.stash[_TARGETS]
-    for marker, has in ENGINE_MARKERS.items():
-        if metafunc.definition.get_closest_marker(marker) is not None:
-            # Only engines that have what the contract needs; an empty set is deselected, not skipped.
-            targets = [t for t in targets if _backend_has(t.backend, has)]
-    if targets:
-        ids = [t.id for t in targets]
-        metafunc.parametrize("engine", ids, ids=ids, indirect=True, scope="session")
-
-
-def _backend_has(backend: str, has: Callable[[type[Any]], bool]) -> bool:
-    try:
-        return has(backend_class(backend))
-    except ImportError:
-        return False  # driver missing: the engine is reported unavailable elsewhere
-
-
-def _engine_param(item: pytest.Item) -> str | None:
-    engine = getattr(getattr(item, "callspec", None), "params", {}).get("engine")
-    return engine if isinstance(engine, str) else None
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    unparametrized = [item for item in items
-                      if any(item.get_closest_marker(marker) for marker in ENGINE_MARKERS)
-                      and _engine_param(item) is None and "engine" in getattr(item, "fixturenames", ())]
-    if unparametrized:
-        config.hook.pytest_deselected(items=unparametrized)
-        items[:] = [item for item in items if item not in unparametrized]
-    for item in items:
-        for mark in item.iter_markers("capability"):
-            if not mark.args or mark.args[0] not in CAPABILITIES:
-                raise pytest.UsageError(
-                    f"{item.nodeid}: capability({mark.args!r}) is not in harness/capabilities.py; "
-                    f"known: {', '.join(sorted(CAPABILITIES))}"
-                )
-    if hasattr(config, "workerinput"):
-        # The layout first, then the longest (each worker sorts the same way, as xdist requires):
-        # a heavy test dealt out last would leave one worker running it alone at the end.
-        items.sort(key=lambda item: (item.get_closest_marker("layout") is None,
-                                     item.get_closest_marker("heavy") is None))
-        # The recorder lives on the xdist controller, which collects nothing: each report carries its engine.
-        for item in items:
-            engine_id = _engine_param(item)
-            if engine_id is not None:
-                item.user_properties.append((ENGINE_PROPERTY, engine_id))
-    else:
-        # The storage the adapter laid out is checked before any behaviour, so that a wrong
-        # layout is the first failure an author sees (and the one a -x run stops at).
-        items.sort(key=lambda item: item.get_closest_marker("layout") is None)
-
-
-def pytest_deselected(items: list[pytest.Item]) -> None:
-    if items and hasattr(items[0].config, "workerinput"):
-        counts = items[0].config.stash.setdefault(_DESELECTED, Counter())
-        for item in items:
-            engine_id = _engine_param(item)
-            if engine_id is not None:
-                counts[engine_id] += 1
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Exit statuses of the harness; on an xdist worker, hand its facts to the controller (workeroutput)."""
-    output = getattr(session.config, "workeroutput", None)
-    engines = session.config.stash.get(_SESSION, None)
-    if engines is None:
-        return
-    if output is None:
-        if engines.usage_error is not None:
-            session.exitstatus = USAGE_ERROR_EXIT
-        elif engines.required_failure is not None:
-            # A worker stopped the run for a required engine: same exit code as without xdist.
-            session.exitstatus = REQUIRED_ENGINE_EXIT
-        return
-    output["contract_required_failure"] = engines.required_failure
-    output["contract_usage_error"] = engines.usage_error
-    output["contract_engines"] = {engine_id: started.facts() for engine_id, started in engines.started.items()}
-    output["contract_unavailable"] = dict(engines.unavailable)
-    output["contract_deselected"] = dict(session.config.stash.get(_DESELECTED, None) or {})
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node: Any, error: object) -> None:
-    """On the xdist controller: keep each worker's engines for the summary and the report."""
-    engines = node.config.stash.get(_SESSION, None)
-    output = getattr(node, "workeroutput", None) or {}
-    if engines is None:
-        return
-    for engine_id, facts in output.get("contract_engines", {}).items():
-        engines.remote.setdefault(engine_id, facts)
-        if facts.get("dead"):
-            engines.remote[engine_id]["dead"] = facts["dead"]
-    for engine_id, reason in output.get("contract_unavailable", {}).items():
-        engines.unavailable.setdefault(engine_id, reason)
-    if output.get("contract_required_failure"):
-        engines.required_failure = engines.required_failure or output["contract_required_failure"]
-    if output.get("contract_usage_error"):
-        engines.usage_error = engines.usage_error or output["contract_usage_error"]
-    recorder = node.config.pluginmanager.get_plugin("contract-report")
-    for engine_id, count in output.get("contract_deselected", {}).items() if recorder else ():
-        # Every worker collects and deselects the same items.
-        recorder.deselected[engine_id] = max(recorder.deselected[engine_id], count)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
-    """Contracts that could not run because their engine is down or unusable are one category,
-    counted in the summary line, not hundreds of identical failure sections."""
-    if report.failed and any(key == ENGINE_DOWN_PROPERTY for key, _ in getattr(report, "user_properties", ())):
-        return "engine down", "D", "ENGINE DOWN"
-    return None
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    """On an adapter that declined the test's capability, check the declared error instead."""
-    adapter = pyfuncitem.funcargs.get("adapter")
-    if adapter is None and isinstance(started := pyfuncitem.funcargs.get("engine"), StartedEngine):
-        adapter = started.adapter  # a test that takes ``fresh`` instead
-    if not isinstance(adapter, Adapter):
-        return None
-    for mark in pyfuncitem.iter_markers("capability"):
-        name = mark.args[0]
-        declared = type(adapter).unsupported.get(name)
-        if declared is None:
-            continue
-        engine = pyfuncitem.funcargs.get("engine")
-        snapshot = engine.snapshot if isinstance(engine, StartedEngine) else None
-        before = snapshot() if snapshot else None
-        try:
-            CAPABILITIES[name].probe(adapter)
-        except AdapterError as exc:
-            if not isinstance(exc, declared):
-                raise AssertionError(
-                    f"{type(adapter).__name__} declares capability {name!r} unsupported with "
-                    f"{declared.__name__}, but its probe raised {type(exc).__name__}: {exc}"
-                ) from exc
-        else:
-            raise AssertionError(
-                f"{type(adapter).__name__} declares capability {name!r} unsupported with "
-                f"{declared.__name__}, but its probe succeeded"
-            )
-        if snapshot is not None:
-            assert snapshot() == before, f"declined capability {name!r} wrote to storage"
-        pyfuncitem.user_properties.append((DECLINED_PROPERTY, name))
-        return True
-    return None
-
-
-def _selected_engines(items: list[pytest.Item]) -> list[str]:
-    seen: list[str] = []
-    for item in items:
-        engine = _engine_param(item)
-        if engine is not None and engine not in seen:
-            seen.append(engine)
-    return seen
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's worker sends the collected ids
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Provision every engine that has selected tests, and say how, before any test runs."""
-    if session.config.option.collectonly:
-        return
-    engines = session.config.stash[_SESSION]
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    for engine_id in _selected_engines(session.items):
-        try:
-            started = engines.get(engine_id)
-        except FactoryError as exc:
-            _stop(session, str(exc), USAGE_ERROR_EXIT)
-            return
-        except EngineUnavailable as exc:
-            if engines.required(engine_id):
-                _stop(session, f"required engine unavailable: {exc}", REQUIRED_ENGINE_EXIT)
-                return
-            line = f"engine {engine_id}: SKIPPED - {exc}"
-        else:
-            line = f"engine {engine_id}: {started.describe()}"
-        if reporter is not None:
-            reporter.write_line(line)
-
-
-def _stop(session: pytest.Session, message: str, status: int, *, running: bool = False) -> None:
-    """End the run with one clear message (a required engine missing, a broken adapter factory).
-
-    On an xdist worker, ``pytest.exit`` would end the worker with its tests
-    still queued, which the controller reports only as a crashed item (an
-    INTERNALERROR that hides the reason).  ``shouldfail`` is the channel
-    xdist carries to the controller, which stops the run and prints it; the
-    exit status travels in the worker's output.
-    """
-    engines = session.config.stash[_SESSION]
-    if status == USAGE_ERROR_EXIT:
-        engines.usage_error = message
-    else:
-        engines.required_failure = message
-    if status == USAGE_ERROR_EXIT and not running:
-        # Nothing runs: every worker deselects everything (so their collections agree) and the
-        # controller prints the one line; serially pytest prints it as it prints its own.
-        session.items.clear()
-        if hasattr(session.config, "workerinput"):
-            return
-        engines.usage_error_shown = True
-        raise pytest.UsageError(message)
-    if hasattr(session.config, "workerinput"):
-        session.shouldfail = message
-        return
-    pytest.exit(message, returncode=status)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    engines = terminalreporter.config.stash.get(_SESSION, None)
-    if engines is None or not (engines.started or engines.unavailable or engines.remote):
-        return
-    terminalreporter.section("contract engines")
-    for engine_id, started in engines.started.items():
-        terminalreporter.write_line(f"{engine_id}: {started.describe()}")
-    for engine_id, facts in engines.remote.items():
-        terminalreporter.write_line(f"{engine_id}: {facts['line']} (on each xdist worker)")
-    for engine_id, reason in engines.unavailable.items():
-        terminalreporter.write_line(f"{engine_id}: SKIPPED - {reason}")
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """A contract stopped by :class:`EngineDown` reports the engine's one line, not a traceback."""
-    report: pytest.TestReport = yield
-    if call.excinfo is not None and call.excinfo.errisinstance(EngineDown):
-        reason = str(call.excinfo.value)
-        report.longrepr = reason
-        report.user_properties.append((ENGINE_DOWN_PROPERTY, reason))
-    return report
-
-
-@pytest.fixture(scope="session")
-def engine(request: pytest.FixtureRequest) -> StartedEngine:
-    """The provisioned engine for this test's parametrization (skipped if unavailable)."""
-    engines = request.config.stash[_SESSION]
-    try:
-        return engines.get(request.param)
-    except FactoryError as exc:
-        _stop(request.session, str(exc), USAGE_ERROR_EXIT, running=True)
-        pytest.fail(str(exc), pytrace=False)
-    except EngineUnavailable as exc:
-        if engines.required(request.param):
-            _stop(request.session, f"required engine unavailable: {exc}", REQUIRED_ENGINE_EXIT, running=True)
-            pytest.fail(f"required engine unavailable: {exc}", pytrace=False)
-        pytest.skip(str(exc))
-
-
-@pytest.fixture(autouse=True)
-def _storage_usable(request: pytest.FixtureRequest) -> None:
-    """Every contract of an engine whose storage is unusable or whose server died fails at once,
-    with the engine's one-line reason; the layout check still runs on unusable storage."""
-    if "engine" not in request.fixturenames:
-        return
-    started = request.getfixturevalue("engine")
-    if not isinstance(started, StartedEngine):
-        return
-    if started.dead is None and (started.unusable is None or request.node.get_closest_marker("layout")):
-        return
-    raise EngineDown(started.dead or started.unusable or "")
-
-
-@pytest.fixture
-def fresh(engine: StartedEngine) -> Callable[[], Adapter]:
-    """Empty the engine's storage and return its adapter; call once per Hypothesis example."""
-
-    def reset() -> Adapter:
-        engine.reset()
-        return engine.adapter
-
-    return reset
-
-
-@pytest.fixture
-def adapter(fresh: Callable[[], Adapter]) -> Adapter:
-    """The engine's adapter on empty storage."""
-    return fresh()
-
-
-@pytest.fixture
-def second_adapter(engine: StartedEngine, adapter: Adapter) -> Iterator[Adapter]:
-    """Another adapter instance on the same storage as ``adapter`` (its own connection)."""
-    other = engine.new_adapter()
-    yield other
-    other.close()
-
-
-@pytest.fixture
-def tally(request: pytest.FixtureRequest) -> Callable[[str, int], None]:
-    """Count things a contract tried (hostile inputs, faults, races) into the report, per engine."""
-
-    def add(kind: str, count: int = 1) -> None:
-        request.node.user_properties.append((TALLY_PREFIX + kind, count))
-
-    return add
-
-
-@pytest.fixture
-def raw_snapshot(engine: StartedEngine) -> Callable[[], dict[str, list[tuple[object, ...]]]]:
-    """Read every canonical table/collection directly, bypassing the adapter under test."""
-    return engine.snapshot
+    path = getattr(collector, "path", None)
+    if isinstance(path, Path) and _inside(path.resolve(), _contracts_dir()):
+        activate(collector.config)

@@ -33,8 +33,6 @@ PROFILES = {
     "repro": settings(max_examples=1, phases=[Phase.explicit, Phase.reuse], **_COMMON),  # type: ignore[arg-type]
 }
 
-for _name, _profile in PROFILES.items():
-    settings.register_profile(_name, _profile)
 
 #: The model test per profile.  An example is a whole run of steps; each step
 #: re-reads only what it could change and each run ends with a whole-state read,
@@ -53,13 +51,22 @@ _loaded: list[str] = []
 
 
 def load_profile(environ: os._Environ[str] | dict[str, str] = os.environ) -> str:
-    name = environ.get("CONTRACT_HYPOTHESIS_PROFILE") or environ.get("HYPOTHESIS_PROFILE")
+    """Register the harness's profiles and load the chosen one (only when the harness is active).
+
+    ``CONTRACT_HYPOTHESIS_PROFILE`` must name one of ours; ``HYPOTHESIS_PROFILE`` is
+    honoured only when it does, since it may name a profile of the user's own project.
+    """
+    name = environ.get("CONTRACT_HYPOTHESIS_PROFILE")
+    if not name and environ.get("HYPOTHESIS_PROFILE") in PROFILES:
+        name = environ["HYPOTHESIS_PROFILE"]
     if not name:
         name = "ci" if environ.get("CI") else "dev"
     if name not in PROFILES:
         raise ValueError(
             f"CONTRACT_HYPOTHESIS_PROFILE={name!r} is not a profile; choose one of {', '.join(PROFILES)}"
         )
+    for profile_name, profile in PROFILES.items():
+        settings.register_profile(profile_name, profile)
     settings.load_profile(name)
     _loaded[:] = [name]
     return name

@@ -25,6 +25,7 @@ from harness.engines import BACKENDS, FAMILIES, Target, load_backend, resolve_ta
 from harness.engines.base import Backend, Endpoint
 from harness.plugging import PluggedAdapter
 from harness.provision.common import ProvisionRefused, ProvisionUnavailable, docker_available, redact_dsn, scrub
+from harness.provision.watchdog import watchdog
 from harness.schema.layout import IGNORED_TABLES, canonical_tables, layout_is_tabular
 
 __all__ = ["EngineDown", "EngineSession", "EngineUnavailable", "FactoryError", "StartedEngine", "one_line"]
@@ -87,8 +88,9 @@ class StartedEngine:
         label = " [STAND-IN, not a certified MongoDB run]" if self.backend.stand_in else ""
         ep = self.endpoint
         tried = f" (not used: {'; '.join(self.attempts)})" if self.attempts else ""
+        swept = f" (removed leftovers of ended runs: {', '.join(self.backend.swept)})" if self.backend.swept else ""
         return (f"{ep.server_version} via {ep.provider} ({ep.driver}) at {ep.target()}, "
-                f"ready in {self.startup_seconds:.2f}s{label}{tried}")
+                f"ready in {self.startup_seconds:.2f}s{label}{tried}{swept}")
 
     def facts(self) -> dict[str, Any]:
         """What the report needs of this engine, as plain data (it crosses the xdist channel)."""
@@ -99,7 +101,7 @@ class StartedEngine:
             "adapter": f"{type(self.adapter).__module__}:{type(self.adapter).__qualname__}",
             "attempts": list(self.attempts), "conditions": dict(self.backend.conditions),
             "extra_tables": list(self.extra_tables), "unusable": self.unusable, "dead": self.dead,
-            "image": self.target.image if self.target else None,
+            "image": self.target.image if self.target else None, "swept": list(self.backend.swept),
         }
 
     def check_usable(self) -> None:
@@ -333,3 +335,5 @@ class EngineSession:
                 line = self._scrub(f"contract harness: cleanup of {engine_id} incomplete: {one_line(exc)}")
                 self.cleanup_errors.append(line)
                 print(line, file=sys.stderr)
+        # After SIGKILL the watchdog does all this; after a failed cleanup, it retries what is left.
+        watchdog.stop(clean=not self.cleanup_errors)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.plugin import engine_session
+from harness.pytest_harness import engine_session
 
 _seen: dict[str, int] = {}
 

@@ -207,8 +207,7 @@ def test_a_database_holding_foreign_tables_is_refused_and_left_untouched(server:
     with ExitStack() as stack, pytest.raises(ProvisionRefused) as refused:
         start(backend, existing(server, scratch), stack)
     message = str(refused.value)
-    assert "orders" in message
-    assert "--allow-wipe-foreign-database" in message
+    assert "outside the canonical layout (orders)" in message
     assert PASSWORD not in message
     assert server.state(scratch) == before
     with pytest.raises(RuntimeError):
@@ -248,25 +247,77 @@ def test_an_empty_database_is_marked_then_recognised_and_never_dropped(server: S
     assert server.exists(scratch)
 
 
-def test_the_override_flag_lets_the_harness_in_but_it_only_empties_its_own_tables(
-    server: Server, scratch: str
-) -> None:
-    server.fill_foreign(scratch)
-    # Keep only "orders": a foreign "users" would clash with the harness's schema.
+def _sql_in(server: Server, database: str, *statements: str) -> None:
     if isinstance(server, MariaDB):
-        server._sql("DROP TABLE users", scratch)
-    else:
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{scratch}", autocommit=True) as conn:
-            conn.execute("DROP TABLE users")
-    orders_before = server.state(scratch)
+        for statement in statements:
+            server._sql(statement, database)
+        return
+    with psycopg.connect(server.user_dsn(database), autocommit=True) as conn:  # tables the user owns
+        for statement in statements:
+            conn.execute(statement.encode())
+
+
+def test_the_override_flag_admits_only_canonical_tables_without_a_marker(server: Server, scratch: str) -> None:
+    # The canonical tables with a row, and no marker: an earlier deployment's, say.
+    backend = load_backend(server.engine)
+    with ExitStack() as stack:
+        endpoint = start(backend, existing(server, scratch), stack)
+        with closing(backend.make_adapter(endpoint)) as adapter:
+            adapter.create_client(payload={}, id="c1")
+    _sql_in(server, scratch, f"DROP TABLE {MARKER_TABLE}")
+    before = server.state(scratch)
+    with ExitStack() as stack, pytest.raises(ProvisionRefused, match="--allow-wipe-foreign-database"):
+        start(load_backend(server.engine), existing(server, scratch), stack)
+    assert server.state(scratch) == before
     backend = load_backend(server.engine)
     with ExitStack() as stack:
         start(backend, existing(server, scratch, allow_wipe=frozenset({scratch})), stack)
         backend.reset()
-    after = json.dumps(server.state(scratch), default=str)
-    assert "keep me" in after
-    assert "me too" in after
-    assert json.dumps(orders_before, default=str).count("keep me") == after.count("keep me")
+    assert "c1" not in json.dumps(server.state(scratch), default=str)
+    # Named or not, a table outside the canonical layout keeps the harness out.
+    _sql_in(server, scratch, "CREATE TABLE orders (id INT PRIMARY KEY)", "INSERT INTO orders VALUES (7)")
+    before = server.state(scratch)
+    with ExitStack() as stack, pytest.raises(ProvisionRefused, match=r"outside the canonical layout \(orders\)"):
+        start(load_backend(server.engine), existing(server, scratch, allow_wipe=frozenset({scratch})), stack)
+    assert server.state(scratch) == before
+
+
+@pytest.mark.parametrize("marker", ["empty", "foreign-row", "no-note-column"])
+def test_a_forged_marker_proves_nothing(server: Server, scratch: str, marker: str) -> None:
+    """Issue 11: an empty marker table beside a real users row and an orders table that
+    cascades from it got both rows deleted.  Now it is refused and both survive."""
+    columns = "(id INT)" if marker == "no-note-column" else "(note VARCHAR(255) NOT NULL)"
+    statements = [f"CREATE TABLE {MARKER_TABLE} {columns}"]
+    if marker == "foreign-row":
+        statements.append(f"INSERT INTO {MARKER_TABLE} (note) VALUES ('mine, not the harness''s')")
+    statements += [
+        "CREATE TABLE users (id VARCHAR(36) PRIMARY KEY)", "INSERT INTO users VALUES ('real-user')",
+        "CREATE TABLE orders (id INT PRIMARY KEY, user_id VARCHAR(36) NOT NULL,"
+        " FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE)",
+        "INSERT INTO orders VALUES (1, 'real-user')",
+    ]
+    _sql_in(server, scratch, *statements)
+    before = server.state(scratch)
+    backend = load_backend(server.engine)
+    with ExitStack() as stack, pytest.raises(ProvisionRefused) as refused:
+        start(backend, existing(server, scratch, allow_wipe=frozenset({scratch})), stack)
+    assert "marker" in str(refused.value)
+    with pytest.raises(RuntimeError):
+        backend.reset()
+    after = server.state(scratch)
+    assert after == before
+    assert "real-user" in json.dumps(after, default=str)
+
+
+def test_a_genuine_marker_beside_a_foreign_table_is_refused(server: Server, scratch: str) -> None:
+    backend = load_backend(server.engine)
+    with ExitStack() as stack:
+        start(backend, existing(server, scratch), stack)  # empty: the harness marks it
+    _sql_in(server, scratch, "CREATE TABLE orders (id INT PRIMARY KEY)", "INSERT INTO orders VALUES (7)")
+    before = server.state(scratch)
+    with ExitStack() as stack, pytest.raises(ProvisionRefused, match=r"outside the canonical layout \(orders\)"):
+        start(load_backend(server.engine), existing(server, scratch), stack)
+    assert server.state(scratch) == before
 
 
 def test_the_default_mode_still_works_in_a_database_of_its_own(server: Server) -> None:
@@ -348,7 +399,7 @@ def _run_pytest(tmp_path: Path, *args: str) -> str:
     (tmp_path / "test_leak.py").write_text(FAILING_TEST)
     env = child_env(without=(), PYTHONPATH=str(REPO))
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "harness.plugin", "-v", "--showlocals",
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "harness.pytest_harness", "-v", "--showlocals",
          "--tb=long", "-W", "ignore::pytest.PytestAssertRewriteWarning", *args, str(tmp_path / "test_leak.py")],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
     )

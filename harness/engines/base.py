@@ -70,9 +70,12 @@ class Backend(ABC):
     #: What the harness made hostile in the storage it provisioned, for the certificate
     #: (e.g. {"default collation": "ICU en-US", "TimeZone": "+05:45"}); set by start().
     conditions: dict[str, str]
+    #: Leftovers of ended runs this backend removed before it started (databases, work directories).
+    swept: list[str]
 
     def __init__(self) -> None:
         self.conditions = {}
+        self.swept = []
 
     @abstractmethod
     def start(self, provider: str, config: HarnessConfig, stack: ExitStack) -> Endpoint:

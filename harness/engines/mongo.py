@@ -38,6 +38,7 @@ from harness.provision.common import (
     server_workdir,
     wait_until,
 )
+from harness.schema.layout import canonical_tables
 
 __all__ = ["MONGOD_DIRS", "MongoBackend", "MongomockBackend", "real_mongo_reason"]
 
@@ -92,7 +93,9 @@ def _claim(client: MongoClient[dict[str, Any]], config: HarnessConfig) -> Databa
         raise ProvisionUnavailable("--dsn-database=existing, but the --mongo-dsn names no database") from None
     try:
         names = db.list_collection_names()
-        if claim_existing_database(db.name, names, MARKER_TABLE in names, config.allow_wipe,
+        notes = ([str(doc.get("note")) for doc in db[MARKER_TABLE].find({}, limit=10)]
+                 if MARKER_TABLE in names else None)
+        if claim_existing_database(db.name, names, notes, canonical_tables("mongo"), [], config.allow_wipe,
                                    "--allow-wipe-foreign-database"):
             db[MARKER_TABLE].insert_one({"note": MARKER_TEXT})
     except PyMongoError as exc:

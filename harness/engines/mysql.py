@@ -42,8 +42,11 @@ from harness.provision.common import (
     server_workdir,
     wait_until,
 )
+from harness.provision.ownership import is_orphan, owner_record, parse_owner, sweep_workdirs, write_owner_file
+from harness.provision.watchdog import watchdog
+from harness.schema.layout import canonical_tables
 
-__all__ = ["TABLES", "MySQLBackend", "ServerAddress", "parse_mysql_dsn", "server_label"]
+__all__ = ["TABLES", "MySQLBackend", "ServerAddress", "drop_owned_database", "parse_mysql_dsn", "server_label"]
 
 #: Every table, children before parents, with its JSON columns (by position).
 TABLES: tuple[tuple[str, tuple[int, ...]], ...] = (
@@ -192,7 +195,15 @@ class MySQLBackend(Backend):
                 version = server_label(cur.fetchone()[0])
                 cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()")
                 tables = [str(row[0]) for row in cur.fetchall()]
-                if claim_existing_database(database, tables, MARKER_TABLE in tables, allowed,
+                canonical = canonical_tables(self.layout)
+                marker_rows = _marker_notes(cur, database) if MARKER_TABLE in tables else None
+                # Foreign keys may come from other databases on the same server.
+                cur.execute("SELECT DISTINCT table_schema, table_name, referenced_table_name"
+                            " FROM information_schema.key_column_usage"
+                            " WHERE referenced_table_schema = DATABASE() AND referenced_table_name IS NOT NULL"
+                            " AND NOT (table_schema = DATABASE() AND table_name IN %s)", (list(canonical),))
+                inbound = [f"{schema}.{table} -> {target}" for schema, table, target in cur.fetchall()]
+                if claim_existing_database(database, tables, marker_rows, canonical, inbound, allowed,
                                            "--allow-wipe-foreign-database"):
                     cur.execute(f"CREATE TABLE {MARKER_TABLE} (note VARCHAR(255) NOT NULL,"
                                 " created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)")
@@ -234,15 +245,25 @@ class MySQLBackend(Backend):
         except pymysql.err.Error as exc:
             raise ProvisionUnavailable(f"cannot connect to {address.host}:{address.port}: {exc}") from None
         database = f"contract_{secrets.token_hex(6)}"
+        server = address.dsn("")
         try:
             with admin.cursor() as cur:
                 cur.execute("SELECT VERSION()")
                 version = server_label(cur.fetchone()[0])
+                self.swept = _sweep_databases(cur)
+                watchdog.guard_database("mysql", server, database)
+                stack.callback(watchdog.removing(lambda: self._drop_database(address, database, admin),
+                                                 "database", "mysql", server, database))
                 cur.execute(f"CREATE DATABASE `{database}` CHARACTER SET utf8mb4 COLLATE {_hostile_collation(cur)}")
+                # MySQL databases have no comment: the owner record is a marker table's row.
+                cur.execute(f"CREATE TABLE `{database}`.{MARKER_TABLE} (note VARCHAR(255) NOT NULL,"
+                            " owner TEXT NOT NULL)")
+                cur.execute(f"INSERT INTO `{database}`.{MARKER_TABLE} (note, owner) VALUES (%s, %s)",
+                            (MARKER_TEXT, json.dumps(owner_record())))
         except pymysql.err.Error as exc:
-            admin.close()
+            with contextlib.suppress(pymysql.err.Error):
+                admin.close()
             raise ProvisionUnavailable(f"cannot create a database to work in: {exc}") from None
-        stack.callback(self._drop_database, address, database, admin)
         return database, version
 
     def _close_raw(self) -> None:
@@ -302,8 +323,12 @@ class MySQLBackend(Backend):
                 raise ProvisionUnavailable("found mariadbd but no mariadb-install-db / mysql_install_db")
 
         user = _SYSTEM_USER if os.geteuid() == 0 else None
+        self.swept = sweep_workdirs()
         workdir = server_workdir("contract-mysql-", user)
-        stack.callback(shutil.rmtree, workdir, ignore_errors=True)
+        watchdog.guard_workdir(workdir)
+        stack.callback(watchdog.removing(lambda: shutil.rmtree(workdir, ignore_errors=True),
+                                         "workdir", str(workdir)))
+        write_owner_file(workdir)
         datadir = workdir / "data"
         # --no-defaults leaves MariaDB on latin1: utf8mb4 must be explicit.  The
         # collation mirrors a stock server, so the schema must bring its own.
@@ -405,6 +430,40 @@ class MySQLBackend(Backend):
                 ]
                 out[table] = sorted(rows, key=_sort_key)
         return out
+
+
+def _marker_notes(cur: Any, database: str) -> list[str]:
+    """The notes in a database's marker table; [] when it has no ``note`` column (not ours)."""
+    try:
+        cur.execute(f"SELECT note FROM `{database}`.{MARKER_TABLE} LIMIT 10")
+    except pymysql.err.Error:
+        return []
+    return [str(row[0]) for row in cur.fetchall()]
+
+
+def _sweep_databases(cur: Any) -> list[str]:
+    """Drop the ``contract_*`` databases whose owner record names a process of this machine that has ended."""
+    cur.execute("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'contract\\_%'")
+    swept = []
+    for (name,) in cur.fetchall():
+        try:
+            cur.execute(f"SELECT note, owner FROM `{name}`.{MARKER_TABLE} LIMIT 2")
+            rows = cur.fetchall()
+        except pymysql.err.Error:
+            continue  # no marker of ours: never touched
+        if len(rows) == 1 and rows[0][0] == MARKER_TEXT and is_orphan(parse_owner(str(rows[0][1]))):
+            with contextlib.suppress(pymysql.err.Error):
+                cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+                swept.append(str(name))
+    return swept
+
+
+def drop_owned_database(server: str, name: str) -> None:
+    """Drop ``name`` on the server at ``server`` (a DSN) when its marker row is the harness's."""
+    address, _ = parse_mysql_dsn(server)
+    with address.connect() as conn, conn.cursor() as cur:
+        if _marker_notes(cur, name) == [MARKER_TEXT]:
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
 
 
 def _sort_key(row: tuple[Any, ...]) -> tuple[tuple[bool, str, Any], ...]:

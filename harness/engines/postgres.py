@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pwd
@@ -40,8 +41,12 @@ from harness.provision.common import (
     server_workdir,
     wait_until,
 )
+from harness.provision.ownership import is_orphan, owner_record, parse_owner, sweep_workdirs, write_owner_file
+from harness.provision.watchdog import watchdog
+from harness.schema.layout import canonical_tables
 
-__all__ = ["HARNESS_MARK", "RESET_SQL", "TABLES", "PostgresBackend", "database_name", "libpq_url", "with_database"]
+__all__ = ["HARNESS_MARK", "RESET_SQL", "TABLES", "PostgresBackend", "database_name", "drop_owned_database",
+           "libpq_url", "sweep_databases", "with_database"]
 
 #: Every table, parents first; snapshots report them in this order.
 TABLES: tuple[str, ...] = (
@@ -141,10 +146,13 @@ class PostgresBackend(Backend):
         name = database_name()
         try:
             with psycopg.connect(server, autocommit=True, connect_timeout=10) as conn:
+                self.swept = sweep_databases(conn)
+                watchdog.guard_database("postgres", server, name)
+                stack.callback(watchdog.removing(lambda: drop_owned_database(server, name),
+                                                 "database", "postgres", server, name))
                 _create_database(conn, name)
-                stack.callback(_drop_database, server, name)
                 conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
-                    sql.Identifier(name), sql.Literal(HARNESS_MARK)))
+                    sql.Identifier(name), sql.Literal(f"{HARNESS_MARK} {json.dumps(owner_record())}")))
         except psycopg.Error as exc:
             raise ProvisionUnavailable(f"cannot create a database on the given server: {exc}") from None
         return with_database(server, name), name
@@ -159,12 +167,25 @@ class PostgresBackend(Backend):
                 database = conn.info.dbname
                 found = [(str(schema), str(name)) for schema, name in conn.execute(
                     "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                    " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')"
+                    " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')"
                     " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
                     " AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'")]
-                marked = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (MARKER_TABLE,)).fetchone()
-                tables = [f"{schema}.{name}" for schema, name in found]
-                if claim_existing_database(database, tables, bool(marked and marked[0]), config.allow_wipe,
+                here = conn.execute("SELECT current_schema()").fetchone()
+                schema = str(here[0]) if here else "public"
+                tables = [name if space == schema else f"{space}.{name}" for space, name in found]
+                canonical = canonical_tables(self.layout)
+                marker_rows = None
+                if MARKER_TABLE in tables:
+                    try:
+                        marker_rows = [str(row[0]) for row in conn.execute(
+                            sql.SQL("SELECT note FROM {} LIMIT 10").format(sql.Identifier(MARKER_TABLE)))]
+                    except psycopg.Error:
+                        marker_rows = []  # no "note" column: not the harness's marker
+                inbound = [f"{source} -> {target}" for source, target in conn.execute(
+                    "SELECT c.conrelid::regclass::text, c.confrelid::regclass::text FROM pg_constraint c"
+                    " WHERE c.contype = 'f' AND c.confrelid::regclass::text = ANY(%s)"
+                    " AND NOT c.conrelid::regclass::text = ANY(%s)", (list(canonical), list(canonical)))]
+                if claim_existing_database(database, tables, marker_rows, canonical, inbound, config.allow_wipe,
                                            "--allow-wipe-foreign-database"):
                     with conn.transaction():
                         conn.execute(f"CREATE TABLE {MARKER_TABLE} (note text NOT NULL,"
@@ -204,8 +225,11 @@ class PostgresBackend(Backend):
         if initdb is None or pg_ctl is None or not pg_ctl.is_file():
             raise ProvisionUnavailable(f"initdb/pg_ctl not found on PATH or in {', '.join(PG_BIN_DIRS)}")
         user = _server_user()
+        self.swept = sweep_workdirs()
         workdir = server_workdir("contract-pg-", user)
-        stack.callback(shutil.rmtree, workdir, True)
+        watchdog.guard_workdir(workdir)
+        stack.callback(watchdog.removing(lambda: shutil.rmtree(workdir, True), "workdir", str(workdir)))
+        write_owner_file(workdir)
         data, log = workdir / "data", workdir / "server.log"
         done = run_as(user, [initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "--encoding", "UTF8",
                              "--locale", "C", "--no-sync"], cwd=workdir, timeout=timeout)
@@ -389,19 +413,43 @@ def _conditions(conn: psycopg.Connection[tuple[Any, ...]]) -> dict[str, str]:
     return {"default collation": collation, "TimeZone": str(row[1]) if row else "?"}
 
 
-def _drop_database(server: str, name: str) -> None:
-    """Drop a database this harness created, checking its mark first."""
+def _mark_of(conn: psycopg.Connection[Any], name: str) -> str | None:
+    row = conn.execute(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", (name,)).fetchone()
+    return None if row is None else ("" if row[0] is None else str(row[0]))
+
+
+def _drop(conn: psycopg.Connection[Any], name: str) -> None:
+    if conn.info.server_version >= 130000:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        return
+    conn.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+        (name,),
+    )
+    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def drop_owned_database(server: str, name: str) -> None:
+    """Drop a database this run created: its name is ours by construction, and its mark (set
+    right after CREATE, so possibly still missing) must not be anyone else's."""
     with psycopg.connect(server, autocommit=True, connect_timeout=10) as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", (name,)
-        ).fetchone()
-        if row is None or (row[0] is not None and row[0] != HARNESS_MARK):
+        mark = _mark_of(conn, name)
+        if mark is None or (mark and not mark.startswith(HARNESS_MARK)):
             return
-        if conn.info.server_version >= 130000:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            return
-        conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            (name,),
-        )
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        _drop(conn, name)
+
+
+def sweep_databases(conn: psycopg.Connection[Any]) -> list[str]:
+    """Drop the ``contract_*`` databases whose mark names a process of this machine that has ended."""
+    swept = []
+    rows = conn.execute("SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database"
+                        " WHERE datname LIKE 'contract\\_%'").fetchall()
+    for name, mark in rows:
+        if not isinstance(mark, str) or not mark.startswith(HARNESS_MARK + " "):
+            continue
+        if is_orphan(parse_owner(mark.removeprefix(HARNESS_MARK + " "))):
+            with contextlib.suppress(psycopg.Error):
+                _drop(conn, str(name))
+                swept.append(str(name))
+    return swept

@@ -59,18 +59,42 @@ MARKER_TEXT = "initialised by the adapter-contracts harness; it may empty every 
 
 
 def claim_existing_database(
-    database: str, tables: Sequence[str], marked: bool, allowed: Collection[str], flag_hint: str
+    database: str,
+    tables: Collection[str],
+    marker_rows: Sequence[str] | None,
+    canonical: Collection[str],
+    foreign_keys: Sequence[str],
+    allowed: Collection[str],
+    flag_hint: str,
 ) -> bool:
     """Decide whether the harness may use an existing database; True when it must write its marker.
 
-    ``tables`` are the tables/collections found there, ``marked`` whether the
-    harness marker is among them.  A database with foreign tables and no
-    marker is refused (nothing written) unless the user named it in ``allowed``.
+    Ownership is proven, not named: ``tables`` are every table/collection found
+    there, ``marker_rows`` the notes in its marker table (None without one),
+    ``canonical`` the tables the harness may empty, ``foreign_keys`` the foreign
+    keys from anywhere else into those.  The database is used only when it holds
+    nothing but canonical tables and a marker holding exactly the harness's own
+    row, or nothing at all (then marked), or, named in ``allowed``, canonical
+    tables without a marker.  Anything else is refused with nothing written.
     """
-    if marked:
-        return False
-    if not tables:
-        return True
+    def refuse(why: str) -> ProvisionRefused:
+        return ProvisionRefused(
+            f"database {database!r} {why}; the harness writes nothing there and wipes nothing. "
+            f"Point the DSN at an empty database (or one this harness initialised)."
+        )
+
+    if marker_rows is not None and list(marker_rows) != [MARKER_TEXT]:
+        raise refuse(f"has a {MARKER_TABLE} table without the harness's own marker row (found "
+                     f"{len(marker_rows)} row(s)): a marker the harness did not write proves nothing")
+    foreign = sorted(set(tables) - set(canonical) - {MARKER_TABLE})
+    if foreign:
+        shown = ", ".join(foreign[:12]) + (", ..." if len(foreign) > 12 else "")
+        raise refuse(f"holds {len(foreign)} table(s)/collection(s) outside the canonical layout ({shown})")
+    if foreign_keys:
+        raise refuse(f"has foreign keys into the canonical tables from elsewhere ({', '.join(foreign_keys[:12])}): "
+                     "emptying them would cascade into data the harness does not own")
+    if marker_rows is not None or not tables:
+        return marker_rows is None
     if database in allowed:
         return False
     shown = ", ".join(sorted(tables)[:8]) + (", ..." if len(tables) > 8 else "")

@@ -1,0 +1,231 @@
+"""Nothing is left behind however a run ends: SIGTERM (serial and xdist), SIGKILL, and the next run's sweep.
+
+Runs are identified by their processes: every database and work directory the
+harness makes carries an owner record naming the process that made it, so the
+checks below look only at what the child run (controller and workers) created,
+never at what concurrent tests of this suite are using.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import psycopg.sql
+import pymysql
+import pytest
+
+from harness.engines.postgres import HARNESS_MARK
+from harness.provision.common import MARKER_TABLE, MARKER_TEXT
+from harness.provision.ownership import OWNER_FILE, owner_record, parse_owner
+from tests.inner import child_env
+
+ROOT = Path(__file__).resolve().parents[1]
+PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+pytestmark = pytest.mark.heavy
+
+
+def _mysql() -> Any:
+    return pymysql.connect(host="127.0.0.1", port=3306, user="root", password="", ssl_disabled=True,
+                           autocommit=True, charset="utf8mb4")
+
+
+def databases() -> dict[str, int | None]:
+    """Every contract_* database on the two service servers -> the pid its owner record names."""
+    found: dict[str, int | None] = {}
+    with psycopg.connect(PG, autocommit=True) as conn:
+        for name, mark in conn.execute("SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database"
+                                       " WHERE datname LIKE 'contract\\_%'"):
+            record = parse_owner(str(mark or "").removeprefix(HARNESS_MARK + " "))
+            found[f"postgres/{name}"] = record["pid"] if record else None
+    with _mysql() as conn, conn.cursor() as cur:
+        cur.execute("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'contract\\_%'")
+        for (name,) in cur.fetchall():
+            try:
+                cur.execute(f"SELECT owner FROM `{name}`.{MARKER_TABLE}")
+                row = cur.fetchone()
+            except pymysql.err.Error:
+                row = None
+            record = parse_owner(str(row[0])) if row else None
+            found[f"mysql/{name}"] = record["pid"] if record else None
+    return found
+
+
+def workdirs() -> dict[str, int | None]:
+    found: dict[str, int | None] = {}
+    for base in {tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm", "/run"}:
+        for path in Path(base).glob("contract-[pm][gy]*-*"):
+            try:
+                record = parse_owner((path / OWNER_FILE).read_text())
+            except OSError:
+                continue
+            found[str(path)] = record["pid"] if record else None
+    return found
+
+
+def server_processes(dirs: list[str]) -> list[int]:
+    """Pids of processes whose command line names one of ``dirs``."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if any(d.encode() in cmdline for d in dirs):
+            pids.append(int(proc.name))
+    return pids
+
+
+def _family(pid: int) -> set[int]:
+    """The process and its descendants (xdist workers)."""
+    family, frontier = {pid}, [pid]
+    while frontier:
+        current = frontier.pop()
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            if child not in family:
+                family.add(child)
+                frontier.append(child)
+    return family
+
+
+def _mine(found: dict[str, int | None], family: set[int]) -> list[str]:
+    return sorted(name for name, pid in found.items() if pid in family)
+
+
+@pytest.fixture
+def dsn_args() -> list[str]:
+    return ["--postgres-dsn", PG, "--mysql-dsn", "mysql://root@127.0.0.1:3306/", "--provider", "*=dsn"]
+
+
+def _signal_mid_run(
+    args: list[str], signum: signal.Signals, tmp_path: Path, expected: int
+) -> tuple[set[int], int, str]:
+    """Start a run, wait until it made ``expected`` databases/work directories and contracts pass,
+    then send ``signum``."""
+    output = tmp_path / "output"
+    with open(output, "w+", encoding="utf-8") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--engine", "postgres,mysql",
+             *args, "contracts"], cwd=ROOT, env=child_env(), stdout=sink, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 180
+        family: set[int] = {process.pid}
+        while time.monotonic() < deadline and process.poll() is None:
+            family |= _family(process.pid)
+            made = _mine(databases(), family) + _mine(workdirs(), family)
+            if len(made) >= expected and output.read_text().count("..") > 10:
+                break
+            time.sleep(0.3)
+        assert process.poll() is None, "the run ended before the signal:\n" + output.read_text()[-3000:]
+        family |= _family(process.pid)
+        process.send_signal(signum)
+        code = process.wait(timeout=120)
+    return family, code, output.read_text()
+
+
+def _assert_nothing_left(family: set[int], since: float, out: str) -> None:
+    time.sleep(max(0.0, since + 10 - time.time()))  # servers must not come back either
+    assert _mine(databases(), family) == [], out[-3000:]
+    dirs = _mine(workdirs(), family)
+    assert dirs == [], out[-3000:]
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+@pytest.mark.parametrize("where", ["dsn", "local"])
+def test_sigterm_leaves_no_database_server_or_directory(
+    tmp_path: Path, workers: list[str], where: str, dsn_args: list[str]
+) -> None:
+    extra = dsn_args if where == "dsn" else ["--provider", "*=local"]
+    before_dirs = set(workdirs())
+    family, code, out = _signal_mid_run([*workers, *extra], signal.SIGTERM, tmp_path, 2 * max(1, len(workers)))
+    sent = time.time()
+    assert code in (int(pytest.ExitCode.INTERRUPTED), int(pytest.ExitCode.TESTS_FAILED)), out[-3000:]
+    assert "NOT CERTIFIED" in out, out[-3000:]
+    new_dirs = sorted(set(workdirs()) - before_dirs)
+    _assert_nothing_left(family, sent, out)
+    assert server_processes([d for d in new_dirs]) == []
+
+
+def test_after_sigkill_the_watchdog_stops_servers_and_drops_databases(tmp_path: Path, dsn_args: list[str]) -> None:
+    # Postgres from the service (a database of its own), MariaDB as a throwaway local server.
+    args = ["--postgres-dsn", PG, "--provider", "postgres=dsn,mysql=local"]
+    family, code, _ = _signal_mid_run(args, signal.SIGKILL, tmp_path, 2)
+    killed = time.time()
+    assert code == -signal.SIGKILL
+    deadline = killed + 15
+    while time.time() < deadline and (_mine(databases(), family) or _mine(workdirs(), family)):
+        time.sleep(0.2)
+    assert _mine(databases(), family) == [], "the watchdog left the run's database"
+    assert _mine(workdirs(), family) == [], "the watchdog left the run's work directory"
+
+
+@pytest.fixture
+def orphans() -> Iterator[dict[str, Any]]:
+    """A leftover database and work directory of an ended process, and of a live one (this test's)."""
+    ended = subprocess.Popen(["sleep", "60"])
+    dead = owner_record(ended.pid)
+    ended.kill()
+    ended.wait()
+    alive = owner_record()
+    made: dict[str, Any] = {"dead": dead, "alive": alive, "pg": [], "mysql": [], "dirs": []}
+    with psycopg.connect(PG, autocommit=True) as conn:
+        for label, record in (("dead", dead), ("alive", alive)):
+            name = f"contract_sweep{label}{os.getpid()}"
+            conn.execute(f"CREATE DATABASE {name}")
+            conn.execute(psycopg.sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                psycopg.sql.Identifier(name), psycopg.sql.Literal(f"{HARNESS_MARK} {json.dumps(record)}")))
+            made["pg"].append(name)
+    with _mysql() as conn, conn.cursor() as cur:
+        for label, record in (("dead", dead), ("alive", alive)):
+            name = f"contract_sweep{label}{os.getpid()}"
+            cur.execute(f"CREATE DATABASE `{name}`")
+            cur.execute(f"CREATE TABLE `{name}`.{MARKER_TABLE} (note VARCHAR(255) NOT NULL, owner TEXT NOT NULL)")
+            cur.execute(f"INSERT INTO `{name}`.{MARKER_TABLE} VALUES (%s, %s)", (MARKER_TEXT, json.dumps(record)))
+            made["mysql"].append(name)
+    for label, record in (("dead", dead), ("alive", alive)):
+        path = Path(tempfile.mkdtemp(prefix=f"contract-pg-sweep{label}-"))
+        (path / OWNER_FILE).write_text(json.dumps(record))
+        made["dirs"].append(path)
+    yield made
+    with psycopg.connect(PG, autocommit=True) as conn:
+        for name in made["pg"]:
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+    with _mysql() as conn, conn.cursor() as cur:
+        for name in made["mysql"]:
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+    for path in made["dirs"]:
+        subprocess.run(["rm", "-rf", str(path)], check=False)
+
+
+def test_the_next_run_sweeps_orphans_and_spares_a_live_run(orphans: dict[str, Any], dsn_args: list[str]) -> None:
+    for args in (dsn_args, ["--provider", "*=local"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--engine", "postgres,mysql", *args,
+             "contracts/test_capabilities.py"], cwd=ROOT, env=child_env(), capture_output=True, text=True,
+            timeout=300, check=False)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+        assert "removed leftovers of ended runs" in done.stdout, done.stdout[-3000:]
+    present = databases()
+    dead_pg, alive_pg = orphans["pg"]
+    dead_my, alive_my = orphans["mysql"]
+    assert f"postgres/{dead_pg}" not in present
+    assert f"mysql/{dead_my}" not in present
+    assert f"postgres/{alive_pg}" in present, "a live run's database was removed"
+    assert f"mysql/{alive_my}" in present, "a live run's database was removed"
+    dead_dir, alive_dir = orphans["dirs"]
+    assert not dead_dir.exists()
+    assert alive_dir.exists(), "a live run's work directory was removed"
