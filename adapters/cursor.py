@@ -67,7 +67,8 @@ def decode_cursor(cursor: object, scope: str, *types: type) -> tuple[CursorPart,
         raise ValidationError("after", f"longer than any cursor ({len(text)} characters)")
     body = text[len(_PREFIX):]
     try:
-        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode("utf-8")
+        # validate=True: a character outside the alphabet is an error, not silently skipped.
+        raw = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_", validate=True).decode("utf-8")
         if not _flat_array(raw):
             raise ValueError("not a flat JSON array")
         decoded = json.loads(raw)
