@@ -34,21 +34,7 @@ from strategies import (
     oversized_payload,
     window_splits,
 )
-from strategies.adversarial import (
-    LISTINGS,
-    REFUSED,
-    Adversarial,
-    adversarial_amounts,
-    adversarial_batches,
-    adversarial_datetimes,
-    adversarial_emails,
-    adversarial_payloads,
-    adversarial_texts,
-    bad_tzinfo_examples,
-    crafted_cursor_examples,
-    crafted_cursors,
-    lying_classes,
-)
+from strategies import adversarial as adv
 
 
 def _depth(value: Any) -> int:
@@ -214,13 +200,13 @@ def test_window_splits_sometimes_land_on_points() -> None:
         (lambda: billing_streams(min_size=5, max_size=2), "min_size=5"),
         (lambda: billing_streams(span=timedelta(0)), "span=datetime.timedelta(0)"),
         (lambda: window_splits(points=["2024-01-01"]), "points='2024-01-01'"),
-        (lambda: adversarial_texts(max_len=0), "max_len=0"),
-        (lambda: adversarial_texts(max_len=3, min_len=-1), "min_len=-1"),
-        (lambda: crafted_cursors(listing="users"), "listing='users'"),
-        (lambda: crafted_cursors(listing="campaigns"), "parent=None"),
-        (lambda: crafted_cursor_examples(listing="clients", parent="c"), "parent='c'"),
-        (lambda: adversarial_batches(admin_id=5), "admin_id=5"),
-        (lambda: lying_classes(bytes), "base=<class 'bytes'>"),
+        (lambda: adv.adversarial_texts(max_len=0), "max_len=0"),
+        (lambda: adv.adversarial_texts(max_len=3, min_len=-1), "min_len=-1"),
+        (lambda: adv.crafted_cursors(listing="users"), "listing='users'"),
+        (lambda: adv.crafted_cursors(listing="campaigns"), "parent=None"),
+        (lambda: adv.crafted_cursor_examples(listing="clients", parent="c"), "parent='c'"),
+        (lambda: adv.adversarial_batches(admin_id=5), "admin_id=5"),
+        (lambda: adv.lying_classes(bytes), "base=<class 'bytes'>"),
     ],
 )
 def test_invalid_arguments_raise_quoting_name_and_value(factory: Any, quoted: str) -> None:
@@ -243,8 +229,8 @@ def _outcome(check: Any, value: object) -> object:
 @pytest.mark.parametrize(("listing", "parent"), [("campaigns", "u"), ("clients", None), ("billing", "c")])
 def test_crafted_cursors_are_refused_quickly(listing: str, parent: str | None) -> None:
     scope = listing_scope(listing, parent)
-    types = LISTINGS[listing]
-    examples = crafted_cursor_examples(listing=listing, parent=parent)
+    types = adv.LISTINGS[listing]
+    examples = adv.crafted_cursor_examples(listing=listing, parent=parent)
     assert "nested-100000" in examples
     for name, cursor in examples.items():
         began = time.perf_counter()
@@ -255,18 +241,18 @@ def test_crafted_cursors_are_refused_quickly(listing: str, parent: str | None) -
 
 
 def test_bad_tzinfos_are_refused() -> None:
-    for name, zone in bad_tzinfo_examples().items():
+    for name, zone in adv.bad_tzinfo_examples().items():
         with pytest.raises(ValidationError) as info:
             check_timestamp(datetime(2024, 5, 1, tzinfo=zone), field="at")
         assert info.value.field == "at", name
 
 
 ADVERSARIAL_CHECKS = [
-    (adversarial_texts(max_len=limits.USER_ID_MAX), lambda v: check_key(v, field="f", max_len=limits.USER_ID_MAX)),
-    (adversarial_emails(), lambda v: check_email(v, field="f")),
-    (adversarial_amounts(), lambda v: check_amount(v, field="f")),
-    (adversarial_datetimes(), lambda v: check_timestamp(v, field="f")),
-    (adversarial_payloads(), lambda v: check_payload(v, field="f")),
+    (adv.adversarial_texts(max_len=limits.USER_ID_MAX), lambda v: check_key(v, field="f", max_len=limits.USER_ID_MAX)),
+    (adv.adversarial_emails(), lambda v: check_email(v, field="f")),
+    (adv.adversarial_amounts(), lambda v: check_amount(v, field="f")),
+    (adv.adversarial_datetimes(), lambda v: check_timestamp(v, field="f")),
+    (adv.adversarial_payloads(), lambda v: check_payload(v, field="f")),
 ]
 
 
@@ -275,8 +261,8 @@ ADVERSARIAL_CHECKS = [
 def test_adversarial_values_validate_as_what_they_stand_for(strategy: Any, check: Any) -> None:
     @settings(max_examples=40, database=None, derandomize=True)
     @given(strategy)
-    def compare(drawn: Adversarial) -> None:
+    def compare(drawn: adv.Adversarial) -> None:
         got = _outcome(check, drawn.value)
-        assert got == (("refused", "f") if drawn.canonical is REFUSED else _outcome(check, drawn.canonical))
+        assert got == (("refused", "f") if drawn.canonical is adv.REFUSED else _outcome(check, drawn.canonical))
 
     compare()
