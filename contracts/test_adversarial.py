@@ -34,7 +34,7 @@ from adapters.errors import ValidationError
 from adapters.memory import MemoryAdapter, MemoryStore
 from adapters.records import BillingEntry, Page, UsageInput
 from contracts import seeded
-from contracts.hostile_cases import CAT, OPS, PLAT, PROV, C, K, M, Op, U, seed
+from contracts.hostile_cases import CAT, DECOY, OPS, PLAT, PROV, C, K, M, Op, U, seed
 from contracts.support import T0, Rows, Snapshot, check_each_unchanged
 from strategies.adversarial import (
     REFUSED,
@@ -405,3 +405,26 @@ def test_bad_tzinfo_is_refused(fresh: Callable[[], Adapter], raw_snapshot: Snaps
     cases = [(f"{arg}-{name}", arg, Adversarial(datetime(2024, 5, 1, 12, tzinfo=zone), REFUSED, name))
              for arg in TIMED[call.name] for name, zone in bad_tzinfo_examples().items()]
     _run_cases(fresh, raw_snapshot, tally, call, cases)
+
+
+def test_a_real_cursor_is_refused_by_another_parent_and_when_cut(
+    fresh: Callable[[], Adapter], raw_snapshot: Snapshot, tally: Tally
+) -> None:
+    """The adapter's own cursors: one user's (client's) is refused on another's listing, and cut short."""
+    adapter = fresh()
+    before = raw_snapshot()
+    campaigns = adapter.list_campaigns(U, limit=1).next_cursor
+    billing = adapter.list_usage(C, limit=1).next_cursor
+    assert campaigns is not None
+    assert billing is not None
+    attempts: list[tuple[str, Callable[[], object]]] = [
+        ("campaigns-of-another-user", lambda: adapter.list_campaigns(DECOY, limit=1, after=campaigns)),
+        ("billing-of-another-client", lambda: adapter.list_usage(DECOY, limit=1, after=billing)),
+        ("campaigns-cut", lambda: adapter.list_campaigns(U, limit=1, after=campaigns[:-2])),
+        ("billing-cut", lambda: adapter.list_usage(C, limit=1, after=billing[: len(billing) // 2])),
+    ]
+    tally("adversarial_inputs", len(attempts))
+    for label, attempt in attempts:
+        got = _outcome(attempt)
+        assert got == ("error", (ValidationError, "after")), f"{label}: the adapter gave {_show(got)}"
+    assert raw_snapshot() == before
