@@ -235,7 +235,9 @@ class Adapter(ABC):
         """Campaigns with created_at in [start, end), ordered by (created_at, id).
 
         ``limit`` (1..1000) pages the listing; ``after`` is a previous page's
-        ``next_cursor``.  Without ``limit`` the whole window is one page.
+        ``next_cursor`` of this user's campaigns (anything else, including another
+        listing's or another user's cursor, is ValidationError("after")).  Without
+        ``limit`` the whole window is one page.
         """
 
     # -- clients -------------------------------------------------------------
