@@ -15,7 +15,6 @@ be a ValidationError naming the argument.  No other exception may escape.
 from __future__ import annotations
 
 import copy
-import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import datetime, timedelta
@@ -72,7 +71,7 @@ def _key(max_len: int) -> Draw:
 def _bools() -> SearchStrategy[Adversarial]:
     # bool cannot be subclassed: an int subclass pretending to be a flag stands for an int.
     return st.builds(lambda cls, n: Adversarial(cls(n), n, f"flag:{cls.__name__}"),
-                     st.sampled_from(lying_classes(int)), st.sampled_from((0, 1)))
+                     st.sampled_from(lying_classes(base=int)), st.sampled_from((0, 1)))
 
 
 USER, ENTITY = _key(limits.USER_ID_MAX), _key(limits.ENTITY_ID_MAX)
@@ -207,16 +206,6 @@ CALLS: list[Call] = [
 ]
 BATCH = Call(Op("record_usage_batch", ("client_id", "entries"),
                 {"client_id": C, "entries": [UsageInput(T0, 1, Decimal("0.25"), U)]}, {}), _usage)
-
-
-def test_every_operation_and_argument_is_covered(adapter: Adapter) -> None:
-    """The table above names every operation of the interface with every argument the adapter takes."""
-    covered = {call.name: set(call.arguments) for call in [*CALLS, BATCH]}
-    for name, method in vars(Adapter).items():
-        if name.startswith("_") or not callable(method) or name in ("create_schema", "close", "expected_schema"):
-            continue
-        taken = set(inspect.signature(getattr(adapter, name)).parameters)
-        assert covered.get(name) == taken, f"{name}: the contract draws {covered.get(name)}, it takes {taken}"
 
 
 # -- the check -------------------------------------------------------------------------

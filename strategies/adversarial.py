@@ -147,7 +147,7 @@ _CLASSES: dict[type, list[type]] = {
 }
 
 
-def lying_classes(base: type) -> list[type]:
+def lying_classes(*, base: type) -> list[type]:
     """The subclasses of ``base`` (str, int, float, Decimal, dict or list) drawn here, one lie each."""
     if base not in _CLASSES:
         raise InvalidArgument(f"base={base!r} must be one of {', '.join(b.__name__ for b in _CLASSES)}")

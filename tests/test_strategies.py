@@ -206,7 +206,7 @@ def test_window_splits_sometimes_land_on_points() -> None:
         (lambda: adv.crafted_cursors(listing="campaigns"), "parent=None"),
         (lambda: adv.crafted_cursor_examples(listing="clients", parent="c"), "parent='c'"),
         (lambda: adv.adversarial_batches(admin_id=5), "admin_id=5"),
-        (lambda: adv.lying_classes(bytes), "base=<class 'bytes'>"),
+        (lambda: adv.lying_classes(base=bytes), "base=<class 'bytes'>"),
     ],
 )
 def test_invalid_arguments_raise_quoting_name_and_value(factory: Any, quoted: str) -> None:
