@@ -7,8 +7,10 @@ reference adapter in :mod:`adapters.memory` is their executable form):
   trailing-space-sensitive.  Limits: user ids 36, campaign/client ids 64,
   category/provider 128, platform 64, email and name 255 characters.  Longer
   input is a :class:`ValidationError`, never truncation.
-* Email is normalised (trim, lowercase) on write and on lookup; uniqueness
-  holds on the normalised form; accents are kept ("josé@x" != "jose@x").
+* Email is normalised on write and on lookup by exactly ``str.strip()`` then
+  ``str.lower()`` (not casefold(), not SQL LOWER(), no Unicode normalisation
+  form); uniqueness holds on the normalised form, compared exactly; accents are
+  kept ("josé@x" != "jose@x") and "straße@x" != "strasse@x".
 * Timestamps are timezone-aware in, UTC out, truncated to milliseconds, within
   1970-01-01..9999-12-31 UTC.  Naive input is a ValidationError.  The adapter,
   not the database, supplies ``created_at`` when the caller does not.
@@ -233,7 +235,9 @@ class Adapter(ABC):
         """Campaigns with created_at in [start, end), ordered by (created_at, id).
 
         ``limit`` (1..1000) pages the listing; ``after`` is a previous page's
-        ``next_cursor``.  Without ``limit`` the whole window is one page.
+        ``next_cursor`` of this user's campaigns (anything else, including another
+        listing's or another user's cursor, is ValidationError("after")).  Without
+        ``limit`` the whole window is one page.
         """
 
     # -- clients -------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, TypeVar
 
 from adapters import limits
 from adapters.base import UNSET, Adapter, Unset
-from adapters.cursor import decode_cursor, encode_cursor
+from adapters.cursor import decode_cursor, encode_cursor, listing_scope
 from adapters.errors import AdapterError, Conflict, MissingReference, NotFound, Unsupported
 from adapters.inputs import new_campaign, new_client, new_client_campaign, new_user, user_changes
 from adapters.records import (
@@ -377,7 +377,8 @@ class MemoryAdapter(Adapter):
                 c for c in self.store.campaigns.values()
                 if c.user_id == user_id and _in_window(c.created_at, lo, hi)
             ]
-            return _page(rows, lambda c: (epoch_ms(c.created_at), c.id), "campaigns", limit, after, (int, str))
+            scope = listing_scope("campaigns", user_id)
+            return _page(rows, lambda c: (epoch_ms(c.created_at), c.id), scope, limit, after, (int, str))
 
     # -- clients -------------------------------------------------------------
 
@@ -582,7 +583,8 @@ class MemoryAdapter(Adapter):
         limit = check_limit(limit)
         with self._lock:
             rows = [e for _, e in self._entries(client_id, lo, hi)]
-            return _page(rows, lambda e: (epoch_ms(e.timestamp), int(e.id)), "billing", limit, after, (int, int))
+            scope = listing_scope("billing", client_id)
+            return _page(rows, lambda e: (epoch_ms(e.timestamp), int(e.id)), scope, limit, after, (int, int))
 
     def usage_totals(
         self, client_id: str, *, start: datetime | None = None, end: datetime | None = None

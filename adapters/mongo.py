@@ -59,7 +59,7 @@ from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
 from adapters import limits
 from adapters.base import UNSET, Adapter, Unset
-from adapters.cursor import decode_cursor, encode_cursor
+from adapters.cursor import decode_cursor, encode_cursor, listing_scope
 from adapters.errors import (
     AdapterError,
     Conflict,
@@ -620,7 +620,7 @@ class MongoAdapter(Adapter):
         limit = check_limit(limit)
         query = {"userId": user_id, **_window("createdAt", lo, hi)}
         return self._page(
-            self._campaigns, query, ("createdAt", "_id"), "campaigns", limit, after, _campaign,
+            self._campaigns, query, ("createdAt", "_id"), listing_scope("campaigns", user_id), limit, after, _campaign,
             lambda d: (epoch_ms(parse_timestamp(d["createdAt"])), d["_id"]), str,
         )
 
@@ -820,7 +820,7 @@ class MongoAdapter(Adapter):
         limit = check_limit(limit)
         query = {"clientId": client_id, **_window("timestamp", lo, hi)}
         return self._page(
-            self._billing, query, ("timestamp", "seq"), "billing", limit, after, _billing,
+            self._billing, query, ("timestamp", "seq"), listing_scope("billing", client_id), limit, after, _billing,
             lambda d: (epoch_ms(parse_timestamp(d["timestamp"])), int(d["seq"])), int,
         )
 

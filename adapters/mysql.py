@@ -26,7 +26,7 @@ import pymysql
 
 from adapters import limits
 from adapters.base import UNSET, Adapter, Unset
-from adapters.cursor import decode_cursor, encode_cursor
+from adapters.cursor import decode_cursor, encode_cursor, listing_scope
 from adapters.errors import (
     AdapterError,
     Conflict,
@@ -739,14 +739,15 @@ class MySQLAdapter(Adapter):
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
         lo, hi = check_window(start, end)
         limit = check_limit(limit)
-        key = _decode_after(after, "campaigns", str)
+        scope = listing_scope("campaigns", user_id)
+        key = _decode_after(after, scope, str)
 
         def work(cur: Cursor) -> Page[Campaign]:
             window, params = _window_sql("created_at", lo, hi)
             sql = f"SELECT {self._CAMPAIGN_COLUMNS} FROM campaigns WHERE user_id = %s{window}"
             found = self._keyset_rows(cur, sql, [user_id, *params], "created_at", key, limit)
             rows = [self._campaign(r) for r in found]
-            return self._page(rows, limit, "campaigns", lambda c: (epoch_ms(c.created_at), c.id))
+            return self._page(rows, limit, scope, lambda c: (epoch_ms(c.created_at), c.id))
 
         return self._run(work, read_only=True)
 
@@ -1091,14 +1092,15 @@ class MySQLAdapter(Adapter):
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
         lo, hi = check_window(start, end)
         limit = check_limit(limit)
-        key = _decode_after(after, "billing", int)
+        scope = listing_scope("billing", client_id)
+        key = _decode_after(after, scope, int)
 
         def work(cur: Cursor) -> Page[BillingEntry]:
             window, params = _window_sql("`timestamp`", lo, hi)
             sql = f"SELECT {self._BILLING_COLUMNS} FROM client_billing WHERE client_id = %s{window}"
             found = self._keyset_rows(cur, sql, [client_id, *params], "`timestamp`", key, limit)
             rows = [self._entry(r) for r in found]
-            return self._page(rows, limit, "billing", lambda e: (epoch_ms(e.timestamp), int(e.id)))
+            return self._page(rows, limit, scope, lambda e: (epoch_ms(e.timestamp), int(e.id)))
 
         return self._run(work, read_only=True)
 

@@ -25,7 +25,7 @@ from psycopg.types.json import set_json_loads
 
 from adapters import limits
 from adapters.base import UNSET, Adapter, Unset
-from adapters.cursor import decode_cursor, encode_cursor
+from adapters.cursor import decode_cursor, encode_cursor, listing_scope
 from adapters.errors import AdapterError, Conflict, MissingReference, NotFound, StorageUnavailable
 from adapters.inputs import new_campaign, new_client, new_client_campaign, new_user, user_changes
 from adapters.records import (
@@ -516,7 +516,7 @@ class PostgresAdapter(Adapter):
             conditions,
             params,
             ("created_at", "id"),
-            ("campaigns", limit, after, str),
+            (listing_scope("campaigns", user_id), limit, after, str),
             self._campaign,
             lambda c: (epoch_ms(c.created_at), c.id),
         )
@@ -766,7 +766,7 @@ class PostgresAdapter(Adapter):
             conditions,
             params,
             ('"timestamp"', "id"),
-            ("billing", limit, after, int),
+            (listing_scope("billing", client_id), limit, after, int),
             self._entry,
             lambda e: (epoch_ms(e.timestamp), int(e.id)),
         )

@@ -4,6 +4,15 @@ Each checker returns the canonical value to store (normalised email, UTC
 millisecond timestamp, 4-place Decimal, deep-copied payload) or raises
 :class:`~adapters.errors.ValidationError` naming the field.  Adapters call them
 before touching storage, so an invalid call writes nothing.
+
+Canonicalise, then validate: every input is first copied into the exact
+builtin type it stands for (``str``, ``int``, ``float``, ``Decimal``, ``dict``,
+``list``, a ``datetime`` whose tzinfo is a fixed ``timezone``), through the
+builtin type's own slots (``str.__str__``, ``int.__int__``, ``dict.items``...),
+never through methods a subclass may override; the checks then run on that
+copy, and the copy is what is returned and stored.  A subclass whose
+``__len__``, ``encode``, ``__int__``, ``__iter__`` or ``utcoffset`` lies
+therefore cannot make the value checked differ from the value stored.
 """
 
 from __future__ import annotations
@@ -11,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -35,16 +44,24 @@ __all__ = [
     "check_window",
     "dumps_payload",
     "epoch_ms",
+    "exact_str",
     "from_epoch_ms",
     "now_utc",
     "truncate_ms",
 ]
 
 
-def check_text(value: object, *, field: str, max_len: int, allow_empty: bool = False) -> str:
-    """A string without NUL or lone surrogates, at most ``max_len`` code points."""
+def exact_str(value: object, *, field: str) -> str:
+    """``value`` as an exact ``str`` holding its characters, whatever its subclass overrides."""
     if not isinstance(value, str):
         raise ValidationError(field, f"expected str, got {type(value).__name__}")
+    # str(x) and "".join would call a subclass's __str__; the slot copies the characters.
+    return str.__str__(value)
+
+
+def check_text(value: object, *, field: str, max_len: int, allow_empty: bool = False) -> str:
+    """A string without NUL or lone surrogates, at most ``max_len`` code points."""
+    value = exact_str(value, field=field)
     if not value and not allow_empty:
         raise ValidationError(field, "must not be empty")
     if len(value) > max_len:
@@ -68,11 +85,16 @@ def check_key(value: object, *, field: str, max_len: int) -> str:
 
 
 def check_email(value: object, *, field: str = "email") -> str:
-    """Normalise an email (trim, lowercase) and check its shape and length."""
-    if not isinstance(value, str):
-        raise ValidationError(field, f"expected str, got {type(value).__name__}")
-    _check_encodable(value, field)
-    email = value.strip().lower()
+    """Normalise an email and check its shape and length.
+
+    The normalisation is exactly ``str.strip()`` then ``str.lower()`` of
+    Python's ``str`` (full Unicode lowercase mapping; no case folding, no
+    Unicode normalisation form): ``"Straße"`` stays ``"straße"``, ``"ß"`` is
+    not ``"ss"``, ``"ς"`` is not ``"σ"``, ``"İ"`` becomes ``"i̇"``.
+    """
+    text = exact_str(value, field=field)
+    _check_encodable(text, field)
+    email = text.strip().lower()
     local, at, domain = email.partition("@")
     if not at or not local or not domain or "@" in domain or any(c.isspace() for c in email):
         raise ValidationError(field, "expected one '@' between non-empty parts, no spaces")
@@ -123,14 +145,44 @@ def now_utc() -> datetime:
     return truncate_ms(datetime.now(UTC))
 
 
+# The C type's own descriptors: a subclass may shadow ``year`` or ``tzinfo``, not these.
+_DATE_PARTS = tuple(vars(date)[name] for name in ("year", "month", "day"))
+_TIME_PARTS = tuple(vars(datetime)[name] for name in ("hour", "minute", "second", "microsecond"))
+_TZINFO, _FOLD = vars(datetime)["tzinfo"], vars(datetime)["fold"]
+_NO_OFFSET = timedelta(0)
+_NAIVE = "naive datetime; pass a timezone-aware value"
+
+
+def _fixed_offset(value: datetime, field: str) -> datetime:
+    """An exact ``datetime`` at the same wall time with ``timezone(offset)``, the offset asked once.
+
+    The offset comes from the caller's tzinfo, i.e. arbitrary code: whatever it
+    raises or returns out of range is this argument's ValidationError, and it is
+    asked only once, so a tzinfo answering differently each time cannot make
+    the checked instant differ from the stored one.
+    """
+    zone = _TZINFO.__get__(value)
+    if zone is None:
+        raise ValidationError(field, _NAIVE)
+    y, mo, d, h, mi, s, us = (part.__get__(value) for part in (*_DATE_PARTS, *_TIME_PARTS))
+    local = datetime(y, mo, d, h, mi, s, us, tzinfo=zone, fold=_FOLD.__get__(value))
+    try:
+        offset = local.utcoffset()  # the C method checks: a timedelta strictly within ±24 h
+    except Exception as exc:  # noqa: BLE001 - anything a caller's tzinfo raises is invalid input
+        raise ValidationError(field, f"tzinfo.utcoffset() failed: {type(exc).__name__}") from None
+    if offset is None:
+        raise ValidationError(field, _NAIVE)
+    # timedelta's own __add__ reads the fields, so a timedelta subclass is not kept (nor its __radd__ called).
+    return local.replace(tzinfo=timezone(timedelta.__add__(_NO_OFFSET, offset)))
+
+
 def check_timestamp(value: object, *, field: str) -> datetime:
     """A timezone-aware datetime in range, returned in UTC truncated to milliseconds."""
     if not isinstance(value, datetime):
         raise ValidationError(field, f"expected datetime, got {type(value).__name__}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError(field, "naive datetime; pass a timezone-aware value")
+    fixed = _fixed_offset(value, field)
     try:
-        utc = value.astimezone(UTC)
+        utc = fixed.astimezone(UTC)
     except (OverflowError, ValueError):
         raise ValidationError(field, "outside 1970-01-01..9999-12-31 UTC") from None
     utc = truncate_ms(utc)
@@ -156,7 +208,7 @@ def check_amount(value: object, *, field: str) -> Decimal:
     """
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise ValidationError(field, f"expected Decimal or int, got {type(value).__name__}")
-    amount = Decimal(value)
+    amount = Decimal(value)  # reads the digits of an int or Decimal subclass, never its methods
     if not amount.is_finite():
         raise ValidationError(field, f"must be finite, got {amount}")
     if amount < 0:
@@ -180,17 +232,26 @@ def check_usage_batch(entries: object) -> list[ValidUsage]:
 
     Fields are reported as ``entries[i].name`` so the caller can find the bad entry.
     """
-    if not isinstance(entries, (list, tuple)):
+    if isinstance(entries, list):
+        items = list.copy(entries)
+    elif isinstance(entries, tuple):
+        items = list(tuple.__iter__(entries))
+    else:
         raise ValidationError("entries", f"expected a list of UsageInput, got {type(entries).__name__}")
-    if len(entries) > limits.BATCH_MAX:
-        raise ValidationError("entries", f"more than {limits.BATCH_MAX} entries ({len(entries)})")
+    if len(items) > limits.BATCH_MAX:
+        raise ValidationError("entries", f"more than {limits.BATCH_MAX} entries ({len(items)})")
     valid: list[ValidUsage] = []
-    for index, entry in enumerate(entries):
+    for index, entry in enumerate(items):
         where = f"entries[{index}]"
         if not isinstance(entry, UsageInput):
             raise ValidationError(where, f"expected UsageInput, got {type(entry).__name__}")
-        valid.append(check_usage(entry.timestamp, entry.tokens_used, entry.cost, entry.admin_id, where=f"{where}."))
+        fields = (slot.__get__(entry) for slot in _USAGE_SLOTS)
+        valid.append(check_usage(*fields, where=f"{where}."))
     return valid
+
+
+# Read through the slots, so that a UsageInput subclass's properties are never called.
+_USAGE_SLOTS = tuple(vars(UsageInput)[name] for name in ("timestamp", "tokens_used", "cost", "admin_id"))
 
 
 def check_usage(timestamp: object, tokens_used: object, cost: object, admin_id: object, *,
@@ -209,6 +270,7 @@ def check_limit(value: object) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError("limit", f"expected int, got {type(value).__name__}")
+    value = int.__int__(value)
     if not 1 <= value <= limits.PAGE_SIZE_MAX:
         raise ValidationError("limit", f"must be within 1..{limits.PAGE_SIZE_MAX}, got {value}")
     return value
@@ -232,30 +294,39 @@ def check_payload(value: object, *, field: str) -> JSONObject:
 
 
 def _copy_json(value: object, field: str, depth: int) -> Any:
-    if value is None or isinstance(value, bool):
+    if value is None or isinstance(value, bool):  # bool cannot be subclassed
         return value
     if isinstance(value, int):
-        if abs(value) > limits.JSON_INT_MAX:
-            raise ValidationError(field, f"integer {value} outside ±(2^53-1)")
-        return int(value)
+        number = int.__int__(value)
+        if abs(number) > limits.JSON_INT_MAX:
+            raise ValidationError(field, f"integer {number} outside ±(2^53-1)")
+        return number
     if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValidationError(field, f"non-finite float {value!r}")
-        return float(value)
+        real = float.__float__(value)
+        if not math.isfinite(real):
+            raise ValidationError(field, f"non-finite float {real!r}")
+        return real
     if isinstance(value, str):
-        _check_encodable(value, field)
-        return str(value)
+        text = str.__str__(value)
+        _check_encodable(text, field)
+        return text
     if isinstance(value, (dict, list)):
         if depth > limits.PAYLOAD_MAX_DEPTH:
             raise ValidationError(field, f"nested deeper than {limits.PAYLOAD_MAX_DEPTH}")
         if isinstance(value, list):
-            return [_copy_json(item, field, depth + 1) for item in value]
+            return [_copy_json(item, field, depth + 1) for item in list.copy(value)]
         out: dict[str, Any] = {}
-        for key, item in value.items():
+        # dict.items reads the table itself: a subclass's items/keys/__iter__ are not called.
+        for key, item in list(dict.items(value)):
             if not isinstance(key, str):
                 raise ValidationError(field, f"object key {key!r} is not a str")
-            _check_encodable(key, field)
-            out[key] = _copy_json(item, field, depth + 1)
+            text = str.__str__(key)
+            _check_encodable(text, field)
+            if text in out:
+                # Only a str subclass with its own __eq__/__hash__ gets here: two keys that
+                # are one key once stored.
+                raise ValidationError(field, f"object key {text!r} appears twice")
+            out[text] = _copy_json(item, field, depth + 1)
         return out
     raise ValidationError(field, f"{type(value).__name__} is not a JSON type")
 

@@ -18,6 +18,7 @@ import pytest
 
 from adapters.base import Adapter
 from adapters.errors import ValidationError
+from contracts import seeded
 from contracts.hostile_cases import (
     BATCH_CASES,
     HOSTILE_CASES,
@@ -32,54 +33,13 @@ from contracts.hostile_cases import (
     as_email,
     lookalike_payload,
     near_variants,
-    seed,
 )
 from contracts.support import Rows, Snapshot, check_each_unchanged, raises, same_json
-from harness.session import StartedEngine
 
 Tally = Callable[[str, int], None]
 
-# Raw snapshot of each engine's storage right after seed(), by backend identity.
-_SEEDED: dict[int, Rows] = {}
-
-
-@pytest.fixture
-def _handover() -> list[Rows]:
-    """The raw snapshot ``fresh`` took last, until the test's first ``raw_snapshot()`` takes it."""
-    return []
-
-
-@pytest.fixture
-def fresh(engine: StartedEngine, _handover: list[Rows]) -> Callable[[], Adapter]:
-    """Overrides the plugin's ``fresh`` for this module: storage holding exactly the seeded rows.
-
-    Seeding takes about twenty committed writes, which would dominate cases that
-    write nothing; so storage is reset and re-seeded only when its raw snapshot
-    differs from the seeded one, i.e. after a test wrote or another module reset.
-    """
-
-    def reset() -> Adapter:
-        key = id(engine.backend)
-        now = engine.snapshot()
-        if _SEEDED.get(key) != now:
-            engine.reset()
-            seed(engine.adapter)
-            now = _SEEDED[key] = engine.snapshot()
-        _handover[:] = [now]
-        return engine.adapter
-
-    return reset
-
-
-@pytest.fixture
-def raw_snapshot(engine: StartedEngine, _handover: list[Rows]) -> Snapshot:
-    """The plugin's raw read, except that the first call returns the raw snapshot ``fresh``
-    has just taken (nothing ran in between), saving one full read per case."""
-
-    def snapshot() -> Rows:
-        return _handover.pop() if _handover else engine.snapshot()
-
-    return snapshot
+# This module's cases run against storage holding seed()'s rows.
+fresh, raw_snapshot, _handover = seeded.fresh, seeded.raw_snapshot, seeded._handover
 
 
 def _groups(cases: Sequence[Case]) -> dict[str, list[Case]]:

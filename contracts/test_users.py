@@ -8,6 +8,7 @@ import pytest
 
 from adapters.base import Adapter
 from adapters.errors import Conflict, NotFound, ValidationError
+from adapters.records import User
 from contracts.support import T0, Snapshot, assert_unchanged, is_utc, make_user, ms, raises
 
 
@@ -93,6 +94,67 @@ def test_email_keeps_accents(adapter: Adapter) -> None:
     plain = make_user(adapter, email="jose@example.com")  # no Conflict: accents are significant
     assert adapter.get_user_by_email("José@Example.com") == accented
     assert adapter.get_user_by_email("jose@example.com") == plain
+
+
+# -- email case across Unicode -------------------------------------------------
+# The normative normalisation is Python's str.strip() then str.lower(), nothing else:
+# not str.casefold(), not a database's LOWER() or case-insensitive collation, no
+# Unicode normalisation form.  These spellings are where those disagree; each
+# normalised form is pinned literally.  (spelling, normalised form)
+EMAIL_SPELLINGS: list[tuple[str, str]] = [
+    ("STRAßE@x.de", "straße@x.de"),  # casefold: strasse
+    ("STRA\u1e9eE@x.de", "straße@x.de"),  # capital sharp s; casefold: strasse
+    ("STRASSE@x.de", "strasse@x.de"),
+    ("\ufb01le@x.de", "\ufb01le@x.de"),  # the fi ligature has no lowercase; casefold: file
+    ("FILE@x.de", "file@x.de"),
+    ("ΟΔΟΣ@x.gr", "οδος@x.gr"),  # final sigma before "@"; casefold and most LOWER(): οδοσ
+    ("οδοσ@x.gr", "οδοσ@x.gr"),
+    ("\u0130@x.tr", "i\u0307@x.tr"),  # dotted capital I: two code points; LOWER() in Turkish: i
+    ("i\u0307@x.tr", "i\u0307@x.tr"),
+    ("\u0131@x.tr", "\u0131@x.tr"),  # dotless i stays; an accent-insensitive collation says i
+    ("I@x.tr", "i@x.tr"),
+    ("\u212a@x.dk", "k@x.dk"),  # Kelvin sign; an ASCII-only LOWER() keeps it
+    ("\u13a0@x.us", "\uab70@x.us"),  # Cherokee: lower() and casefold() go opposite ways
+    ("\u01c5@x.hr", "\u01c6@x.hr"),  # titlecase digraph Dž
+    ("E\u0301@x.fr", "e\u0301@x.fr"),  # decomposed: not composed to é
+    ("\u00e9@x.fr", "\u00e9@x.fr"),
+    ("\u00a0Ann@x.io\u3000", "ann@x.io"),  # Unicode whitespace is trimmed, not only ASCII
+]
+
+
+def test_email_case_is_str_lower_across_unicode(adapter: Adapter) -> None:
+    """Distinct str.lower() forms are distinct users; each lookup finds exactly its own user."""
+    users: dict[str, User] = {}
+    for spelling, form in EMAIL_SPELLINGS:
+        if form in users:
+            raises(Conflict, "email", lambda spelling=spelling: make_user(adapter, email=spelling))
+            continue
+        users[form] = make_user(adapter, email=spelling)
+        assert users[form].email == form, f"{spelling!r} was stored as {users[form].email!r}, not {form!r}"
+    for spelling, form in EMAIL_SPELLINGS:
+        found = adapter.get_user_by_email(spelling)
+        assert found == users[form], (
+            f"get_user_by_email({spelling!r}) found {found and found.email!r}, not the user {form!r}")
+    for form, user in users.items():
+        assert adapter.get_user_by_email(form) == user, f"{form!r} did not find its own user"
+        stored = adapter.get_user(user.id)
+        assert stored is not None
+        assert stored.email == form, f"{form!r} reads back as {stored.email!r}"
+
+
+def test_email_update_conflicts_on_the_lower_form_only(adapter: Adapter, raw_snapshot: Snapshot) -> None:
+    sharp = make_user(adapter, email="straße@x.de")
+    double = make_user(adapter, email="strasse@x.de")
+    # The same lower form as the user's own email: no conflict with itself.
+    assert adapter.update_user(sharp.id, email="STRA\u1e9eE@x.de").email == "straße@x.de"
+    kelvin = make_user(adapter, email="\u212a@x.dk")
+    # strasse and straße are one email under casefold() only: no conflict with the other user.
+    moved = adapter.update_user(double.id, email="STRASSE@x.DE")
+    assert moved.email == "strasse@x.de"
+    assert_unchanged(raw_snapshot, lambda: adapter.update_user(double.id, email="STRAßE@x.de"), Conflict, "email")
+    assert_unchanged(raw_snapshot, lambda: adapter.update_user(double.id, email="K@x.dk"), Conflict, "email")
+    assert adapter.get_user_by_email("k@x.dk") == kelvin
+    assert adapter.get_user_by_email("STRASSE@x.de") == moved
 
 
 @pytest.mark.parametrize("second", ["ANN@example.com", " ann@example.com ", "Ann@EXAMPLE.com"],

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from adapters import limits
 from adapters.base import UNSET, Adapter, Unset
-from adapters.cursor import decode_cursor, encode_cursor
+from adapters.cursor import decode_cursor, encode_cursor, listing_scope
 from adapters.errors import (
     AdapterError,
     Conflict,
@@ -513,7 +513,8 @@ class SQLiteAdapter(Adapter):
         window, params = _in_window("created_at", lo, hi)
         return self._keyset_page(
             self._CAMPAIGN + " WHERE user_id = ?" + window, [user_id, *params], ("created_at", "id"),
-            "campaigns", (int, str), limit, after, self._campaign, lambda c: (epoch_ms(c.created_at), c.id),
+            listing_scope("campaigns", user_id), (int, str), limit, after, self._campaign,
+            lambda c: (epoch_ms(c.created_at), c.id),
         )
 
     # -- clients -------------------------------------------------------------
@@ -749,7 +750,8 @@ class SQLiteAdapter(Adapter):
         window, params = _in_window("timestamp", lo, hi)
         return self._keyset_page(
             self._BILLING + " WHERE client_id = ?" + window, [client_id, *params], ("timestamp", "id"),
-            "billing", (int, int), limit, after, self._entry, lambda e: (epoch_ms(e.timestamp), int(e.id)),
+            listing_scope("billing", client_id), (int, int), limit, after, self._entry,
+            lambda e: (epoch_ms(e.timestamp), int(e.id)),
         )
 
     def usage_totals(

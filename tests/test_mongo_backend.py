@@ -174,7 +174,7 @@ def test_payloads_survive_the_stand_in(payload: dict[str, object]) -> None:
     ],
 )
 def test_forged_but_well_typed_cursors_page_like_the_reference(scope: str, key: tuple[int, object]) -> None:
-    from adapters.cursor import encode_cursor
+    from adapters.cursor import encode_cursor, listing_scope
     from adapters.memory import MemoryAdapter
 
     backend = MongomockBackend()
@@ -188,7 +188,8 @@ def test_forged_but_well_typed_cursors_page_like_the_reference(scope: str, key: 
             for cid in ("a", "b", "b\ue000", "c", "\ue001"):
                 adapter.create_campaign(user_id=user.id, payload={}, id=cid, created_at=at)
                 adapter.record_usage(client.id, timestamp=at, tokens_used=1, cost=1)
-            cursor = encode_cursor(scope, *key)  # type: ignore[arg-type]
+            parent = "u" if scope == "campaigns" else "c"
+            cursor = encode_cursor(listing_scope(scope, parent), *key)  # type: ignore[arg-type]
             if scope == "campaigns":
                 results.append([c.id for c in adapter.list_campaigns("u", after=cursor).items])
             else:

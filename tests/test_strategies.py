@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from adapters import limits
+from adapters.cursor import decode_cursor, listing_scope
 from adapters.errors import ValidationError
 from adapters.validation import check_amount, check_email, check_key, check_payload, check_timestamp
 from strategies import (
@@ -32,6 +34,7 @@ from strategies import (
     oversized_payload,
     window_splits,
 )
+from strategies import adversarial as adv
 
 
 def _depth(value: Any) -> int:
@@ -197,9 +200,69 @@ def test_window_splits_sometimes_land_on_points() -> None:
         (lambda: billing_streams(min_size=5, max_size=2), "min_size=5"),
         (lambda: billing_streams(span=timedelta(0)), "span=datetime.timedelta(0)"),
         (lambda: window_splits(points=["2024-01-01"]), "points='2024-01-01'"),
+        (lambda: adv.adversarial_texts(max_len=0), "max_len=0"),
+        (lambda: adv.adversarial_texts(max_len=3, min_len=-1), "min_len=-1"),
+        (lambda: adv.crafted_cursors(listing="users"), "listing='users'"),
+        (lambda: adv.crafted_cursors(listing="campaigns"), "parent=None"),
+        (lambda: adv.crafted_cursor_examples(listing="clients", parent="c"), "parent='c'"),
+        (lambda: adv.adversarial_batches(admin_id=5), "admin_id=5"),
+        (lambda: adv.lying_classes(base=bytes), "base=<class 'bytes'>"),
     ],
 )
 def test_invalid_arguments_raise_quoting_name_and_value(factory: Any, quoted: str) -> None:
     with pytest.raises(InvalidArgument, match=None) as info:
         factory()
     assert quoted in str(info.value)
+
+
+# -- adversarial values --------------------------------------------------------------
+
+
+def _outcome(check: Any, value: object) -> object:
+    try:
+        result = check(value)
+    except ValidationError as exc:
+        return ("refused", exc.field)
+    return ("accepted", type(result), result)
+
+
+@pytest.mark.parametrize(("listing", "parent"), [("campaigns", "u"), ("clients", None), ("billing", "c")])
+def test_crafted_cursors_are_refused_quickly(listing: str, parent: str | None) -> None:
+    scope = listing_scope(listing, parent)
+    types = adv.LISTINGS[listing]
+    examples = adv.crafted_cursor_examples(listing=listing, parent=parent)
+    assert "nested-100000" in examples
+    for name, cursor in examples.items():
+        began = time.perf_counter()
+        with pytest.raises(ValidationError) as info:
+            decode_cursor(cursor, scope, *types)
+        assert info.value.field == "after", name
+        assert time.perf_counter() - began < 0.5, f"{name} took {time.perf_counter() - began:.2f}s"
+
+
+def test_bad_tzinfos_are_refused() -> None:
+    for name, zone in adv.bad_tzinfo_examples().items():
+        with pytest.raises(ValidationError) as info:
+            check_timestamp(datetime(2024, 5, 1, tzinfo=zone), field="at")
+        assert info.value.field == "at", name
+
+
+ADVERSARIAL_CHECKS = [
+    (adv.adversarial_texts(max_len=limits.USER_ID_MAX), lambda v: check_key(v, field="f", max_len=limits.USER_ID_MAX)),
+    (adv.adversarial_emails(), lambda v: check_email(v, field="f")),
+    (adv.adversarial_amounts(), lambda v: check_amount(v, field="f")),
+    (adv.adversarial_datetimes(), lambda v: check_timestamp(v, field="f")),
+    (adv.adversarial_payloads(), lambda v: check_payload(v, field="f")),
+]
+
+
+@pytest.mark.parametrize(("strategy", "check"), ADVERSARIAL_CHECKS, ids=["texts", "emails", "amounts", "datetimes",
+                                                                        "payloads"])
+def test_adversarial_values_validate_as_what_they_stand_for(strategy: Any, check: Any) -> None:
+    @settings(max_examples=40, database=None, derandomize=True)
+    @given(strategy)
+    def compare(drawn: adv.Adversarial) -> None:
+        got = _outcome(check, drawn.value)
+        assert got == (("refused", "f") if drawn.canonical is adv.REFUSED else _outcome(check, drawn.canonical))
+
+    compare()

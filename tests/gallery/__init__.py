@@ -44,6 +44,7 @@ def _g(module_and_factory: str, what: str, *expect: str) -> Entry:
 DEFECTS: tuple[Entry, ...] = (
     _g("keys:case_insensitive_ids", "get_user matches ids case-insensitively"),
     _g("keys:email_not_normalised_on_lookup", "get_user_by_email does not trim/lowercase its argument"),
+    _g("keys:email_casefolded", "email is normalised with casefold(), not lower(): straße@x is strasse@x"),
     _g("keys:truncates_over_long_ids", "over-long user ids are truncated instead of rejected"),
     _g("keys:strips_nul", "NUL characters are stripped instead of rejected"),
     _g("cascades:delete_user_leaves_integrations", "delete_user leaves the user's integrations"),

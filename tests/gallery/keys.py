@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from adapters import limits
+from adapters.base import UNSET, Unset
 from adapters.memory import MemoryAdapter
 from adapters.records import User
 from adapters.validation import check_key
@@ -32,6 +33,23 @@ class EmailNotNormalisedOnLookup(MemoryAdapter):
         super().get_user_by_email(email)  # validation still runs and still raises
         with self._lock:
             return next((u for u in self.store.users.values() if u.email == email), None)
+
+
+def _casefold(value: object) -> object:
+    return value.casefold() if isinstance(value, str) else value
+
+
+class EmailCasefolded(MemoryAdapter):
+    """Email is normalised with casefold() instead of lower(), so straße@x and strasse@x are one user."""
+
+    def create_user(self, *, email: str, **fields: Any) -> User:
+        return super().create_user(email=_casefold(email), **fields)  # type: ignore[arg-type]
+
+    def get_user_by_email(self, email: str) -> User | None:
+        return super().get_user_by_email(_casefold(email))  # type: ignore[arg-type]
+
+    def update_user(self, user_id: str, *, email: str | Unset = UNSET, **fields: Any) -> User:
+        return super().update_user(user_id, email=_casefold(email), **fields)  # type: ignore[arg-type]
 
 
 class TruncatesOverLongIds(MemoryAdapter):
@@ -84,6 +102,11 @@ def case_insensitive_ids(endpoint: Endpoint) -> MemoryAdapter:
 @adapter_factory(engine="memory")
 def email_not_normalised_on_lookup(endpoint: Endpoint) -> MemoryAdapter:
     return on_engine_store(EmailNotNormalisedOnLookup, endpoint)
+
+
+@adapter_factory(engine="memory")
+def email_casefolded(endpoint: Endpoint) -> MemoryAdapter:
+    return on_engine_store(EmailCasefolded, endpoint)
 
 
 @adapter_factory(engine="memory")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from adapters.cursor import decode_cursor, encode_cursor
+from adapters.cursor import decode_cursor, encode_cursor, listing_scope
 from adapters.memory import MemoryAdapter
 from adapters.records import BillingEntry, BillingTotals, Campaign, Page
 from adapters.validation import epoch_ms
@@ -38,18 +38,20 @@ class PagingSkipsTies(MemoryAdapter):
         page = super().list_campaigns(user_id, start=start, end=end, limit=limit, after=after)  # validates
         if after is None:
             return page
-        last_ms = int(decode_cursor(after, "campaigns", int, str)[0])
+        scope = listing_scope("campaigns", user_id)
+        last_ms = int(decode_cursor(after, scope, int, str)[0])
         return _after_timestamp_only(super().list_campaigns(user_id, start=start, end=end), last_ms, limit,
-                                     lambda c: c.created_at, lambda c: (epoch_ms(c.created_at), c.id), "campaigns")
+                                     lambda c: c.created_at, lambda c: (epoch_ms(c.created_at), c.id), scope)
 
     def list_usage(self, client_id: str, *, start: datetime | None = None, end: datetime | None = None,
                    limit: int | None = None, after: str | None = None) -> Page[BillingEntry]:
         page = super().list_usage(client_id, start=start, end=end, limit=limit, after=after)  # validates
         if after is None:
             return page
-        last_ms = int(decode_cursor(after, "billing", int, int)[0])
+        scope = listing_scope("billing", client_id)
+        last_ms = int(decode_cursor(after, scope, int, int)[0])
         return _after_timestamp_only(super().list_usage(client_id, start=start, end=end), last_ms, limit,
-                                     lambda e: e.timestamp, lambda e: (epoch_ms(e.timestamp), int(e.id)), "billing")
+                                     lambda e: e.timestamp, lambda e: (epoch_ms(e.timestamp), int(e.id)), scope)
 
 
 def _inclusive(end: Any) -> Any:

@@ -20,7 +20,7 @@ from hypothesis import Phase, settings
 from harness.profiles import PROFILES
 
 PROFILE = "gallery"
-SLOW_LAST = ("test_billing_properties.py", "test_model.py")
+SLOW_LAST = ("test_adversarial.py", "test_billing_properties.py", "test_model.py")
 
 settings.register_profile(
     PROFILE, settings(PROFILES["dev"], derandomize=True, database=None, phases=[Phase.explicit, Phase.generate])
