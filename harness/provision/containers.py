@@ -55,8 +55,10 @@ LABEL_RUN = "org.adapter-contracts.run"
 LABEL_PID = "org.adapter-contracts.pid"
 LABEL_HOST = "org.adapter-contracts.host"
 
-#: One id per harness run: xdist gives its workers a shared one, else this process makes one.
-_RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+#: One id per harness run: the caller's (CONTRACT_RUN_ID, so that a wrapper such as
+#: scripts/container-matrix.sh can remove exactly its run's containers), else the one xdist
+#: shares with its workers, else this process's own.
+_RUN_ID = os.environ.get("CONTRACT_RUN_ID") or os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
 
 
 def run_id() -> str:
