@@ -32,7 +32,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
-from harness.provision.common import ProvisionUnavailable
+from harness.provision.common import ProvisionUnavailable, docker_available
 
 __all__ = [
     "DEFAULT_IMAGES",
@@ -111,8 +111,12 @@ def _docker() -> Any:
     return docker.from_env()
 
 
-def _ryuk(client: Any) -> RyukDecision:
-    """Decide once per process and tell testcontainers; later calls return the same decision."""
+def _ryuk() -> RyukDecision:
+    """Decide once per process and tell testcontainers; later calls return the same decision.
+
+    An engine that cannot be asked decides nothing (and is asked again next time): the
+    container start that follows reports the real problem.
+    """
     global _decision
     with _lock:
         if _decision is not None:
@@ -121,16 +125,29 @@ def _ryuk(client: Any) -> RyukDecision:
 
         image = str(testcontainers_config.ryuk_image)
         present: bool | None
+        client: Any = None
         try:
+            # The harness's own ping first: docker-py leaves a socket open when no engine answers.
+            if docker_available() is not None:
+                raise ConnectionError("no Docker engine answers")
+            client = _docker()
             client.images.get(image)
             present = True
         except Exception as exc:  # noqa: BLE001 - docker.errors.ImageNotFound, or an engine that cannot say
             present = False if type(exc).__name__ == "ImageNotFound" else None
-        _decision = decide_ryuk(_user_ryuk_setting(), image, present)
-        testcontainers_config.ryuk_disabled = _decision.disabled
-        if _decision.disabled:
-            _remove_leftovers(client)
-        return _decision
+        try:
+            decision = decide_ryuk(_user_ryuk_setting(), image, present)
+            if present is None and _user_ryuk_setting() is None:
+                return decision
+            _decision = decision
+            testcontainers_config.ryuk_disabled = decision.disabled
+            if decision.disabled and client is not None:
+                _remove_leftovers(client)
+            return decision
+        finally:
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    client.close()
 
 
 def leftovers(containers: Iterable[Any], host: str, alive: Callable[[int], bool]) -> list[Any]:
@@ -203,11 +220,7 @@ def start(engine: str, image: str | None, make: Callable[[str], Any], stack: Exi
     removed before that is raised, and before an interrupt propagates.
     """
     chosen = image or DEFAULT_IMAGES[engine]
-    try:
-        client = _docker()
-        decision = _ryuk(client)
-    except Exception as exc:  # noqa: BLE001 - no engine, or docker-py missing: this provider cannot serve
-        raise ProvisionUnavailable(f"no Docker engine to start {chosen} on: {type(exc).__name__}: {exc}") from None
+    decision = _ryuk()
     container: Any = None
     try:
         container = make(chosen)  # the constructor already talks to Docker
