@@ -73,9 +73,16 @@ class FakeContainer:
         self.kwargs: dict[str, Any] = {}
         self.started = False
         self.stopped = 0
+        self.tmpfs: list[str] = []
+        self._kwargs: dict[str, Any] = {"platform": "linux/amd64"}
 
     def with_kwargs(self, **kwargs: Any) -> FakeContainer:
-        self.kwargs.update(kwargs)
+        self._kwargs = kwargs  # replaces, as testcontainers' does
+        self.kwargs = kwargs
+        return self
+
+    def with_tmpfs_mount(self, path: str) -> FakeContainer:
+        self.tmpfs.append(path)
         return self
 
     def start(self) -> FakeContainer:
@@ -120,6 +127,8 @@ def test_containers_are_labelled_with_run_pid_and_host() -> None:
     assert labels == containers.container_labels()
     assert set(labels) == {containers.LABEL_RUN, containers.LABEL_PID, containers.LABEL_HOST}
     assert not any("password" in value.lower() for value in labels.values())
+    assert container.kwargs["platform"] == "linux/amd64"  # what was set before is kept
+    assert container.tmpfs == ["/var/lib/postgresql/data"]  # throwaway data off the overlay
 
 
 @pytest.mark.usefixtures("decided")
