@@ -43,7 +43,6 @@ __all__ = ["MONGOD_DIRS", "MongoBackend", "MongomockBackend", "real_mongo_reason
 
 #: Where a mongod may live besides PATH (tarball installs, distro packages).
 MONGOD_DIRS: tuple[str, ...] = ("/usr/bin", "/usr/local/bin", "/opt/mongodb*/bin", "/usr/local/mongodb*/bin")
-MONGO_IMAGE = "mongo:7"
 _DRIVER = f"pymongo {pymongo.version}"
 _PROVIDERS = ("dsn", "container", "local")
 
