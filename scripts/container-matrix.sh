@@ -13,7 +13,8 @@ began=$SECONDS
 
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 state=$(mktemp -d /tmp/contract-matrix.XXXXXX)
-export CONTRACT_RUN_ID="matrix-$(hostname)-$$-$(date +%s)"
+CONTRACT_RUN_ID="matrix-$(hostname)-$$-$(date +%s)"
+export CONTRACT_RUN_ID
 daemon_pid=""
 
 cleanup() {
