@@ -101,7 +101,8 @@ class StartedEngine:
             "adapter": f"{type(self.adapter).__module__}:{type(self.adapter).__qualname__}",
             "attempts": list(self.attempts), "conditions": dict(self.backend.conditions),
             "extra_tables": list(self.extra_tables), "unusable": self.unusable, "dead": self.dead,
-            "image": self.target.image if self.target else None, "swept": list(self.backend.swept),
+            "image": self.backend.image,  # the default image too, once the container provider chose it
+            "swept": list(self.backend.swept),
         }
 
     def check_usable(self) -> None:

@@ -162,6 +162,10 @@ class FakeContainer:
         self.calls.append(f"command {command}")
         return self
 
+    def with_kwargs(self, **kwargs: object) -> FakeContainer:
+        self.calls.append(f"kwargs {sorted(kwargs)}")
+        return self
+
     def start(self) -> FakeContainer:
         self.calls.append("start")
         return self

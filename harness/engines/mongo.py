@@ -13,7 +13,6 @@ import subprocess
 import threading
 import time
 import uuid
-import warnings
 from contextlib import ExitStack
 from importlib import metadata
 from typing import Any
@@ -27,6 +26,7 @@ from adapters.base import Adapter
 from adapters.mongo import COLLECTIONS, COUNTERS, MongoAdapter
 from harness.config import HarnessConfig
 from harness.engines.base import Backend, Endpoint
+from harness.provision import containers
 from harness.provision.common import (
     MARKER_TABLE,
     MARKER_TEXT,
@@ -44,7 +44,6 @@ __all__ = ["MONGOD_DIRS", "MongoBackend", "MongomockBackend", "real_mongo_reason
 
 #: Where a mongod may live besides PATH (tarball installs, distro packages).
 MONGOD_DIRS: tuple[str, ...] = ("/usr/bin", "/usr/local/bin", "/opt/mongodb*/bin", "/usr/local/mongodb*/bin")
-MONGO_IMAGE = "mongo:7"
 _DRIVER = f"pymongo {pymongo.version}"
 _PROVIDERS = ("dsn", "container", "local")
 
@@ -157,25 +156,9 @@ class MongoBackend(Backend):
         return Endpoint(engine=self.id, provider=provider, dsn=dsn, database=name,
                         server_version=version, driver=_DRIVER)
 
-    @staticmethod
-    def _start_container(stack: ExitStack, timeout: float) -> str:
-        try:
-            module = importlib.import_module("testcontainers.community.mongodb")
-        except ImportError:
-            # testcontainers < 4.10 only has testcontainers.mongodb, which later
-            # versions keep as a deprecated alias (a DeprecationWarning).
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", DeprecationWarning)
-                    module = importlib.import_module("testcontainers.mongodb")
-            except ImportError as exc:
-                raise ProvisionUnavailable(f"testcontainers not importable: {exc}") from None
-        try:
-            container = module.MongoDbContainer(MONGO_IMAGE)  # the constructor already calls Docker
-            container.start()
-        except Exception as exc:  # noqa: BLE001 - docker errors have no common base; report, don't crash
-            raise ProvisionUnavailable(f"{MONGO_IMAGE} did not start: {type(exc).__name__}: {exc}") from None
-        stack.callback(container.stop)
+    def _start_container(self, stack: ExitStack, timeout: float) -> str:
+        mongo_container = containers.import_container_class("mongodb", "MongoDbContainer")
+        container, self.image = containers.start("mongo", self.image, mongo_container, stack)
         url: str = container.get_connection_url()
         return url
 

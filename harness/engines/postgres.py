@@ -8,7 +8,6 @@ import os
 import pwd
 import shutil
 import uuid
-import warnings
 from collections.abc import Callable
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, replace
@@ -27,6 +26,7 @@ from adapters.postgres import PostgresAdapter
 from harness.config import HarnessConfig
 from harness.engines.base import Backend, Endpoint
 from harness.faults import FaultInjector, FaultProxy
+from harness.provision import containers
 from harness.provision.common import (
     MARKER_TABLE,
     MARKER_TEXT,
@@ -67,7 +67,6 @@ HARNESS_MARK = "created by adapter-contracts harness"
 PG_BIN_DIRS = (
     "/usr/lib/postgresql/*/bin", "/usr/local/pgsql/bin", "/usr/pgsql-*/bin", "/opt/homebrew/opt/postgresql*/bin",
 )
-CONTAINER_IMAGE = "postgres:16-alpine"
 # Throwaway data: durability settings only slow the contracts down.
 FAST_SETTINGS = ("-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off")
 
@@ -196,25 +195,14 @@ class PostgresBackend(Backend):
         return server, database
 
     def _container(self, stack: ExitStack, timeout: float) -> tuple[str, str]:
-        try:
-            from testcontainers.community.postgres import PostgresContainer
-        except ImportError:
-            try:
-                # Older 4.x releases have the module at the top level (a deprecated alias since).
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", DeprecationWarning)
-                    from testcontainers.postgres import PostgresContainer
-            except ImportError as exc:
-                raise ProvisionUnavailable(f"testcontainers[postgres] not importable: {exc}") from None
-        container = PostgresContainer(CONTAINER_IMAGE, driver=None)
-        container.with_command("postgres " + " ".join(FAST_SETTINGS))
-        try:
-            container.start()
-        except Exception as exc:  # noqa: BLE001 - any Docker failure means "this provider cannot serve"
-            with suppress(Exception):
-                container.stop()
-            raise ProvisionUnavailable(f"container {CONTAINER_IMAGE} did not start: {exc}") from None
-        stack.callback(container.stop)
+        postgres_container = containers.import_container_class("postgres", "PostgresContainer")
+
+        def make(image: str) -> Any:
+            container = postgres_container(image, driver=None)
+            container.with_command("postgres " + " ".join(FAST_SETTINGS))
+            return container
+
+        container, self.image = containers.start("postgres", self.image, make, stack)
         server = libpq_url(str(container.get_connection_url()))
         wait_until(lambda: _create_on(server, "contract"), timeout=timeout, what="PostgreSQL container")
         return with_database(server, "contract"), "contract"

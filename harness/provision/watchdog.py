@@ -113,7 +113,7 @@ def _drop_database(engine: str, server: str, name: str) -> None:
 
 
 def _remove_container(container_id: str) -> None:
-    import docker  # type: ignore[import-untyped]
+    import docker
 
     docker.from_env().containers.get(container_id).remove(force=True, v=True)
 

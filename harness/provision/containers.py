@@ -1,0 +1,252 @@
+"""The container provider: one throwaway server per engine target, started through testcontainers.
+
+Every engine's container goes through :func:`start`: it picks the image (the
+target's ``backend.image`` or the engine's default official image), decides
+whether testcontainers' Ryuk reaper can run, labels the container with the
+harness run, process and host, and guarantees the container is removed on every
+exit path, including a failure or an interrupt while it starts.
+
+Ryuk removes a test session's containers when the session's process dies.  It
+is an image of its own (``testcontainers/ryuk``); on a machine without a
+registry it cannot be pulled, and testcontainers then fails every container
+start.  So Ryuk is disabled only when its image is absent locally, and the
+harness then removes its containers itself: on the ExitStack of the engine (the
+normal end, errors, SIGTERM/SIGHUP, which the plugin turns into
+KeyboardInterrupt), at interpreter exit for anything still registered, and
+containers left by a process that died without either (SIGKILL) are recognised
+by their labels and removed by the next run on the same host.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import importlib
+import os
+import socket
+import threading
+import uuid
+import warnings
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Any
+
+from harness.provision.common import ProvisionUnavailable, docker_available
+from harness.provision.watchdog import watchdog
+
+__all__ = [
+    "DEFAULT_IMAGES",
+    "LABEL_HOST",
+    "LABEL_PID",
+    "LABEL_RUN",
+    "RyukDecision",
+    "container_labels",
+    "decide_ryuk",
+    "import_container_class",
+    "leftovers",
+    "run_id",
+    "start",
+]
+
+#: The official image each engine runs when the user names none (they have a registry).
+DEFAULT_IMAGES: dict[str, str] = {"postgres": "postgres:16-alpine", "mysql": "mysql:8.0", "mongo": "mongo:7"}
+
+#: Where each engine's image keeps its data: a tmpfs there, since the data is thrown away
+#: with the container and overlay2 writes would only slow every commit down.
+DATA_DIRS: dict[str, str] = {"postgres": "/var/lib/postgresql/data", "mysql": "/var/lib/mysql", "mongo": "/data/db"}
+
+LABEL_RUN = "org.adapter-contracts.run"
+LABEL_PID = "org.adapter-contracts.pid"
+LABEL_HOST = "org.adapter-contracts.host"
+
+#: One id per harness run: the caller's (CONTRACT_RUN_ID, so that a wrapper such as
+#: scripts/container-matrix.sh can remove exactly its run's containers), else the one xdist
+#: shares with its workers, else this process's own.
+_RUN_ID = os.environ.get("CONTRACT_RUN_ID") or os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+
+
+def run_id() -> str:
+    return _RUN_ID
+
+
+def container_labels() -> dict[str, str]:
+    """What identifies a leftover container: the harness run, the process and the host that started it."""
+    return {LABEL_RUN: run_id(), LABEL_PID: str(os.getpid()), LABEL_HOST: socket.gethostname()}
+
+
+@dataclass(frozen=True)
+class RyukDecision:
+    disabled: bool
+    reason: str
+
+
+def decide_ryuk(user_setting: bool | None, image: str, image_present: bool | None) -> RyukDecision:
+    """Whether to run without Ryuk.
+
+    ``user_setting`` is TESTCONTAINERS_RYUK_DISABLED as the user set it (None when unset): the
+    user's word wins.  Otherwise Ryuk runs when its image is here (``image_present``), and is
+    disabled only when the engine says the image is absent; when the engine could not be asked
+    (None), Ryuk is left on and testcontainers reports what goes wrong.
+    """
+    if user_setting is not None:
+        return RyukDecision(user_setting, f"TESTCONTAINERS_RYUK_DISABLED={'true' if user_setting else 'false'}")
+    if image_present is False:
+        return RyukDecision(True, f"Ryuk image {image} is not on this Docker engine (no registry to pull "
+                                  "it from): the harness removes its containers itself")
+    return RyukDecision(False, f"Ryuk ({image}) reaps the containers")
+
+
+def _user_ryuk_setting() -> bool | None:
+    value = os.environ.get("TESTCONTAINERS_RYUK_DISABLED")
+    if value is None or not value.strip():
+        return None
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+_lock = threading.Lock()
+_decision: RyukDecision | None = None
+#: Containers this process started and has not removed yet (for the interpreter-exit net).
+_live: dict[int, Any] = {}
+
+
+def _docker() -> Any:
+    import docker
+
+    return docker.from_env()
+
+
+def _ryuk() -> RyukDecision:
+    """Decide once per process and tell testcontainers; later calls return the same decision.
+
+    An engine that cannot be asked decides nothing (and is asked again next time): the
+    container start that follows reports the real problem.
+    """
+    global _decision
+    with _lock:
+        if _decision is not None:
+            return _decision
+        from testcontainers.core.config import testcontainers_config
+
+        image = str(testcontainers_config.ryuk_image)
+        present: bool | None
+        client: Any = None
+        try:
+            # The harness's own ping first: docker-py leaves a socket open when no engine answers.
+            if docker_available() is not None:
+                raise ConnectionError("no Docker engine answers")
+            client = _docker()
+            client.images.get(image)
+            present = True
+        except Exception as exc:  # noqa: BLE001 - docker.errors.ImageNotFound, or an engine that cannot say
+            present = False if type(exc).__name__ == "ImageNotFound" else None
+        try:
+            decision = decide_ryuk(_user_ryuk_setting(), image, present)
+            if present is None and _user_ryuk_setting() is None:
+                return decision
+            _decision = decision
+            testcontainers_config.ryuk_disabled = decision.disabled
+            if decision.disabled and client is not None:
+                _remove_leftovers(client)
+            return decision
+        finally:
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    client.close()
+
+
+def leftovers(containers: Iterable[Any], host: str, alive: Callable[[int], bool]) -> list[Any]:
+    """The harness's containers on ``host`` whose process is gone (it died without cleaning up)."""
+    found = []
+    for container in containers:
+        labels = container.labels or {}
+        if labels.get(LABEL_HOST) != host:
+            continue  # another machine's: its own harness removes it
+        try:
+            pid = int(labels.get(LABEL_PID, ""))
+        except ValueError:
+            continue
+        if not alive(pid):
+            found.append(container)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_leftovers(client: Any) -> None:
+    with contextlib.suppress(Exception):
+        running = client.containers.list(all=True, filters={"label": LABEL_RUN})
+        for container in leftovers(running, socket.gethostname(), _alive):
+            with contextlib.suppress(Exception):
+                container.remove(force=True, v=True)
+
+
+def _remove(container: Any) -> None:
+    """Remove the container (and its anonymous volumes); a container already gone is fine."""
+    _live.pop(id(container), None)
+    with contextlib.suppress(Exception):
+        container.stop()
+
+
+@atexit.register
+def _remove_all() -> None:
+    # The last net: an engine whose ExitStack never closed (an exit path pytest did not unwind).
+    for container in list(_live.values()):
+        _remove(container)
+
+
+def import_container_class(module: str, name: str) -> Any:
+    """``testcontainers.community.<module>.<name>``, or the top-level module of older 4.x releases
+    (a deprecated alias in later ones, hence the silenced DeprecationWarning)."""
+    try:
+        return getattr(importlib.import_module(f"testcontainers.community.{module}"), name)
+    except ImportError:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                return getattr(importlib.import_module(f"testcontainers.{module}"), name)
+        except ImportError as exc:
+            raise ProvisionUnavailable(f"testcontainers[{module}] not importable: {exc}") from None
+
+
+def start(engine: str, image: str | None, make: Callable[[str], Any], stack: ExitStack) -> tuple[Any, str]:
+    """Start ``make(image)`` (a testcontainers container, not yet started) and push its removal on ``stack``.
+
+    Returns the started container and the image it runs.  Any failure to start
+    is a :class:`ProvisionUnavailable` naming the image; the container is
+    removed before that is raised, and before an interrupt propagates.
+    """
+    chosen = image or DEFAULT_IMAGES[engine]
+    decision = _ryuk()
+    container: Any = None
+    try:
+        container = make(chosen)  # the constructor already talks to Docker
+        # with_kwargs() replaces what was set before (e.g. an emulated platform): keep that.
+        container.with_kwargs(**{**(getattr(container, "_kwargs", None) or {}), "labels": container_labels()})
+        if hasattr(container, "with_tmpfs_mount"):  # testcontainers >= 4.10
+            container.with_tmpfs_mount(DATA_DIRS[engine])
+        _live[id(container)] = container
+        container.start()
+    except Exception as exc:  # noqa: BLE001 - docker errors have no common base; report, don't crash
+        if container is not None:
+            _remove(container)
+        hint = f" ({decision.reason})" if "ryuk" in str(exc).lower() else ""
+        raise ProvisionUnavailable(f"container {chosen} did not start: {type(exc).__name__}: {exc}{hint}") from None
+    except BaseException:
+        if container is not None:
+            _remove(container)
+        raise
+    # After a SIGKILL the run's watchdog removes it (Ryuk may not be there to).
+    container_id = str(getattr(container.get_wrapped_container(), "id", "") or "")
+    if container_id:
+        watchdog.guard_container(container_id)
+    stack.callback(watchdog.removing(lambda: _remove(container), "container", container_id))
+    return container, chosen

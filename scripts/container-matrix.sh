@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The server-version matrix through the container provider: PostgreSQL 15 and 17, MariaDB 10.11
+# and 11.8, MySQL 9, each its own target with its own verdict, every one required CERTIFIED.
+#
+# For machines (and air-gapped CI) with Docker but no image registry: the images are built
+# from Debian's package archive by scripts/images/build.sh.  When no Docker engine answers,
+# docker.io is installed and a private dockerd started for this run (its images kept under
+# $CONTRACT_DOCKER_ROOT for the next run); it is stopped again at the end, and every container
+# of this run is removed, on every exit path.  Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+began=$SECONDS
+
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+state=$(mktemp -d /tmp/contract-matrix.XXXXXX)
+CONTRACT_RUN_ID="matrix-$(hostname)-$$-$(date +%s)"
+export CONTRACT_RUN_ID
+daemon_pid=""
+
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM HUP
+    if docker info >/dev/null 2>&1; then
+        # The harness removes its containers itself; this is the net for a run killed outright.
+        ids=$(docker ps -aq --filter "label=org.adapter-contracts.run=$CONTRACT_RUN_ID" || true)
+        if [ -n "$ids" ]; then
+            echo "removing leftover containers of this run: $ids" >&2
+            # shellcheck disable=SC2086 # ids are words
+            docker rm -f -v $ids >/dev/null || true
+        fi
+    fi
+    if [ -n "$daemon_pid" ]; then
+        $SUDO kill "$daemon_pid" 2>/dev/null || true
+        for _ in $(seq 100); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
+        $SUDO kill -9 "$daemon_pid" 2>/dev/null || true
+        echo "private dockerd stopped" >&2
+    fi
+    $SUDO rm -rf "$state"
+    echo "container matrix: $((SECONDS - began)) s in all, exit $status" >&2
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+need=()
+command -v dockerd >/dev/null || [ -x /usr/sbin/dockerd ] || need+=(docker.io)
+command -v docker >/dev/null || need+=(docker.io)
+command -v debootstrap >/dev/null || [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
+if ! docker info >/dev/null 2>&1; then
+    if [ ${#need[@]} -gt 0 ]; then
+        step=$SECONDS
+        echo "installing Debian packages: ${need[*]}" >&2
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+        echo "packages installed in $((SECONDS - step)) s" >&2
+        need=()
+    fi
+    # No iptables here (no NAT rules needed: published ports go through docker-proxy on this host);
+    # the image store persists so that the next run finds its images built.
+    root=${CONTRACT_DOCKER_ROOT:-/var/lib/adapter-contracts/docker}
+    $SUDO mkdir -p "$root"
+    export DOCKER_HOST="unix://$state/docker.sock"
+    $SUDO "$(command -v dockerd || echo /usr/sbin/dockerd)" --iptables=false --storage-driver=overlay2 \
+        -H "$DOCKER_HOST" --data-root "$root" --exec-root "$state/exec" --pidfile "$state/docker.pid" \
+        >"$state/dockerd.log" 2>&1 &
+    daemon_pid=$!
+    for _ in $(seq 300); do
+        docker info >/dev/null 2>&1 && break
+        kill -0 "$daemon_pid" 2>/dev/null || { tail -20 "$state/dockerd.log" >&2; exit 1; }
+        sleep 0.1
+    done
+    docker info >/dev/null 2>&1 || { tail -20 "$state/dockerd.log" >&2; echo "dockerd did not answer" >&2; exit 1; }
+    echo "private dockerd $(docker version --format '{{.Server.Version}}') at $DOCKER_HOST" >&2
+elif [ ${#need[@]} -gt 0 ]; then
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
+fi
+
+step=$SECONDS
+declare -A ref
+while read -r name image; do ref[$name]=$image; done < <($SUDO env DOCKER_HOST="${DOCKER_HOST:-}" bash scripts/images/build.sh)
+echo "images ready in $((SECONDS - step)) s: ${ref[*]}" >&2
+
+# The engine runs on this machine, so its published ports are on this host: connect there
+# (testcontainers would otherwise take the bridge gateway inside a container, where /.dockerenv
+# exists, and a MySQL server's self-signed certificate then fails the adapter's TLS check).
+export TESTCONTAINERS_CONNECTION_MODE=${TESTCONTAINERS_CONNECTION_MODE:-docker_host}
+report="${CONTRACT_MATRIX_REPORT:-$state/matrix}"
+step=$SECONDS
+python3 -m pytest -n 2 contracts -p no:cacheprovider \
+    --engine postgres,mysql --provider postgres=container,mysql=container \
+    --postgres-image "${ref[pg15]}" --postgres-image "${ref[pg17]}" \
+    --mysql-image "${ref[mariadb1011]}" --mysql-image "${ref[mariadb118]}" --mysql-image "${ref[mysql9]}" \
+    --require-engine all --conformance-report "$report" "$@"
+echo "contracts on five servers in $((SECONDS - step)) s" >&2
+
+python3 - "$report.json" <<'PY'
+import json
+import sys
+
+report = json.load(open(sys.argv[1], encoding="utf-8"))
+engines = report["engines"]
+expected = ["postgres-15", "postgres-17", "mysql-mariadb-10.11", "mysql-mariadb-11.8", "mysql-9"]
+for target in expected:
+    facts = engines.get(target) or {}
+    print(f"{target:22} {facts.get('server_version', '?'):18} via {facts.get('provider')}: {facts.get('verdict')}")
+bad = [t for t in expected if not (engines.get(t) or {}).get("certified")]
+if bad or not report.get("complete"):
+    sys.exit(f"container matrix: not certified: {', '.join(bad) or 'incomplete run'}")
+print("container matrix: five server versions CERTIFIED")
+PY

@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Build the engine images of the server-version matrix offline, from Debian's package archive
+# only (no image registry): debootstrap a minimal root filesystem, apt-get the server into it,
+# add an entrypoint that follows the official image's conventions, `docker import` it.
+#
+#   scripts/images/build.sh [--list] [NAME...]      NAME: pg15 pg17 mariadb1011 mariadb118 mysql9
+#
+# Prints one line per image, "NAME REFERENCE".  Each image is tagged by a hash of what built
+# it (this script, the entrypoint, my.cnf, the suite, extra sources and packages), so a rebuild
+# is skipped while none of those changed; --list prints the references without building.
+# Root filesystems and downloaded .debs are cached under $CONTRACT_IMAGE_CACHE
+# (default /var/cache/adapter-contracts) and reused by later builds.
+# Needs root (debootstrap, chroot, mount) and a Docker engine ($DOCKER_HOST).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${CONTRACT_IMAGE_CACHE:-/var/cache/adapter-contracts}
+repo=${CONTRACT_IMAGE_REPO:-adapter-contracts}
+
+# name | engine | version in the tag | suite | extra suite (apt -t) | packages | entrypoint
+specs=(
+    "pg15|postgres|15|bookworm||postgresql-15|postgres-entrypoint.sh"
+    "pg17|postgres|17|trixie||postgresql-17|postgres-entrypoint.sh"
+    "mariadb1011|mariadb|10.11|bookworm||mariadb-server|mysql-entrypoint.sh"
+    "mariadb118|mariadb|11.8|trixie||mariadb-server|mysql-entrypoint.sh"
+    # Oracle MySQL is only in unstable; its archive's Release file has expired (hence
+    # Check-Valid-Until=false), and sid is added to a trixie root rather than bootstrapped.
+    "mysql9|mysql|9|trixie|sid|mysql-server-core|mysql-entrypoint.sh"
+)
+
+mirror() {
+    # The machine's own Debian mirror: the first URIs: line of the deb822 sources, else sources.list.
+    local uri=""
+    if [ -r /etc/apt/sources.list.d/debian.sources ]; then
+        uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)
+    fi
+    if [ -z "$uri" ] && [ -r /etc/apt/sources.list ]; then
+        uri=$(awk '$1 == "deb" && $0 !~ /security/ {print ($2 ~ /^\[/ ? $3 : $2); exit}' /etc/apt/sources.list)
+    fi
+    echo "${uri:-http://deb.debian.org/debian}"
+}
+
+content_hash() {  # the spec line and every file that shapes the image
+    local spec=$1 entry=$2
+    { printf '%s\n' "$spec"; cat "$here/build.sh" "$here/$entry" "$here/my.cnf"; } | sha256sum | cut -c1-12
+}
+
+reference() {
+    local spec=$1 name engine version suite extra packages entry
+    IFS='|' read -r name engine version suite extra packages entry <<<"$spec"
+    echo "$repo/$engine:$version-$(content_hash "$spec" "$entry")"
+}
+
+rootfs_tarball() {  # a cached minbase root filesystem of $1 (debootstrap only on the first run)
+    local suite=$1 tarball="$cache/rootfs/$1-minbase.tar"
+    mkdir -p "$cache/rootfs"
+    # Two chains may need the same suite (trixie, and trixie with sid): one bootstraps it.
+    exec 8>"$cache/rootfs/$suite.lock"
+    flock 8
+    if [ ! -s "$tarball" ]; then
+        local dir
+        dir=$(mktemp -d "$cache/rootfs/.$suite.XXXXXX")
+        local step=$SECONDS
+        debootstrap --variant=minbase "$suite" "$dir" "$(mirror)" >"$dir.log" 2>&1 \
+            || { tail -20 "$dir.log" >&2; rm -rf "$dir" "$dir.log"; return 1; }
+        echo "debootstrap $suite from $(mirror): $((SECONDS - step)) s" >&2
+        tar -C "$dir" -cf "$tarball.tmp" .
+        mv "$tarball.tmp" "$tarball"
+        rm -rf "$dir" "$dir.log"
+    fi
+    exec 8>&-
+    echo "$tarball"
+}
+
+root=""
+cleanup_root() {
+    if [ -n "$root" ]; then
+        umount "$root/var/cache/apt/archives" 2>/dev/null || true
+        umount "$root/proc" 2>/dev/null || true
+        rm -rf "$root"
+        root=""
+    fi
+}
+trap cleanup_root EXIT
+
+build() {
+    local spec=$1 name engine version suite extra packages entry ref
+    IFS='|' read -r name engine version suite extra packages entry <<<"$spec"
+    ref=$(reference "$spec")
+    if docker image inspect "$ref" >/dev/null 2>&1; then
+        echo "$name $ref"
+        return
+    fi
+    local began=$SECONDS tarball
+    tarball=$(rootfs_tarball "$suite")
+    root=$(mktemp -d "$cache/build.$name.XXXXXX")
+    tar -C "$root" -xf "$tarball"
+    cp /etc/resolv.conf "$root/etc/resolv.conf"
+    mount -t proc proc "$root/proc"
+    # .debs survive between builds: a rebuild downloads only what changed in the archive.
+    mkdir -p "$cache/debs/$suite${extra:+-$extra}" "$root/var/cache/apt/archives"
+    mount --bind "$cache/debs/$suite${extra:+-$extra}" "$root/var/cache/apt/archives"
+    # No service may start inside the chroot (mariadb-server's postinst tries).
+    printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+    chmod +x "$root/usr/sbin/policy-rc.d"
+    # Debian's postgresql-common would create a "main" cluster: the entrypoint makes its own.
+    mkdir -p "$root/etc/postgresql-common"
+    echo "create_main_cluster = false" >"$root/etc/postgresql-common/createcluster.conf"
+    local apt=(apt-get -o Acquire::Check-Valid-Until=false -o APT::Sandbox::User=root -o Dpkg::Use-Pty=0)
+    if [ -n "$extra" ]; then
+        echo "deb $(mirror) $extra main" >"$root/etc/apt/sources.list.d/$extra.list"
+    fi
+    # Throwaway build root: dpkg need not fsync every file it unpacks (the tarball is the product).
+    echo force-unsafe-io >"$root/etc/dpkg/dpkg.cfg.d/contract-unsafe-io"
+    local step=$SECONDS
+    chroot "$root" "${apt[@]}" -o Acquire::Languages=none -qq update
+    # shellcheck disable=SC2086 # the package list is words
+    DEBIAN_FRONTEND=noninteractive chroot "$root" "${apt[@]}" -qq -y --no-install-recommends \
+        -o Dpkg::Options::=--force-confold ${extra:+-t $extra} install $packages >"$root.apt.log" 2>&1 \
+        || { tail -30 "$root.apt.log" >&2; rm -f "$root.apt.log"; return 1; }
+    rm -f "$root.apt.log" "$root/etc/dpkg/dpkg.cfg.d/contract-unsafe-io"
+    echo "$name: apt-get $((SECONDS - step)) s" >&2
+    umount "$root/var/cache/apt/archives"
+    umount "$root/proc"
+    rm -rf "$root/var/lib/apt/lists"/* "$root/usr/share/doc"/* "$root/usr/share/man"/* "$root/usr/sbin/policy-rc.d"
+
+    local changes=()
+    if [ "$engine" = postgres ]; then
+        rm -rf "$root/var/lib/postgresql"/* "$root/etc/postgresql"/*
+        mkdir -p "$root/var/lib/postgresql/data"
+        chroot "$root" chown -R postgres:postgres /var/lib/postgresql
+        changes+=(--change "ENV PATH=/usr/lib/postgresql/$version/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+                  --change "ENV PGDATA=/var/lib/postgresql/data"
+                  --change "EXPOSE 5432" --change 'CMD ["postgres"]')
+    else
+        # Debian's packages leave an initialised data directory and a conf.d tree behind: the
+        # entrypoint initialises on first start, with one my.cnf of ours.
+        rm -rf "$root/var/lib/mysql" "$root/etc/mysql"
+        mkdir -p "$root/var/lib/mysql" "$root/etc/mysql" "$root/var/lib/mysql-files" "$root/run/mysqld"
+        cp "$here/my.cnf" "$root/etc/mysql/my.cnf"
+        chroot "$root" sh -c 'getent passwd mysql >/dev/null || useradd --system --no-create-home mysql'
+        chroot "$root" chown mysql:mysql /var/lib/mysql /var/lib/mysql-files /run/mysqld
+        changes+=(--change "EXPOSE 3306" --change 'CMD ["mysqld"]')
+    fi
+    install -m 0755 "$here/$entry" "$root/usr/local/bin/docker-entrypoint.sh"
+    step=$SECONDS
+    tar -C "$root" -c . | docker import \
+        --change 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' "${changes[@]}" \
+        --change "LABEL org.adapter-contracts.content=$(content_hash "$spec" "$entry")" \
+        - "$ref" >/dev/null
+    echo "$name: docker import $((SECONDS - step)) s" >&2
+    cleanup_root
+    echo "built $ref in $((SECONDS - began)) s" >&2
+    echo "$name $ref"
+}
+
+list=0
+wanted=()
+for arg in "$@"; do
+    case "$arg" in
+        --list) list=1 ;;
+        -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+        *) wanted+=("$arg") ;;
+    esac
+done
+known=" $(for s in "${specs[@]}"; do printf '%s ' "${s%%|*}"; done)"
+for name in "${wanted[@]}"; do
+    [[ "$known" == *" $name "* ]] || { echo "unknown image $name; known:$known" >&2; exit 2; }
+done
+
+mkdir -p "$cache"
+exec 9>"$cache/build.lock"
+[ "$list" = 1 ] || flock 9  # one build.sh at a time: they share the cache
+selected=()
+for spec in "${specs[@]}"; do
+    name=${spec%%|*}
+    if [ ${#wanted[@]} -gt 0 ] && [[ " ${wanted[*]} " != *" $name "* ]]; then continue; fi
+    selected+=("$spec")
+done
+if [ "$list" = 1 ]; then
+    for spec in "${selected[@]}"; do echo "${spec%%|*} $(reference "$spec")"; done
+    exit 0
+fi
+# One chain per set of sources (bookworm, trixie, trixie with sid), the chains side by side:
+# most of a cold build waits on the mirror (debootstrap, apt downloads), not on the CPU.
+# Images of one chain share its .deb cache, so they build one after the other.
+out=$(mktemp -d)
+pids=()
+chain_of() { local s e; IFS='|' read -r _ _ _ s e _ <<<"$1"; echo "$s${e:+-$e}"; }
+for chain in $(for spec in "${selected[@]}"; do chain_of "$spec"; done | sort -u); do
+    (
+        trap cleanup_root EXIT
+        for spec in "${selected[@]}"; do
+            [ "$(chain_of "$spec")" = "$chain" ] && build "$spec"
+        done
+        exit 0
+    ) >"$out/$chain" &
+    pids+=($!)
+done
+failed=0
+for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+# The references in the specs' order, whichever chain finished first.
+for spec in "${selected[@]}"; do grep -h "^${spec%%|*} " "$out"/* || true; done
+rm -rf "$out"
+exit "$failed"
