@@ -12,6 +12,7 @@ collection, only for the engines whose tests were selected.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from collections import Counter
@@ -394,6 +395,18 @@ def pytest_runtest_makereport(
         reason = str(call.excinfo.value)
         report.longrepr = reason
         report.user_properties.append((ENGINE_DOWN_PROPERTY, reason))
+    elif report.failed and call.when == "call":
+        # A contract that failed because its server went away mid-call is the engine's failure,
+        # not the adapter's: one read (with its one reconnect) tells them apart.
+        engines = item.config.stash.get(_SESSION, None)
+        engine_id = _engine_param(item)
+        started = engines.started.get(engine_id) if engines is not None and engine_id else None
+        if started is not None and started.dead is None and started.unusable is None:
+            with contextlib.suppress(EngineDown):
+                started.snapshot()
+        if started is not None and started.dead:
+            report.longrepr = started.dead
+            report.user_properties.append((ENGINE_DOWN_PROPERTY, started.dead))
     return report
 
 

@@ -245,7 +245,8 @@ def start(engine: str, image: str | None, make: Callable[[str], Any], stack: Exi
             _remove(container)
         raise
     # After a SIGKILL the run's watchdog removes it (Ryuk may not be there to).
-    container_id = str(getattr(container.get_wrapped_container(), "id", "") or "")
+    wrapped = getattr(container, "get_wrapped_container", None)
+    container_id = str(getattr(wrapped() if callable(wrapped) else None, "id", "") or "")
     if container_id:
         watchdog.guard_container(container_id)
     stack.callback(watchdog.removing(lambda: _remove(container), "container", container_id))
