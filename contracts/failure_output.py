@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import io
 import re
+import traceback
 from collections.abc import Callable, Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,7 +39,7 @@ from _pytest._code.code import TerminalRepr
 from _pytest._io import TerminalWriter
 
 from contracts.explain import short, side_by_side
-from harness.profiles import STOP_EARLY_SHRINK_SECONDS, bound_shrinking
+from harness.profiles import STOP_EARLY_SHRINK_SECONDS, bound_shrinking, shrink_seconds
 
 __all__ = [
     "BLOCK_LINES",
@@ -125,21 +127,61 @@ def _slow_shrink(text: str) -> str:
     # Hypothesis' warning names five minutes whatever the bound, and asks for a bug report.
     if _SLOW_SHRINK not in text:
         return text
-    return (f"Hypothesis stopped shrinking after {STOP_EARLY_SHRINK_SECONDS} s, the bound under -x/--maxfail; "
-            "run without them for the smallest example")
+    seconds = shrink_seconds()
+    if seconds == STOP_EARLY_SHRINK_SECONDS:
+        return (f"Hypothesis stopped shrinking after {seconds} s, the bound under -x/--maxfail; "
+                "run without them for a smaller example")
+    return f"Hypothesis stopped shrinking after {seconds} s, its own bound: the example may not be the smallest"
+
+
+def _where(exc: BaseException) -> str:
+    """The innermost frame that raised ``exc``, as ``path:line: in function``."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return ""
+    last = frames[-1]
+    path = Path(last.filename)
+    shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+    return f"{shown}:{last.lineno}: in {last.name}"
+
+
+def _distinct_failures(group: BaseExceptionGroup[BaseException]) -> list[str]:
+    """Hypothesis' "found N distinct failures": each failure's message and falsifying example, in an
+    equal share of the block, instead of N full tracebacks."""
+    failures = list(group.exceptions)
+    share = max((_REPORT_LINES - 2) // len(failures) - 1, 6)
+    lines = [f"E   {type(group).__name__}: {group.message}"]
+    for number, exc in enumerate(failures, 1):
+        text = "".join(traceback.format_exception_only(exc)).rstrip().splitlines()
+        body = [f"E     {line}" for line in text]
+        lines.append(f"--- failure {number} of {len(failures)}: {_where(exc)}")
+        lines += _fit(body, share, share // 2, "run it alone for the rest")
+    return lines
 
 
 def _short_traceback(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> list[str]:
-    render: Any = getattr(item, "_repr_failure_py", None)
-    # pytest's own --tb=short rendering, which also drops pytest's and Hypothesis' frames.
-    rendered = render(excinfo, style="short") if render else excinfo.getrepr(style="short")
-    buffer = io.StringIO()
-    writer = TerminalWriter(buffer)
-    writer.hasmarkup = False
-    rendered.toterminal(writer)
+    if isinstance(excinfo.value, BaseExceptionGroup):
+        raw = _distinct_failures(excinfo.value)
+    else:
+        render: Any = getattr(item, "_repr_failure_py", None)
+        # pytest's own --tb=short rendering, which also drops pytest's and Hypothesis' frames.
+        rendered = render(excinfo, style="short") if render else excinfo.getrepr(style="short")
+        buffer = io.StringIO()
+        writer = TerminalWriter(buffer)
+        writer.hasmarkup = False
+        rendered.toterminal(writer)
+        raw = buffer.getvalue().splitlines()
     fixtures = set(getattr(item, "funcargs", {}))
-    kept = []
-    for line in buffer.getvalue().splitlines():
+    kept: list[str] = []
+    explaining = False
+    for line in raw:
+        text = line.removeprefix("E").strip()
+        if text == "Explanation:":
+            explaining = True  # Hypothesis' lines "always and only run by failing examples": up to a blank line
+            continue
+        if explaining:
+            explaining = bool(text)
+            continue
         argument = _FIXTURE_ARGUMENT.match(line)
         if argument and argument.group(1) in fixtures:
             continue  # a fixture in Hypothesis' falsifying example: its repr is noise, often huge

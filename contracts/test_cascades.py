@@ -24,7 +24,7 @@ def expect_removed(before: Rows, after: Rows, expected: dict[str, int], call: st
     seen = removed(before, after)
     if seen == expected:
         return
-    lines = [f"{call} removed {seen}, the reference removes {expected}"]
+    lines = [f"{call}: rows removed per table", f"adapter:   {seen}", f"reference: {expected}"]
     for table in sorted(set(seen) | set(expected)):
         got, want = seen.get(table, 0), expected.get(table, 0)
         if got == want:

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis.internal.conjecture import engine as _conjecture_engine
 
 __all__ = ["MODEL_SETTINGS", "PROFILES", "STOP_EARLY_SHRINK_SECONDS", "bound_shrinking", "load_profile",
-           "model_settings"]
+           "model_settings", "shrink_seconds"]
 
 # Contracts reset storage inside each example, so function-scoped fixtures are
 # deliberate; and real engines make examples slower than Hypothesis expects.
@@ -104,3 +104,8 @@ def bound_shrinking(seconds: int) -> Callable[[], None]:
         _conjecture_engine.MAX_SHRINKING_SECONDS = previous
 
     return restore
+
+
+def shrink_seconds() -> int:
+    """How long Hypothesis may now shrink one failure."""
+    return int(_conjecture_engine.MAX_SHRINKING_SECONDS)
