@@ -102,6 +102,7 @@ def disagreement(*, call: str, actual: object, reference: object, rule: str = ""
 def expect_same(actual: object, reference: object, *, call: str, rule: str = "",
                 same: Callable[[Any, Any], bool] = lambda a, b: bool(a == b)) -> None:
     """Fail with :func:`disagreement` unless ``same(actual, reference)``."""
+    __tracebackhide__ = True  # the failure is the caller's line, not this helper's
     if not same(actual, reference):
         raise AssertionError(disagreement(call=call, actual=actual, reference=reference, rule=rule))
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _pytest._code.code import TerminalRepr
+from _pytest._code.code import ExceptionChainRepr, ReprEntryNative, ReprFileLocation, ReprTraceback
 from _pytest._io import TerminalWriter
 
 from contracts.explain import short, side_by_side
@@ -99,16 +99,15 @@ def rule_of(item: pytest.Item) -> str:
     return name.removeprefix("test_").replace("_", " ")
 
 
-class FailureBlock(TerminalRepr):
-    """The lines of one failure; keeps pytest's crash line for the short summary and the report."""
+def failure_block(lines: list[str], reprcrash: ReprFileLocation | None) -> ExceptionChainRepr:
+    """``lines`` as pytest's own kind of failure report, with pytest's crash line kept.
 
-    def __init__(self, lines: list[str], reprcrash: object) -> None:
-        self.lines = lines
-        self.reprcrash = reprcrash
-
-    def toterminal(self, tw: TerminalWriter) -> None:
-        for line in self.lines:
-            tw.line(line, red=line.startswith("E "), bold=line.startswith("E "))
+    A report of pytest's types crosses from an xdist worker to the controller
+    whole, crash line included, which the short summary and the conformance
+    report's reason are read from; a text entry (``ReprEntryNative``) holds the lines.
+    """
+    entry = ReprEntryNative([line + "\n" for line in lines])
+    return ExceptionChainRepr([(ReprTraceback([entry], None, "native"), reprcrash, None)])
 
 
 def _clip(line: str) -> str:
@@ -208,7 +207,7 @@ def pytest_runtest_makereport(
             or item.config.getoption("tbstyle", "auto") != "auto"):
         return report  # passed, an engine's one line (harness/plugin.py), or pytest's output asked for
     lines = [f"rule: {rule_of(item)}", *_short_traceback(item, call.excinfo)]
-    report.longrepr = FailureBlock(
+    report.longrepr = failure_block(
         _fit(lines, _REPORT_LINES, _HEAD_LINES, "--tb=long shows every frame"),
         getattr(report.longrepr, "reprcrash", None),
     )

@@ -62,6 +62,7 @@ def make_campaign(adapter: Adapter, user_id: str, **kw: Any) -> Campaign:
 
 def raises(kind: type[AdapterError], field: str | None, action: Callable[[], object]) -> AdapterError:
     """Run ``action``, require exactly ``kind`` (or a subclass) and, when given, its ``field``."""
+    __tracebackhide__ = True  # the failure is the caller's line, not this helper's
     expected = f"{kind.__name__}(field={field!r})" if field is not None else kind.__name__
     try:
         returned = action()
@@ -133,6 +134,7 @@ def check_each(cases: Sequence[T], check: Callable[[T], None], label: Callable[[
     item of its own costs more than such a case, and parallel runs pay that
     twice.  ``after_failure`` restores a known state before the next case.
     """
+    __tracebackhide__ = True  # the failure is the caller's line, not this helper's
     failures: list[str] = []
     for case in cases:
         try:
