@@ -148,11 +148,13 @@ def _distinct_failures(group: BaseExceptionGroup[BaseException]) -> list[str]:
     """Hypothesis' "found N distinct failures": each failure's message and falsifying example, in an
     equal share of the block, instead of N full tracebacks."""
     failures = list(group.exceptions)
-    share = max((_REPORT_LINES - 2) // len(failures) - 1, 6)
+    bodies = [[f"E     {line}" for line in "".join(traceback.format_exception_only(exc)).rstrip().splitlines()]
+              for exc in failures]
+    room = _REPORT_LINES - 2 - len(failures)  # the rule, the group's line, one heading per failure
+    # Cut only when they do not fit together; then each gets an equal share.
+    share = room if sum(map(len, bodies)) <= room else max(room // len(failures), 6)
     lines = [f"E   {type(group).__name__}: {group.message}"]
-    for number, exc in enumerate(failures, 1):
-        text = "".join(traceback.format_exception_only(exc)).rstrip().splitlines()
-        body = [f"E     {line}" for line in text]
+    for number, (exc, body) in enumerate(zip(failures, bodies, strict=True), 1):
         lines.append(f"--- failure {number} of {len(failures)}: {_where(exc)}")
         lines += _fit(body, share, share // 2, "run it alone for the rest")
     return lines
