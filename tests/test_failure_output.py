@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from contracts.explain import json_differences, side_by_side
 from contracts.failure_output import BLOCK_LINES
+from harness.profiles import STOP_EARLY_SHRINK_SECONDS, bound_shrinking, shrink_seconds
 from tests.gallery import DEFECTS
 from tests.inner import child_env
 
@@ -90,6 +92,29 @@ def test_each_failed_contract_is_one_short_block_with_both_answers(factory: str,
     problems = [p for name, block in blocks.items() for p in block_problems(name, block)]
     worst = max(blocks.values(), key=len)
     assert not problems, "\n".join(problems) + "\n--- the longest block ---\n" + "\n".join(worst)
+
+
+def test_payload_differences_name_the_json_path_with_both_values() -> None:
+    adapter = {"floats": {"tenth": 0.1, "whole": 2}, "l": [True, "a"], "gone": None}
+    reference = {"floats": {"tenth": 0.30000000000000004, "whole": 2.0}, "l": [1, "a", "b"], "gone": None, "$x": 1}
+    assert json_differences(adapter, reference) == [
+        "$.floats.tenth: adapter 0.1, reference 0.30000000000000004",
+        "$.floats.whole: adapter 2 (int), reference 2.0 (float)",
+        "$.l[0]: adapter True (bool), reference 1 (int)",
+        "$.l: adapter has 2 items, reference 3",
+        "$['$x']: missing in the adapter's answer, reference 1",
+    ]
+    assert side_by_side(None, reference)[:2] == ["adapter:   None", f"reference: {reference!r}"]
+
+
+def test_stopping_early_bounds_shrinking() -> None:
+    before = shrink_seconds()
+    restore = bound_shrinking(STOP_EARLY_SHRINK_SECONDS)
+    try:
+        assert shrink_seconds() == STOP_EARLY_SHRINK_SECONDS < before
+    finally:
+        restore()
+    assert shrink_seconds() == before
 
 
 def measure() -> None:
