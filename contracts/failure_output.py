@@ -51,7 +51,7 @@ __all__ = [
 
 #: Lines one failed contract may print in all, pytest's header line of the block included.
 BLOCK_LINES = 60
-#: Of those, the report itself (the rest is the header and captured output).
+#: Of those, the report itself (the rest is pytest's heading and captured output).
 _REPORT_LINES = 46
 _HEAD_LINES = 12
 #: Lines of one captured-output or Hypothesis section.
@@ -208,10 +208,21 @@ def pytest_runtest_makereport(
     if (not report.failed or call.excinfo is None or isinstance(report.longrepr, str)
             or item.config.getoption("tbstyle", "auto") != "auto"):
         return report  # passed, an engine's one line (harness/plugin.py), or pytest's output asked for
-    lines = [f"rule: {rule_of(item)}", *_short_traceback(item, call.excinfo)]
-    report.longrepr = failure_block(
-        _fit(lines, _REPORT_LINES, _HEAD_LINES, "--tb=long shows every frame"),
-        getattr(report.longrepr, "reprcrash", None),
-    )
-    report.sections = _sections(report.sections)
+    lines = _fit([f"rule: {rule_of(item)}", *_short_traceback(item, call.excinfo)], _REPORT_LINES, _HEAD_LINES,
+                 "--tb=long shows every frame")
+    # Captured output in what is left of the block (pytest prints a heading line per section);
+    # sections that do not fit are counted, not printed.
+    room = BLOCK_LINES - 2 - len(lines)  # pytest's heading of the block, and the count below
+    kept, left_out = [], 0
+    for title, content in _sections(report.sections):
+        cost = 1 + len(content.splitlines())
+        if cost <= room:
+            kept.append((title, content))
+            room -= cost
+        else:
+            left_out += 1
+    if left_out:
+        lines.append(f"({left_out} captured-output sections left out: --tb=long shows them)")
+    report.longrepr = failure_block(lines, getattr(report.longrepr, "reprcrash", None))
+    report.sections = kept
     return report

@@ -21,6 +21,7 @@ def removed(before: Rows, after: Rows) -> dict[str, int]:
 def expect_removed(before: Rows, after: Rows, expected: dict[str, int], call: str) -> None:
     """``call`` removed exactly ``expected`` rows per table; otherwise say, per table that is off,
     how many it removed against the reference and which rows it left behind or took too many."""
+    __tracebackhide__ = True  # the failure is the caller's line, not this helper's
     seen = removed(before, after)
     if seen == expected:
         return

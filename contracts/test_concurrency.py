@@ -87,6 +87,7 @@ def one_success(outcomes: list[T | BaseException], field: str, call: str) -> T:
     Otherwise the failure lists what each racer got, beside what the reference gives
     (whose callers are serialised by one lock): one row, then Conflicts.
     """
+    __tracebackhide__ = True  # the failure is the caller's line, not this helper's
     successes = [o for o in outcomes if not isinstance(o, BaseException)]
     refused = [o for o in outcomes if isinstance(o, Conflict) and o.field == field]
     if len(successes) == 1 and len(refused) == len(outcomes) - 1:
