@@ -86,7 +86,9 @@ def pytest_assertrepr_compare(config: pytest.Config, op: str, left: object, righ
         return [f"{short(left, 60)} is not None", "adapter:   None", "reference: a value (not None)"]
     if op == "is" and right is None:
         return [f"{short(left, 60)} is None", f"adapter:   {short(left)}", "reference: None"]
-    return None
+    # in, not in, <, <=, ...: the reference's answer is one that satisfies the comparison.
+    return [f"{short(left, 40)} {op} {short(right, 40)}", f"adapter:   {short(left)}",
+            f"reference: a value {op} {short(right)}"]
 
 
 def rule_of(item: pytest.Item) -> str:
