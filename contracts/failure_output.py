@@ -212,6 +212,13 @@ def pytest_runtest_makereport(
         return report  # passed, an engine's one line (harness/plugin.py), or pytest's output asked for
     lines = _fit([f"rule: {rule_of(item)}", *_short_traceback(item, call.excinfo)], _REPORT_LINES, _HEAD_LINES,
                  "--tb=long shows every frame")
+    raised = call.excinfo.value
+    if report.when == "call" and not isinstance(raised, (AssertionError, BaseExceptionGroup,
+                                                         pytest.fail.Exception)):
+        # Not a contract's check but an exception out of a call it made, which the
+        # reference adapter, passing this contract, does not raise there.
+        lines += [f"adapter:   raised {type(raised).__name__}: {short(str(raised), 160)}",
+                  "reference: raises nothing at this call (it passes this contract)"]
     # Captured output in what is left of the block (pytest prints a heading line per section);
     # sections that do not fit are counted, not printed.
     room = BLOCK_LINES - 2 - len(lines)  # pytest's heading of the block, and the count below
