@@ -12,6 +12,7 @@ import pytest
 from adapters.base import Adapter
 from adapters.errors import AdapterError
 from adapters.records import Campaign, Client, Page, User
+from contracts.explain import short
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -61,11 +62,21 @@ def make_campaign(adapter: Adapter, user_id: str, **kw: Any) -> Campaign:
 
 def raises(kind: type[AdapterError], field: str | None, action: Callable[[], object]) -> AdapterError:
     """Run ``action``, require exactly ``kind`` (or a subclass) and, when given, its ``field``."""
-    with pytest.raises(kind) as info:
-        action()
-    if field is not None:
-        assert getattr(info.value, "field", None) == field, f"{kind.__name__} names {info.value!r}"
-    return info.value
+    __tracebackhide__ = True  # the failure is the caller's line, not this helper's
+    expected = f"{kind.__name__}(field={field!r})" if field is not None else kind.__name__
+    try:
+        returned = action()
+    except kind as exc:
+        if field is not None and getattr(exc, "field", None) != field:
+            pytest.fail(f"{kind.__name__} names {getattr(exc, 'field', None)!r}, not {field!r}\n"
+                        f"adapter:   raised {type(exc).__name__}(field={getattr(exc, 'field', None)!r}): "
+                        f"{short(str(exc), 120)}\nreference: raises {expected}")
+        return exc
+    except AdapterError as exc:
+        pytest.fail(f"raised {type(exc).__name__}, not {kind.__name__}\n"
+                    f"adapter:   raised {type(exc).__name__}: {short(str(exc), 120)}\nreference: raises {expected}")
+    # pytest.fail, as pytest.raises did: check_each lists such a case without an exception class.
+    pytest.fail(f"DID NOT RAISE {kind.__name__}\nadapter:   returned {short(returned)}\nreference: raises {expected}")
 
 
 def assert_unchanged(raw_snapshot: Snapshot, action: Callable[[], object],
@@ -75,10 +86,6 @@ def assert_unchanged(raw_snapshot: Snapshot, action: Callable[[], object],
     error = raises(kind, field, action)
     assert raw_snapshot() == before, f"{type(error).__name__} was raised but storage changed"
     return error
-
-
-def row_counts(raw_snapshot: Snapshot) -> dict[str, int]:
-    return {table: len(rows) for table, rows in raw_snapshot().items()}
 
 
 def is_utc(value: datetime) -> bool:
@@ -113,6 +120,11 @@ def collect_pages(listing: Callable[..., Page[T]], limit: int, max_pages: int = 
     raise AssertionError("pagination did not terminate")
 
 
+#: In a case matrix's failure: the cases shown with their whole message, and its lines per case.
+DETAILED_CASES = 2
+DETAILED_LINES = 8
+
+
 def check_each(cases: Sequence[T], check: Callable[[T], None], label: Callable[[T], str],
                after_failure: Callable[[], None] = lambda: None) -> None:
     """Run ``check`` on every case and fail once, listing every case that failed with its reason.
@@ -122,14 +134,18 @@ def check_each(cases: Sequence[T], check: Callable[[T], None], label: Callable[[
     item of its own costs more than such a case, and parallel runs pay that
     twice.  ``after_failure`` restores a known state before the next case.
     """
+    __tracebackhide__ = True  # the failure is the caller's line, not this helper's
     failures: list[str] = []
     for case in cases:
         try:
             check(case)
         except (Exception, pytest.fail.Exception) as exc:  # noqa: BLE001 - every failure is listed
-            lines = str(exc).strip().splitlines()
+            lines = str(exc).strip().splitlines() or [""]
             kind = "" if isinstance(exc, pytest.fail.Exception) else f"{type(exc).__name__}: "
-            failures.append(f"{label(case)}: {kind}{lines[0] if lines else ''}")
+            # The first failures in full (the adapter's and the reference's answer), the rest in one
+            # line each: one broken rule often fails every case alike.
+            detail = lines[1:DETAILED_LINES] if len(failures) < DETAILED_CASES else []
+            failures.append("\n    ".join([f"{label(case)}: {kind}{lines[0]}", *detail]))
             after_failure()
     if failures:
         pytest.fail(f"{len(failures)} of {len(cases)} cases failed:\n  " + "\n  ".join(failures))

@@ -6,12 +6,39 @@ from decimal import Decimal
 
 from adapters.base import Adapter
 from adapters.records import BillingTotals
-from contracts.support import T0, Snapshot, make_campaign, make_client, make_user, ms, row_counts
+from contracts.explain import short
+from contracts.support import T0, Rows, Snapshot, make_campaign, make_client, make_user, ms
+
+#: Rows listed per table in a cascade failure.
+ROWS_SHOWN = 4
 
 
-def removed(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+def removed(before: Rows, after: Rows) -> dict[str, int]:
     """Rows removed per table, for the tables that changed (snapshots may hold extra bookkeeping tables)."""
-    return {t: before[t] - after.get(t, 0) for t in before if before[t] != after.get(t, 0)}
+    return {t: len(before[t]) - len(after.get(t, [])) for t in before if len(before[t]) != len(after.get(t, []))}
+
+
+def expect_removed(before: Rows, after: Rows, expected: dict[str, int], call: str) -> None:
+    """``call`` removed exactly ``expected`` rows per table; otherwise say, per table that is off,
+    how many it removed against the reference and which rows it left behind or took too many."""
+    __tracebackhide__ = True  # the failure is the caller's line, not this helper's
+    seen = removed(before, after)
+    if seen == expected:
+        return
+    lines = [f"{call}: rows removed per table", f"adapter:   {seen}", f"reference: {expected}"]
+    for table in sorted(set(seen) | set(expected)):
+        got, want = seen.get(table, 0), expected.get(table, 0)
+        if got == want:
+            continue
+        kept = [row for row in before.get(table, []) if row in after.get(table, [])]
+        gone = [row for row in before.get(table, []) if row not in after.get(table, [])]
+        rows = kept if got < want else gone
+        lines.append(f"  {table}: adapter removed {got}, reference removes {want}; "
+                     f"{'rows the table still holds' if got < want else 'rows it removed'} ({len(rows)}):")
+        lines += [f"    {short(row, 160)}" for row in rows[:ROWS_SHOWN]]
+        if len(rows) > ROWS_SHOWN:
+            lines.append(f"    ... {len(rows) - ROWS_SHOWN} more")
+    raise AssertionError("\n".join(lines))
 
 
 def _populate_user(adapter: Adapter, user_id: str, client_id: str) -> None:
@@ -31,12 +58,12 @@ def test_deleting_a_user_removes_its_rows_in_every_table(adapter: Adapter, raw_s
     _populate_user(adapter, "U", client.id)  # differs only by case: must survive
     adapter.save_client_campaign("cc", client_id=client.id, payload={})
     adapter.save_oauth(client.id, "meta", {})
-    before = row_counts(raw_snapshot)
+    before = raw_snapshot()
     assert adapter.delete_user("u") is True
-    after = row_counts(raw_snapshot)
-    assert removed(before, after) == {
+    after = raw_snapshot()
+    expect_removed(before, after, {
         "users": 1, "user_setup": 1, "user_workspace": 1, "user_integrations": 2, "campaigns": 2, "admin_clients": 1,
-    }
+    }, "delete_user('u')")
     assert adapter.get_user_setup("u") is None
     assert adapter.get_user_workspace("u") is None
     assert adapter.list_integrations("u") == []
@@ -97,12 +124,12 @@ def test_deleting_a_client_removes_its_rows_in_every_table(adapter: Adapter, raw
     make_campaign(adapter, admin.id)
     _populate_client(adapter, "k", admin.id)
     _populate_client(adapter, "K", admin.id)  # differs only by case: must survive
-    before = row_counts(raw_snapshot)
+    before = raw_snapshot()
     assert adapter.delete_client("k") is True
-    after = row_counts(raw_snapshot)
-    assert removed(before, after) == {
+    after = raw_snapshot()
+    expect_removed(before, after, {
         "clients": 1, "admin_clients": 1, "client_oauth": 2, "client_campaigns": 2, "client_billing": 3,
-    }
+    }, "delete_client('k')")
     assert adapter.list_oauth("k") == []
     assert adapter.list_client_campaigns("k") == []
     assert adapter.get_client_campaign("cc-k-1") is None
@@ -141,8 +168,8 @@ def test_deleting_a_campaign_touches_nothing_else(adapter: Adapter, raw_snapshot
     client = make_client(adapter)
     _populate_user(adapter, "u", client.id)
     adapter.save_client_campaign("camp-u-1", client_id=client.id, payload={})  # same id, other table
-    before = row_counts(raw_snapshot)
+    before = raw_snapshot()
     assert adapter.delete_campaign("camp-u-1") is True
-    after = row_counts(raw_snapshot)
-    assert removed(before, after) == {"campaigns": 1}
+    after = raw_snapshot()
+    expect_removed(before, after, {"campaigns": 1}, "delete_campaign('camp-u-1')")
     assert adapter.get_client_campaign("camp-u-1") is not None

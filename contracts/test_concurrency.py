@@ -16,6 +16,7 @@ import pytest
 
 from adapters.base import Adapter
 from adapters.errors import Conflict
+from contracts.explain import short
 from contracts.support import T0, make_client, make_user, ms
 from harness.session import StartedEngine
 
@@ -80,23 +81,38 @@ def test_racing_setup_and_oauth_upserts_leave_one_row(adapter: Adapter, pool: li
     assert oauth[0].data["w"] % 2 == 0
 
 
+def one_success(outcomes: list[T | BaseException], field: str, call: str) -> T:
+    """Exactly one racer succeeded and every other one raised ``Conflict(field)``; the success.
+
+    Otherwise the failure lists what each racer got, beside what the reference gives
+    (whose callers are serialised by one lock): one row, then Conflicts.
+    """
+    __tracebackhide__ = True  # the failure is the caller's line, not this helper's
+    successes = [o for o in outcomes if not isinstance(o, BaseException)]
+    refused = [o for o in outcomes if isinstance(o, Conflict) and o.field == field]
+    if len(successes) == 1 and len(refused) == len(outcomes) - 1:
+        return successes[0]
+    got = [f"  #{i}: " + (f"raised {type(o).__name__}(field={getattr(o, 'field', None)!r})"
+                          if isinstance(o, BaseException) else f"returned {short(o, 120)}")
+           for i, o in enumerate(outcomes)]
+    raise AssertionError("\n".join([
+        f"{len(outcomes)} racing {call}: {len(successes)} returned a row, {len(refused)} raised Conflict({field!r})",
+        "adapter:", *got,
+        f"reference: one returns the row, the other {len(outcomes) - 1} raise Conflict(field={field!r})",
+    ]))
+
+
 def test_racing_creates_with_one_email_give_one_success(adapter: Adapter, pool: list[Adapter]) -> None:
     outcomes = race(pool, lambda i, a: a.create_user(email=f"  Same@Example.com{' ' * (i % 2)}",
                                                      password_hash=f"h{i}"))
-    successes = [o for o in outcomes if not isinstance(o, BaseException)]
-    conflicts = [o for o in outcomes if isinstance(o, Conflict)]
-    assert len(successes) == 1, outcomes
-    assert len(conflicts) == WORKERS - 1, outcomes
-    assert all(c.field == "email" for c in conflicts)
+    created = one_success(outcomes, "email", "create_user(email='  Same@Example.com')")
     found = adapter.get_user_by_email("same@example.com")
-    assert found == successes[0]
+    assert found == created
 
 
 def test_racing_creates_with_one_id_give_one_success(adapter: Adapter, pool: list[Adapter]) -> None:
     outcomes = race(pool, lambda i, a: a.create_client(id="client-1", payload={"w": i}))
-    successes = [o for o in outcomes if not isinstance(o, BaseException)]
-    assert len(successes) == 1, outcomes
-    assert all(isinstance(o, Conflict) and o.field == "id" for o in outcomes if o not in successes)
+    one_success(outcomes, "id", "create_client(id='client-1')")
     assert [c.id for c in adapter.list_clients().items] == ["client-1"]
 
 

@@ -16,6 +16,7 @@ from adapters import limits
 from adapters.base import Adapter
 from adapters.errors import Conflict, ValidationError
 from adapters.records import BillingTotals
+from contracts.explain import disagreement, short
 from contracts.support import (
     T0,
     Snapshot,
@@ -124,8 +125,17 @@ def test_truncation_cannot_make_two_keys_collide(adapter: Adapter) -> None:
 
 
 def _email(adapter: Adapter, value: str) -> str:
-    make_user(adapter, email=value)
-    return str(_read(adapter.get_user_by_email(value), "email"))
+    created = make_user(adapter, email=value)
+    found = adapter.get_user_by_email(value)
+    if found is None:
+        # Say which half failed: a row that was never stored, or a lookup that misses a stored row.
+        stored = adapter.get_user(created.id)
+        observed = (f"create_user stored it (get_user({created.id!r}) has email {short(stored.email, 60)}), "
+                    "the lookup by the same email found nothing" if stored is not None
+                    else f"create_user returned {created.id!r}, but get_user finds no such row")
+        raise AssertionError(f"{observed}\n" + disagreement(
+            call=f"get_user_by_email({short(value, 60)})", actual=None, reference=created))
+    return str(found.email)
 
 
 @pytest.mark.parametrize("unit", ["x", "É", "😀"], ids=["ascii", "two-byte-upper", "four-byte"])

@@ -19,6 +19,7 @@ import pytest
 from adapters.base import Adapter
 from adapters.errors import ValidationError
 from contracts import seeded
+from contracts.explain import expect_same
 from contracts.hostile_cases import (
     BATCH_CASES,
     HOSTILE_CASES,
@@ -132,7 +133,7 @@ def test_injection_lookalikes_round_trip_in_payloads(adapter: Adapter, tally: Ta
     payload = lookalike_payload(values)
     sink.write(adapter, payload)
     got = sink.read(adapter)
-    assert same_json(got, payload), f"wrote {payload!r}, read back {got!r}"
+    expect_same(got, payload, call="reading back an injection look-alike", same=same_json)
 
 
 KEYED = [s for s in TEXT_SINKS if s.keyed]

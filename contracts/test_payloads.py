@@ -17,6 +17,7 @@ from adapters import limits
 from adapters.base import Adapter
 from adapters.errors import ValidationError
 from adapters.records import JSONObject
+from contracts.explain import expect_same
 from contracts.support import (
     T0,
     Snapshot,
@@ -144,8 +145,8 @@ def test_edge_payloads_round_trip(fresh: Callable[[], Adapter], sink: Sink) -> N
         adapter = fresh()
         key = sink.prepare(adapter)
         returned = sink.write(adapter, key, copy.deepcopy(payload))
-        assert same_json(returned, payload), f"{label}: write returned a different payload"
-        assert same_json(sink.read(adapter, key), payload), f"{label}: read back a different payload"
+        expect_same(returned, payload, call=f"{label}: the {sink.name} write returned", same=same_json)
+        expect_same(sink.read(adapter, key), payload, call=f"{label}: the {sink.name} read gave", same=same_json)
         assert [p for p in sink.listed(adapter, key) if same_json(p, payload)], f"{label}: not in the listing"
 
     check_each(EDGE_PAYLOADS, check, lambda case: case[0])
@@ -206,8 +207,8 @@ def test_payload_is_replaced_not_merged(adapter: Adapter, sink: Sink) -> None:
     sink.write(adapter, key, {"a": 1, "nested": {"x": 1, "y": [1, 2]}, "gone": True})
     returned = sink.write(adapter, key, {"nested": {"y": [3]}, "new": None})
     expected = {"nested": {"y": [3]}, "new": None}
-    assert same_json(returned, expected)
-    assert same_json(sink.read(adapter, key), expected)
+    expect_same(returned, expected, call=f"the {sink.name} write returned", same=same_json)
+    expect_same(sink.read(adapter, key), expected, call=f"the {sink.name} read gave", same=same_json)
     assert sink.listed(adapter, key) == [expected]
 
 
@@ -230,11 +231,11 @@ def test_stored_payload_is_not_aliased_to_input_or_results(adapter: Adapter, sin
     returned = sink.write(adapter, key, given)
     _vandalise(given)
     _vandalise(returned)
-    assert same_json(sink.read(adapter, key), _original())
+    expect_same(sink.read(adapter, key), _original(), call=f"the {sink.name} read gave", same=same_json)
     _vandalise(sink.read(adapter, key))
     for listed in sink.listed(adapter, key):
         _vandalise(listed)
-    assert same_json(sink.read(adapter, key), _original())
+    expect_same(sink.read(adapter, key), _original(), call=f"the {sink.name} read gave", same=same_json)
     assert sink.listed(adapter, key) == [_original()]
 
 
@@ -245,8 +246,9 @@ def test_stored_payload_is_not_aliased_to_input_or_results(adapter: Adapter, sin
 def test_any_portable_payload_round_trips(fresh: Callable[[], Adapter], payload: JSONObject, sink: Sink) -> None:
     adapter = fresh()
     key = sink.prepare(adapter)
-    assert same_json(sink.write(adapter, key, copy.deepcopy(payload)), payload)
-    assert same_json(sink.read(adapter, key), payload)
+    expect_same(sink.write(adapter, key, copy.deepcopy(payload)), payload, call=f"the {sink.name} write returned",
+                same=same_json)
+    expect_same(sink.read(adapter, key), payload, call=f"the {sink.name} read gave", same=same_json)
 
 
 @given(bad=hostile_payloads(), sink=st.sampled_from(SINKS))

@@ -8,6 +8,7 @@ import pytest
 
 from adapters.base import Adapter
 from adapters.errors import MissingReference, ValidationError
+from contracts.explain import expect_same
 from contracts.support import T0, Snapshot, assert_unchanged, make_user, ms, same_json
 
 
@@ -23,7 +24,7 @@ def test_save_setup_returns_and_stores_the_row(adapter: Adapter) -> None:
                                     setup_data={"step": 3, "ok": True})
     assert (saved.user_id, saved.is_setup_complete, saved.completed_at) == (user.id, True, T0 + ms(5))
     assert saved.setup_data is not None
-    assert same_json(saved.setup_data, {"step": 3, "ok": True})
+    expect_same(saved.setup_data, {"step": 3, "ok": True}, call="save_user_setup(...).setup_data", same=same_json)
     assert adapter.get_user_setup(user.id) == saved
 
 

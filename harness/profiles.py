@@ -13,10 +13,13 @@ so its counts are chosen separately.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from hypothesis import HealthCheck, Phase, Verbosity, settings
+from hypothesis.internal.conjecture import engine as _conjecture_engine
 
-__all__ = ["MODEL_SETTINGS", "PROFILES", "load_profile", "model_settings"]
+__all__ = ["MODEL_SETTINGS", "PROFILES", "STOP_EARLY_SHRINK_SECONDS", "bound_shrinking", "load_profile",
+           "model_settings", "shrink_seconds"]
 
 # Contracts reset storage inside each example, so function-scoped fixtures are
 # deliberate; and real engines make examples slower than Hypothesis expects.
@@ -82,3 +85,34 @@ def model_settings(name: str | None = None) -> settings:
     """
     chosen = MODEL_SETTINGS[name or (_loaded[0] if _loaded else "dev")]
     return settings(settings(), max_examples=chosen.max_examples, stateful_step_count=chosen.stateful_step_count)
+
+
+#: How long Hypothesis may shrink one failure when the run is asked to stop early
+#: (``-x``/``--maxfail``).  Its own bound is 300 s per failure, for every test and
+#: the model test alike: a ``-x -n 2`` run of a broken adapter took over five
+#: minutes while the model test kept shrinking.  Twenty seconds still end with a
+#: short example for every gallery entry (tests/test_failure_output.py).
+STOP_EARLY_SHRINK_SECONDS = 20
+
+
+def bound_shrinking(seconds: int) -> Callable[[], None]:
+    """Make Hypothesis stop shrinking a failure after ``seconds``; returns the undo.
+
+    Hypothesis has no setting for this; its shrinker reads the module constant
+    ``MAX_SHRINKING_SECONDS`` each time it starts shrinking, which the
+    Hypothesis source keeps monkeypatchable for exactly this (engine.py: "make
+    it monkeypatchable").  ``phases`` without ``Phase.shrink`` would bound the
+    time too, but print the first, unshrunk example.
+    """
+    previous = _conjecture_engine.MAX_SHRINKING_SECONDS
+    _conjecture_engine.MAX_SHRINKING_SECONDS = seconds
+
+    def restore() -> None:
+        _conjecture_engine.MAX_SHRINKING_SECONDS = previous
+
+    return restore
+
+
+def shrink_seconds() -> int:
+    """How long Hypothesis may now shrink one failure."""
+    return int(_conjecture_engine.MAX_SHRINKING_SECONDS)

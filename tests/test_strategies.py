@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import tracemalloc
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
@@ -115,6 +116,13 @@ def test_emails_pass_check_email(email: str) -> None:
     normalised = check_email(email)
     assert len(normalised) <= limits.EMAIL_MAX
     assert check_email(email.upper()) == normalised
+
+
+@pytest.mark.parametrize("failing", [lambda e: True, lambda e: e != e.strip(), lambda e: e.strip() != e.lower()],
+                         ids=["any", "padded", "cased"])
+def test_emails_shrink_to_short_values(failing: Callable[[str], bool]) -> None:
+    # A failure an author reads should be a short email; the 255-character case has a contract of its own.
+    assert len(find(emails(), failing, settings=settings(database=None))) <= 5
 
 
 @given(aware_datetimes())
