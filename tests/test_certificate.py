@@ -35,8 +35,11 @@ def _reports(base: Path) -> tuple[dict[str, object], str]:
 def _interrupt(args: list[str], signum: signal.Signals, output: Path) -> tuple[int, str]:
     """Start a run, send ``signum`` once its first contracts have passed, return (exit status, output)."""
     with open(output, "w+", encoding="utf-8") as sink:
+        # Unbuffered: the progress dots must reach the file as they are printed, or the run
+        # may be over by the time the first line shows.
         process = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
-                                   cwd=ROOT, env=child_env(), stdout=sink, stderr=subprocess.STDOUT, text=True)
+                                   cwd=ROOT, env=child_env(PYTHONUNBUFFERED="1"), stdout=sink,
+                                   stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and process.poll() is None:
             if any(line.startswith("...") for line in output.read_text().splitlines()):

@@ -121,7 +121,8 @@ def _signal_mid_run(
     with open(output, "w+", encoding="utf-8") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--engine", "postgres,mysql",
-             *args, "contracts"], cwd=ROOT, env=child_env(), stdout=sink, stderr=subprocess.STDOUT)
+             *args, "contracts"], cwd=ROOT, env=child_env(PYTHONUNBUFFERED="1"), stdout=sink,
+            stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 180
         family: set[int] = {process.pid}
         while time.monotonic() < deadline and process.poll() is None:
