@@ -59,11 +59,26 @@ ENGINE_MARKERS: dict[str, Callable[[type[Any]], bool]] = {
 }
 
 
+#: The running session, for the signal handler (set at session start).
+_RUNNING: list[pytest.Session] = []
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _RUNNING[:] = [session]
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
     """SIGTERM and SIGHUP end the run the way Ctrl-C does: pytest stops, reports "interrupted", and
     the session's cleanup drops its databases, stops its servers and removes its directories.
-    A CI runner cancelling a job sends SIGTERM."""
-    raise KeyboardInterrupt(f"{signal.Signals(signum).name} received")
+    A CI runner cancelling a job sends SIGTERM.
+
+    The KeyboardInterrupt may land where Python swallows exceptions (a gc callback, a
+    ``__del__``; measured: Hypothesis' gc callback), so ``shouldstop`` also ends the run at the
+    next test boundary, as pytest's own Interrupted."""
+    reason = f"{signal.Signals(signum).name} received"
+    for session in _RUNNING:
+        session.shouldstop = reason
+    raise KeyboardInterrupt(reason)
 
 
 def _install_signal_handlers(config: pytest.Config) -> None:

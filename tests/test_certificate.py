@@ -32,6 +32,12 @@ def _reports(base: Path) -> tuple[dict[str, object], str]:
     return json.loads(base.with_suffix(".json").read_text()), base.with_suffix(".md").read_text()
 
 
+def _default_sigint() -> None:
+    """A shell's background job starts with SIGINT ignored, and Python keeps it so: undo that,
+    as a terminal's Ctrl-C or a CI runner would find it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt(args: list[str], signum: signal.Signals, output: Path) -> tuple[int, str]:
     """Start a run, send ``signum`` once its first contracts have passed, return (exit status, output)."""
     with open(output, "w+", encoding="utf-8") as sink:
@@ -39,7 +45,7 @@ def _interrupt(args: list[str], signum: signal.Signals, output: Path) -> tuple[i
         # may be over by the time the first line shows.
         process = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
                                    cwd=ROOT, env=child_env(PYTHONUNBUFFERED="1"), stdout=sink,
-                                   stderr=subprocess.STDOUT, text=True)
+                                   stderr=subprocess.STDOUT, text=True, preexec_fn=_default_sigint)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and process.poll() is None:
             if any(line.startswith("...") for line in output.read_text().splitlines()):

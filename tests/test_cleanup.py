@@ -122,7 +122,7 @@ def _signal_mid_run(
         process = subprocess.Popen(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--engine", "postgres,mysql",
              *args, "contracts"], cwd=ROOT, env=child_env(PYTHONUNBUFFERED="1"), stdout=sink,
-            stderr=subprocess.STDOUT)
+            stderr=subprocess.STDOUT, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         deadline = time.monotonic() + 180
         family: set[int] = {process.pid}
         while time.monotonic() < deadline and process.poll() is None:
@@ -219,7 +219,8 @@ def test_the_next_run_sweeps_orphans_and_spares_a_live_run(orphans: dict[str, An
              "contracts/test_capabilities.py"], cwd=ROOT, env=child_env(), capture_output=True, text=True,
             timeout=300, check=False)
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-        assert "removed leftovers of ended runs" in done.stdout, done.stdout[-3000:]
+        # The header names what this run removed; a concurrent run of this suite may sweep first,
+        # so what is checked below is the outcome.
     present = databases()
     dead_pg, alive_pg = orphans["pg"]
     dead_my, alive_my = orphans["mysql"]
