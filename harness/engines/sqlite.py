@@ -21,6 +21,7 @@ from adapters.base import Adapter
 from harness.config import HarnessConfig
 from harness.engines.base import Backend, Endpoint
 from harness.provision.common import ProvisionUnavailable
+from harness.provision.watchdog import watchdog
 from harness.schema.layout import canonical_tables
 
 __all__ = ["SQLiteBackend"]
@@ -55,7 +56,9 @@ class SQLiteBackend(Backend):
         # A throwaway database: on tmpfs when there is one, so commits do not wait on disk syncs.
         shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
         directory = tempfile.mkdtemp(prefix="contract-sqlite-", dir=shm)
-        stack.callback(shutil.rmtree, directory, ignore_errors=True)
+        watchdog.guard_workdir(Path(directory))  # removed by the watchdog after a SIGKILL
+        stack.callback(watchdog.removing(lambda: shutil.rmtree(directory, ignore_errors=True),
+                                         "workdir", directory))
         path = str(Path(directory) / "contract.db")
         endpoint = Endpoint(
             engine=self.id, provider=provider, dsn=f"sqlite:///{path}", database=path,
