@@ -14,6 +14,9 @@ from adapters.errors import AdapterError
 from adapters.records import Campaign, Client, Page, User
 from contracts.explain import short
 
+#: The ``tally`` fixture: count ``n`` inputs of a kind for the conformance report.
+Tally = Callable[[str, int], None]
+
 T = TypeVar("T")
 S = TypeVar("S")
 Rows = dict[str, list[tuple[object, ...]]]

@@ -34,7 +34,7 @@ from adapters.memory import MemoryAdapter, MemoryStore
 from adapters.records import BillingEntry, Page, UsageInput
 from contracts import seeded
 from contracts.hostile_cases import CAT, DECOY, OPS, PLAT, PROV, C, K, M, Op, U, seed
-from contracts.support import T0, Rows, Snapshot, check_each_unchanged
+from contracts.support import T0, Rows, Snapshot, Tally, check_each_unchanged
 from strategies.adversarial import (
     REFUSED,
     Adversarial,
@@ -50,8 +50,6 @@ from strategies.adversarial import (
     crafted_cursors,
     lying_classes,
 )
-
-Tally = Callable[[str, int], None]
 
 # Every case runs against storage holding seed()'s rows.
 fresh, raw_snapshot, _handover = seeded.fresh, seeded.raw_snapshot, seeded._handover

@@ -19,13 +19,11 @@ import pytest
 from adapters.base import Adapter
 from adapters.errors import StorageUnavailable
 from adapters.records import UsageInput
-from contracts.support import T0, Snapshot, make_campaign, make_client, make_user, ms
+from contracts.support import T0, Snapshot, Tally, make_campaign, make_client, make_user, ms
 from harness.faults import FaultInjector
 from harness.session import StartedEngine
 
 pytestmark = pytest.mark.faults
-
-Tally = Callable[[str, int], None]
 
 #: More cut points than any cascade here needs: the loop stops at the first
 #: point the operation gets past, and fails if it never does.

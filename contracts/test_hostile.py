@@ -35,9 +35,7 @@ from contracts.hostile_cases import (
     lookalike_payload,
     near_variants,
 )
-from contracts.support import Rows, Snapshot, check_each_unchanged, raises, same_json
-
-Tally = Callable[[str, int], None]
+from contracts.support import Rows, Snapshot, Tally, check_each_unchanged, raises, same_json
 
 # This module's cases run against storage holding seed()'s rows.
 fresh, raw_snapshot, _handover = seeded.fresh, seeded.raw_snapshot, seeded._handover
