@@ -15,7 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from harness.plugin import ACTIVE_PLUGIN
 from tests.inner import child_env
+
+#: The name of the plugin's pytest11 entry point (pyproject.toml).
+ENTRY_POINT = "harness.plugin"
 
 pytestmark = pytest.mark.heavy
 
@@ -27,6 +31,9 @@ settings.load_profile("nightly")
 '''
 
 PROJECT_TEST = '''
+import os
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -38,7 +45,8 @@ def adapter():
 
 def test_own_profile_is_untouched():
     assert settings().max_examples == 7
-    assert settings().deadline is not None  # the harness's profiles set deadline=None
+    # The whole active settings, for the harness-free run to compare with.
+    Path(os.environ["SETTINGS_SEEN"]).write_text(repr(settings()))
 
 
 def test_own_fixture_wins(adapter):
@@ -51,26 +59,38 @@ def test_a_property(n):
 '''
 
 
-def test_an_unrelated_project_runs_as_if_the_harness_were_not_installed(tmp_path: Path) -> None:
-    (tmp_path / "conftest.py").write_text(PROJECT_CONFTEST)
-    (tmp_path / "test_project.py").write_text(PROJECT_TEST)
-    (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
+def _run_project(project: Path, *args: str, seen: Path) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-v"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
-        env=child_env(HYPOTHESIS_PROFILE="nightly", CONTRACT_ENGINES="not-an-engine"), check=False,
+        [sys.executable, "-m", "pytest", "-v", *args], cwd=project, capture_output=True, text=True, timeout=120,
+        env=child_env(HYPOTHESIS_PROFILE="nightly", CONTRACT_ENGINES="not-an-engine", SETTINGS_SEEN=str(seen)),
+        check=False,
     )
     out = done.stdout + done.stderr
     assert done.returncode == 0, out[-3000:]
     assert "3 passed" in out, out[-3000:]
+    return out
+
+
+def test_an_unrelated_project_runs_as_if_the_harness_were_not_installed(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "conftest.py").write_text(PROJECT_CONFTEST)
+    (project / "test_project.py").write_text(PROJECT_TEST)
+    (project / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
+    out = _run_project(project, seen=tmp_path / "with-harness")
     harness_lines = [line for line in out.splitlines()
                      if "contract" in line.lower() and not line.startswith("plugins: ")]
     assert harness_lines == [], out[-3000:]
+    # The project's settings are exactly what they are with the harness's plugin blocked.  Not
+    # a fixed expectation: Hypothesis itself picks other defaults when CI is set.
+    _run_project(project, "-p", f"no:{ENTRY_POINT}", seen=tmp_path / "without-harness")
+    assert (tmp_path / "with-harness").read_text() == (tmp_path / "without-harness").read_text()
     plugins = subprocess.run(
-        [sys.executable, "-m", "pytest", "--trace-config", "--co", "-q"], cwd=tmp_path, capture_output=True,
+        [sys.executable, "-m", "pytest", "--trace-config", "--co", "-q"], cwd=project, capture_output=True,
         text=True, timeout=120, env=child_env(), check=False,
     ).stdout
-    assert "harness.plugin" in plugins, "the entry point is not installed: the test would prove nothing"
-    assert "harness.pytest_harness" not in plugins
+    assert ENTRY_POINT in plugins, "the entry point is not installed: the test would prove nothing"
+    assert ACTIVE_PLUGIN not in plugins
 
 
 def test_an_outside_project_certifies_an_adapter_through_the_installed_contracts(tmp_path: Path) -> None:
