@@ -1,7 +1,7 @@
 """The adapter contract: one typed interface every storage adapter implements.
 
 Semantics shared by every adapter (the README's SPEC section repeats them; the
-reference adapter in :mod:`adapters.memory` is their executable form):
+reference adapter in :mod:`adapter_contracts.adapters.memory` is their executable form):
 
 * Keys (ids, category, provider, platform) compare exactly: case-, accent- and
   trailing-space-sensitive.  Limits: user ids 36, campaign/client ids 64,
@@ -17,7 +17,7 @@ reference adapter in :mod:`adapters.memory` is their executable form):
 * Amounts (tokens_used, cost) are Decimal or int: finite, >= 0, < 10^14, at
   most 4 decimal places.  Sums are exact; an empty window totals 0 with count 0.
 * Payloads are JSON objects in the portable domain (see
-  :func:`adapters.validation.check_payload`); they round-trip equal by value,
+  :func:`adapter_contracts.adapters.validation.check_payload`); they round-trip equal by value,
   and returned payloads are copies.
 * A child whose parent does not exist raises :class:`MissingReference`.  When
   several arguments are invalid or missing, the first in signature order is
@@ -43,8 +43,8 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, ClassVar, Final
 
-from adapters.errors import AdapterError, Unsupported
-from adapters.records import (
+from adapter_contracts.adapters.errors import AdapterError, Unsupported
+from adapter_contracts.adapters.records import (
     BillingEntry,
     BillingTotals,
     Campaign,

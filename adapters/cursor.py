@@ -18,8 +18,8 @@ import binascii
 import json
 import re
 
-from adapters.errors import ValidationError
-from adapters.validation import exact_str
+from adapter_contracts.adapters.errors import ValidationError
+from adapter_contracts.adapters.validation import exact_str
 
 __all__ = ["CURSOR_MAX_LENGTH", "decode_cursor", "encode_cursor", "listing_scope"]
 

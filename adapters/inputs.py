@@ -12,10 +12,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from adapters import limits
-from adapters.base import Unset
-from adapters.records import Campaign, Client, ClientCampaign, JSONObject, User
-from adapters.validation import (
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.base import Unset
+from adapter_contracts.adapters.records import Campaign, Client, ClientCampaign, JSONObject, User
+from adapter_contracts.adapters.validation import (
     check_email,
     check_key,
     check_name,

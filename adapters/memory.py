@@ -14,12 +14,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 
-from adapters import limits
-from adapters.base import UNSET, Adapter, Unset
-from adapters.cursor import decode_cursor, encode_cursor, listing_scope
-from adapters.errors import AdapterError, Conflict, MissingReference, NotFound, Unsupported
-from adapters.inputs import new_campaign, new_client, new_client_campaign, new_user, user_changes
-from adapters.records import (
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.base import UNSET, Adapter, Unset
+from adapter_contracts.adapters.cursor import decode_cursor, encode_cursor, listing_scope
+from adapter_contracts.adapters.errors import AdapterError, Conflict, MissingReference, NotFound, Unsupported
+from adapter_contracts.adapters.inputs import new_campaign, new_client, new_client_campaign, new_user, user_changes
+from adapter_contracts.adapters.records import (
     BillingEntry,
     BillingTotals,
     Campaign,
@@ -34,7 +34,7 @@ from adapters.records import (
     UserSetup,
     UserWorkspace,
 )
-from adapters.validation import (
+from adapter_contracts.adapters.validation import (
     check_bool,
     check_email,
     check_key,

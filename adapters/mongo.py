@@ -57,10 +57,10 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.collection import Collection
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
-from adapters import limits
-from adapters.base import UNSET, Adapter, Unset
-from adapters.cursor import decode_cursor, encode_cursor, listing_scope
-from adapters.errors import (
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.base import UNSET, Adapter, Unset
+from adapter_contracts.adapters.cursor import decode_cursor, encode_cursor, listing_scope
+from adapter_contracts.adapters.errors import (
     AdapterError,
     Conflict,
     MissingReference,
@@ -69,8 +69,8 @@ from adapters.errors import (
     Unsupported,
     ValidationError,
 )
-from adapters.inputs import new_campaign, new_client, new_client_campaign, new_user, user_changes
-from adapters.records import (
+from adapter_contracts.adapters.inputs import new_campaign, new_client, new_client_campaign, new_user, user_changes
+from adapter_contracts.adapters.records import (
     BillingEntry,
     BillingTotals,
     Campaign,
@@ -84,7 +84,7 @@ from adapters.records import (
     UserSetup,
     UserWorkspace,
 )
-from adapters.validation import (
+from adapter_contracts.adapters.validation import (
     check_bool,
     check_email,
     check_key,
@@ -329,7 +329,7 @@ class MongoAdapter(Adapter):
 
     def expected_schema(self) -> dict[str, Any]:
         declared: dict[str, Any] = json.loads(
-            resources.files("adapters").joinpath("mongo.schema.json").read_text(encoding="utf-8"))
+            resources.files("adapter_contracts.adapters").joinpath("mongo.schema.json").read_text(encoding="utf-8"))
         return declared
 
     def close(self) -> None:

@@ -1,7 +1,7 @@
 """The MySQL-family adapter (MySQL 8, PlanetScale/Vitess, MariaDB) over PyMySQL.
 
 Every public call is one transaction on one connection: validate first (same
-order as :mod:`adapters.memory`), then do the work, commit, and roll back on
+order as :mod:`adapter_contracts.adapters.memory`), then do the work, commit, and roll back on
 any error, so an operation that raises writes nothing.  Reads are single
 statements in autocommit mode (one round trip each); writes open a
 transaction.  Parent checks and cascades are done here with locking reads
@@ -24,10 +24,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pymysql
 
-from adapters import limits
-from adapters.base import UNSET, Adapter, Unset
-from adapters.cursor import decode_cursor, encode_cursor, listing_scope
-from adapters.errors import (
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.base import UNSET, Adapter, Unset
+from adapter_contracts.adapters.cursor import decode_cursor, encode_cursor, listing_scope
+from adapter_contracts.adapters.errors import (
     AdapterError,
     Conflict,
     MissingReference,
@@ -35,8 +35,8 @@ from adapters.errors import (
     StorageUnavailable,
     ValidationError,
 )
-from adapters.inputs import new_campaign, new_client, new_client_campaign, new_user, user_changes
-from adapters.records import (
+from adapter_contracts.adapters.inputs import new_campaign, new_client, new_client_campaign, new_user, user_changes
+from adapter_contracts.adapters.records import (
     BillingEntry,
     BillingTotals,
     Campaign,
@@ -51,7 +51,7 @@ from adapters.records import (
     UserSetup,
     UserWorkspace,
 )
-from adapters.validation import (
+from adapter_contracts.adapters.validation import (
     ValidUsage,
     check_bool,
     check_email,
@@ -108,7 +108,7 @@ _KEY_FIELDS = {"PRIMARY": "id", "email": "email"}
 
 def schema_statements(collation: str) -> list[str]:
     """The statements of ``sql/mysql.sql`` with the exact collation filled in."""
-    text = resources.files("adapters").joinpath("sql/mysql.sql").read_text(encoding="utf-8")
+    text = resources.files("adapter_contracts.adapters").joinpath("sql/mysql.sql").read_text(encoding="utf-8")
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
     return [s.strip().replace(_COLLATION_PLACEHOLDER, collation) for s in body.split(";") if s.strip()]
 
@@ -376,7 +376,7 @@ class MySQLAdapter(Adapter):
         # Collations are declared as a class (utf8mb4:binary-nopad), which fits
         # whichever exact collation create_schema picked on this flavour.
         declared: dict[str, Any] = json.loads(
-            resources.files("adapters").joinpath("sql/mysql.schema.json").read_text(encoding="utf-8"))
+            resources.files("adapter_contracts.adapters").joinpath("sql/mysql.schema.json").read_text(encoding="utf-8"))
         return declared
 
     def close(self) -> None:

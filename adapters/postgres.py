@@ -23,12 +23,12 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.types.json import set_json_loads
 
-from adapters import limits
-from adapters.base import UNSET, Adapter, Unset
-from adapters.cursor import decode_cursor, encode_cursor, listing_scope
-from adapters.errors import AdapterError, Conflict, MissingReference, NotFound, StorageUnavailable
-from adapters.inputs import new_campaign, new_client, new_client_campaign, new_user, user_changes
-from adapters.records import (
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.base import UNSET, Adapter, Unset
+from adapter_contracts.adapters.cursor import decode_cursor, encode_cursor, listing_scope
+from adapter_contracts.adapters.errors import AdapterError, Conflict, MissingReference, NotFound, StorageUnavailable
+from adapter_contracts.adapters.inputs import new_campaign, new_client, new_client_campaign, new_user, user_changes
+from adapter_contracts.adapters.records import (
     BillingEntry,
     BillingTotals,
     Campaign,
@@ -43,7 +43,7 @@ from adapters.records import (
     UserSetup,
     UserWorkspace,
 )
-from adapters.validation import (
+from adapter_contracts.adapters.validation import (
     check_bool,
     check_email,
     check_key,
@@ -97,7 +97,7 @@ _BIGINT_MIN = -(2**63)
 
 def schema_sql() -> str:
     """The DDL this adapter's ``create_schema`` runs."""
-    return resources.files("adapters").joinpath("sql/postgres.sql").read_text(encoding="utf-8")
+    return resources.files("adapter_contracts.adapters").joinpath("sql/postgres.sql").read_text(encoding="utf-8")
 
 
 def _json_int(text: str) -> int | float:
@@ -283,7 +283,7 @@ class PostgresAdapter(Adapter):
 
     def expected_schema(self) -> dict[str, Any]:
         declared: dict[str, Any] = json.loads(
-            resources.files("adapters").joinpath("sql/postgres.schema.json").read_text(encoding="utf-8"))
+            resources.files("adapter_contracts.adapters").joinpath("sql/postgres.schema.json").read_text(encoding="utf-8"))
         return declared
 
     # -- users ---------------------------------------------------------------

@@ -106,7 +106,7 @@ class BillingEntry:
 
 @dataclass(frozen=True, slots=True)
 class UsageInput:
-    """One entry of :meth:`~adapters.base.Adapter.record_usage_batch` (unvalidated input)."""
+    """One entry of :meth:`~adapter_contracts.adapters.base.Adapter.record_usage_batch` (unvalidated input)."""
 
     timestamp: datetime
     tokens_used: Decimal | int

@@ -2,7 +2,7 @@
 
 Each checker returns the canonical value to store (normalised email, UTC
 millisecond timestamp, 4-place Decimal, deep-copied payload) or raises
-:class:`~adapters.errors.ValidationError` naming the field.  Adapters call them
+:class:`~adapter_contracts.adapters.errors.ValidationError` naming the field.  Adapters call them
 before touching storage, so an invalid call writes nothing.
 
 Canonicalise, then validate: every input is first copied into the exact
@@ -24,9 +24,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from adapters import limits
-from adapters.errors import ValidationError
-from adapters.records import JSONObject, UsageInput
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.errors import ValidationError
+from adapter_contracts.adapters.records import JSONObject, UsageInput
 
 __all__ = [
     "check_amount",

@@ -17,11 +17,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from adapter_contracts.harness.config import OPTIONS, HarnessConfig
+from adapter_contracts.harness.session import EngineSession, EngineUnavailable
 from bench import sections
 from bench.raw import raw_for
 from bench.suite import run_suite
-from harness.config import OPTIONS, HarnessConfig
-from harness.session import EngineSession, EngineUnavailable
 
 ENGINES = ("memory", "sqlite", "postgres", "mysql", "mongomock")
 SECTIONS = ("reset", "point", "ingest", "scaling", "suite")

@@ -16,8 +16,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from harness.engines.base import Endpoint
-from harness.engines.mysql import parse_mysql_dsn
+from adapter_contracts.harness.engines.base import Endpoint
+from adapter_contracts.harness.engines.mysql import parse_mysql_dsn
 
 Usage = tuple[datetime, Decimal, Decimal, str | None]
 PG_INDEX = "idx_client_billing_client"
@@ -233,7 +233,7 @@ class MongomockRaw(Raw):
     def ingest(self, client_id: str, rows: Sequence[Usage]) -> None:
         from bson.decimal128 import Decimal128
 
-        from adapters.mongo import format_timestamp
+        from adapter_contracts.adapters.mongo import format_timestamp
 
         # Far above the adapter's counter, so these never collide with its entry ids.
         start = 10**12 + self.db["client_billing"].count_documents({})

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from adapters.errors import Unsupported
-from adapters.records import UsageInput
+from adapter_contracts.adapters.errors import Unsupported
+from adapter_contracts.adapters.records import UsageInput
+from adapter_contracts.harness.session import StartedEngine
 from bench.raw import Raw, Usage
 from bench.timing import Stats, measure, once
-from harness.session import StartedEngine
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 PAYLOAD: dict[str, Any] = {"token": "x" * 40, "scopes": ["read", "write"], "expires": 3600, "nested": {"a": 1}}

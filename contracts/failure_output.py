@@ -1,8 +1,7 @@
 """How a failed contract reads in the terminal: one short block an adapter author can act on.
 
-Loaded by contracts/conftest.py, so it applies to the contracts only (pytest
-scopes a conftest's hooks to the tests below it) and to no other test in the
-same run or virtualenv.
+Registered by the active harness plugin; its hooks act on contracts only
+(contracts/test_*.py), never on another test of the same run or virtualenv.
 
 With pytest's default ``--tb=auto`` a contract failure printed every frame
 long, the test's source, the reprs of fixtures (a raw snapshot of every table)
@@ -22,7 +21,7 @@ error and the example).  An explicit ``--tb`` other than ``auto`` is the
 author asking for pytest's own output, and gets it.
 
 Under ``-x``/``--maxfail`` Hypothesis' shrinking is bounded
-(:func:`harness.profiles.bound_shrinking`): such a run is asked to stop soon.
+(:func:`adapter_contracts.harness.profiles.bound_shrinking`): such a run is asked to stop soon.
 """
 
 from __future__ import annotations
@@ -38,14 +37,16 @@ import pytest
 from _pytest._code.code import ExceptionChainRepr, ReprEntryNative, ReprFileLocation, ReprTraceback
 from _pytest._io import TerminalWriter
 
-from contracts.explain import short, side_by_side
-from harness.profiles import STOP_EARLY_SHRINK_SECONDS, bound_shrinking, shrink_seconds
+from adapter_contracts.contracts.explain import short, side_by_side
+from adapter_contracts.harness.profiles import STOP_EARLY_SHRINK_SECONDS, bound_shrinking, shrink_seconds
+from adapter_contracts.harness.report import is_contract
 
 __all__ = [
     "BLOCK_LINES",
     "pytest_assertrepr_compare",
     "pytest_configure",
     "pytest_runtest_makereport",
+    "pytest_runtest_protocol",
     "pytest_unconfigure",
 ]
 
@@ -59,6 +60,8 @@ _SECTION_LINES = 4
 _LINE_CHARS = 240
 
 _RESTORE = pytest.StashKey[Callable[[], None]]()
+#: Whether the test running now is a contract: pytest asks pytest_assertrepr_compare without the item.
+_IN_CONTRACT = [False]
 _FIXTURE_ARGUMENT = re.compile(r"^E\s+(\w+)=")
 _SLOW_SHRINK = "Hypothesis has spent more than"
 
@@ -74,12 +77,23 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         restore()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, object, object]:
+    _IN_CONTRACT[0] = is_contract(item.nodeid)
+    try:
+        return (yield)
+    finally:
+        _IN_CONTRACT[0] = False
+
+
 def pytest_assertrepr_compare(config: pytest.Config, op: str, left: object, right: object) -> list[str] | None:
     """A contract's ``assert answer == expected`` as ``adapter:`` beside ``reference:``.
 
     The contracts put the adapter's answer on the left and the expected one, the
     reference's answer to the same call, on the right (contracts/explain.py says why).
     """
+    if not _IN_CONTRACT[0]:
+        return None
     if op == "==":
         return [f"{short(left, 40)} == {short(right, 40)}", *side_by_side(left, right)]
     if op == "is not" and right is None:
@@ -208,7 +222,7 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report: pytest.TestReport = yield
     if (not report.failed or call.excinfo is None or isinstance(report.longrepr, str)
-            or item.config.getoption("tbstyle", "auto") != "auto"):
+            or item.config.getoption("tbstyle", "auto") != "auto" or not is_contract(item.nodeid)):
         return report  # passed, an engine's one line (harness/plugin.py), or pytest's output asked for
     lines = _fit([f"rule: {rule_of(item)}", *_short_traceback(item, call.excinfo)], _REPORT_LINES, _HEAD_LINES,
                  "--tb=long shows every frame")

@@ -16,12 +16,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from adapters import limits
-from adapters.base import Adapter
-from adapters.records import UsageInput
-from adapters.validation import check_email
-from contracts.support import T0, unique_email
-from strategies import hostile_payload_examples
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.records import UsageInput
+from adapter_contracts.adapters.validation import check_email
+from adapter_contracts.contracts.support import T0, unique_email
+from adapter_contracts.strategies import hostile_payload_examples
 
 Kinds = list[tuple[str, object]]
 

@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 import pytest
 
-from adapters.base import Adapter
-from contracts.hostile_cases import seed
-from contracts.support import Rows, Snapshot
-from harness.session import StartedEngine
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.contracts.hostile_cases import seed
+from adapter_contracts.contracts.support import Rows, Snapshot
+from adapter_contracts.harness.session import StartedEngine
 
 __all__ = ["_handover", "fresh", "raw_snapshot"]
 

@@ -9,10 +9,10 @@ from typing import Any, TypeVar
 
 import pytest
 
-from adapters.base import Adapter
-from adapters.errors import AdapterError
-from adapters.records import Campaign, Client, Page, User
-from contracts.explain import short
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import AdapterError
+from adapter_contracts.adapters.records import Campaign, Client, Page, User
+from adapter_contracts.contracts.explain import short
 
 #: The ``tally`` fixture: count ``n`` inputs of a kind for the conformance report.
 Tally = Callable[[str, int], None]

@@ -1,7 +1,7 @@
 """Adversarial input on every operation and argument: the adapter treats a value as what it stands for.
 
 Builtin subclasses with lying dunder methods, tzinfos that raise or answer out
-of range, and crafted cursors (see :mod:`strategies.adversarial`) go into one
+of range, and crafted cursors (see :mod:`adapter_contracts.strategies.adversarial`) go into one
 argument of one call against storage holding the seeded rows.  Each drawn value
 comes with the exact builtin value it stands for (or none, for a tzinfo that
 cannot answer or a crafted cursor).  The adapter must do what the reference
@@ -27,15 +27,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from adapters import errors, limits
-from adapters.base import Adapter
-from adapters.errors import ValidationError
-from adapters.memory import MemoryAdapter, MemoryStore
-from adapters.records import BillingEntry, Page, UsageInput
-from contracts import seeded
-from contracts.hostile_cases import CAT, DECOY, OPS, PLAT, PROV, C, K, M, Op, U, seed
-from contracts.support import T0, Rows, Snapshot, Tally, check_each_unchanged
-from strategies.adversarial import (
+from adapter_contracts.adapters import errors, limits
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import ValidationError
+from adapter_contracts.adapters.memory import MemoryAdapter, MemoryStore
+from adapter_contracts.adapters.records import BillingEntry, Page, UsageInput
+from adapter_contracts.contracts import seeded
+from adapter_contracts.contracts.hostile_cases import CAT, DECOY, OPS, PLAT, PROV, C, K, M, Op, U, seed
+from adapter_contracts.contracts.support import T0, Rows, Snapshot, Tally, check_each_unchanged
+from adapter_contracts.strategies.adversarial import (
     REFUSED,
     Adversarial,
     adversarial_amounts,

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.base import Adapter
-from adapters.errors import MissingReference, ValidationError
-from adapters.records import BillingTotals
-from adapters.validation import check_timestamp, check_window
-from contracts.support import (
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import MissingReference, ValidationError
+from adapter_contracts.adapters.records import BillingTotals
+from adapter_contracts.adapters.validation import check_timestamp, check_window
+from adapter_contracts.contracts.support import (
     T0,
     Snapshot,
     assert_unchanged,
@@ -26,7 +26,7 @@ from contracts.support import (
     ms,
     raises,
 )
-from strategies import UsageInput, billing_streams, window_splits
+from adapter_contracts.strategies import UsageInput, billing_streams, window_splits
 
 D = Decimal
 

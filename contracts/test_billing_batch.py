@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.base import Adapter
-from adapters.errors import MissingReference, ValidationError
-from adapters.records import UsageInput
-from contracts.support import T0, Snapshot, assert_unchanged, make_client, make_user, ms
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import MissingReference, ValidationError
+from adapter_contracts.adapters.records import UsageInput
+from adapter_contracts.contracts.support import T0, Snapshot, assert_unchanged, make_client, make_user, ms
 
 pytestmark = pytest.mark.capability("usage_batch")
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.base import Adapter
-from adapters.records import BillingEntry, BillingTotals
-from strategies import UsageInput, billing_streams, window_splits
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.records import BillingEntry, BillingTotals
+from adapter_contracts.strategies import UsageInput, billing_streams, window_splits
 
 pytestmark = pytest.mark.heavy
 

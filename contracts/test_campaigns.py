@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters import limits
-from adapters.base import Adapter
-from adapters.errors import Conflict, MissingReference, NotFound, ValidationError
-from adapters.validation import check_timestamp, check_window
-from contracts.support import (
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import Conflict, MissingReference, NotFound, ValidationError
+from adapter_contracts.adapters.validation import check_timestamp, check_window
+from adapter_contracts.contracts.support import (
     CODE_POINT_ORDER,
     CODE_POINT_SHUFFLED,
     T0,
@@ -29,7 +29,7 @@ from contracts.support import (
     ms,
     raises,
 )
-from strategies import aware_datetimes, identifiers
+from adapter_contracts.strategies import aware_datetimes, identifiers
 
 US = timedelta(microseconds=1)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import inspect
 
-from adapters.base import Adapter
-from adapters.errors import AdapterError
-from harness.capabilities import CAPABILITIES
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import AdapterError
+from adapter_contracts.harness.capabilities import CAPABILITIES
 
 
 def test_declared_limitations_name_registry_capabilities_and_errors(adapter: Adapter) -> None:

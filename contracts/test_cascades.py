@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from adapters.base import Adapter
-from adapters.records import BillingTotals
-from contracts.explain import short
-from contracts.support import T0, Rows, Snapshot, make_campaign, make_client, make_user, ms
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.records import BillingTotals
+from adapter_contracts.contracts.explain import short
+from adapter_contracts.contracts.support import T0, Rows, Snapshot, make_campaign, make_client, make_user, ms
 
 #: Rows listed per table in a cascade failure.
 ROWS_SHOWN = 4

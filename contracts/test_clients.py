@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters import limits
-from adapters.base import Adapter
-from adapters.errors import Conflict, NotFound, ValidationError
-from adapters.validation import check_timestamp
-from contracts.support import (
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import Conflict, NotFound, ValidationError
+from adapter_contracts.adapters.validation import check_timestamp
+from adapter_contracts.contracts.support import (
     CODE_POINT_ORDER,
     CODE_POINT_SHUFFLED,
     T0,
@@ -28,7 +28,7 @@ from contracts.support import (
     ms,
     raises,
 )
-from strategies import aware_datetimes, identifiers
+from adapter_contracts.strategies import aware_datetimes, identifiers
 
 
 def test_create_and_get(adapter: Adapter) -> None:

@@ -14,11 +14,11 @@ from typing import TypeVar
 
 import pytest
 
-from adapters.base import Adapter
-from adapters.errors import Conflict
-from contracts.explain import short
-from contracts.support import T0, make_client, make_user, ms
-from harness.session import StartedEngine
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import Conflict
+from adapter_contracts.contracts.explain import short
+from adapter_contracts.contracts.support import T0, make_client, make_user, ms
+from adapter_contracts.harness.session import StartedEngine
 
 WORKERS = 8
 TIMEOUT = 60.0

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.base import Adapter
-from adapters.errors import AdapterError, Conflict, MissingReference, NotFound, ValidationError
-from adapters.records import BillingTotals
-from contracts.support import T0, Snapshot, make_campaign, make_client, make_user, ms
-from harness.session import StartedEngine
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import AdapterError, Conflict, MissingReference, NotFound, ValidationError
+from adapter_contracts.adapters.records import BillingTotals
+from adapter_contracts.contracts.support import T0, Snapshot, make_campaign, make_client, make_user, ms
+from adapter_contracts.harness.session import StartedEngine
 
 
 def test_second_instance_sees_writes_at_once(adapter: Adapter, second_adapter: Adapter) -> None:

@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters import limits
-from adapters.base import Adapter
-from adapters.errors import Conflict, ValidationError
-from adapters.records import BillingTotals
-from contracts.explain import disagreement, short
-from contracts.support import (
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import Conflict, ValidationError
+from adapter_contracts.adapters.records import BillingTotals
+from adapter_contracts.contracts.explain import disagreement, short
+from adapter_contracts.contracts.support import (
     T0,
     Snapshot,
     assert_unchanged,
@@ -29,7 +29,7 @@ from contracts.support import (
     make_user,
     raises,
 )
-from strategies import (
+from adapter_contracts.strategies import (
     amounts,
     aware_datetimes,
     bad_amounts,

@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from adapters.base import Adapter
-from adapters.errors import StorageUnavailable
-from adapters.records import UsageInput
-from contracts.support import T0, Snapshot, Tally, make_campaign, make_client, make_user, ms
-from harness.faults import FaultInjector
-from harness.session import StartedEngine
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import StorageUnavailable
+from adapter_contracts.adapters.records import UsageInput
+from adapter_contracts.contracts.support import T0, Snapshot, Tally, make_campaign, make_client, make_user, ms
+from adapter_contracts.harness.faults import FaultInjector
+from adapter_contracts.harness.session import StartedEngine
 
 pytestmark = pytest.mark.faults
 

@@ -2,7 +2,7 @@
 
 Every write operation gets every bad value kind for every argument, one bad
 argument per call, against storage that already holds rows (see
-:mod:`contracts.hostile_cases`).  The call must raise ValidationError naming
+:mod:`adapter_contracts.contracts.hostile_cases`).  The call must raise ValidationError naming
 the argument and leave the raw storage exactly as it was.  Strings shaped like
 SQL, LIKE or Mongo-operator injections are valid data: they must round-trip
 unchanged through every text field, key and payload, and keys must still
@@ -16,11 +16,11 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from adapters.base import Adapter
-from adapters.errors import ValidationError
-from contracts import seeded
-from contracts.explain import expect_same
-from contracts.hostile_cases import (
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import ValidationError
+from adapter_contracts.contracts import seeded
+from adapter_contracts.contracts.explain import expect_same
+from adapter_contracts.contracts.hostile_cases import (
     BATCH_CASES,
     HOSTILE_CASES,
     INJECTION_LOOKALIKES,
@@ -35,7 +35,7 @@ from contracts.hostile_cases import (
     lookalike_payload,
     near_variants,
 )
-from contracts.support import Rows, Snapshot, Tally, check_each_unchanged, raises, same_json
+from adapter_contracts.contracts.support import Rows, Snapshot, Tally, check_each_unchanged, raises, same_json
 
 # This module's cases run against storage holding seed()'s rows.
 fresh, raw_snapshot, _handover = seeded.fresh, seeded.raw_snapshot, seeded._handover

@@ -1,8 +1,8 @@
 """The model test: random operation sequences over all ten entities, run on the engine's
 adapter and on the in-memory reference side by side, must give the same answers.
 
-See :mod:`contracts.model.machine` for the rules and invariants, and
-``harness.profiles.MODEL_SETTINGS`` for how many runs and steps each profile
+See :mod:`adapter_contracts.contracts.model.machine` for the rules and invariants, and
+``adapter_contracts.harness.profiles.MODEL_SETTINGS`` for how many runs and steps each profile
 makes.  A failure prints the shrunk sequence of ``state.<operation>(...)`` calls.
 """
 
@@ -13,9 +13,9 @@ from collections.abc import Callable
 import pytest
 from hypothesis.stateful import run_state_machine_as_test
 
-from adapters.base import Adapter
-from contracts.model import build_machine
-from harness.profiles import model_settings
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.contracts.model import build_machine
+from adapter_contracts.harness.profiles import model_settings
 
 pytestmark = pytest.mark.heavy
 

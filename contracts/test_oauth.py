@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.base import Adapter
-from adapters.errors import MissingReference, ValidationError
-from contracts.support import CODE_POINT_SHUFFLED, Snapshot, assert_unchanged, make_client
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import MissingReference, ValidationError
+from adapter_contracts.contracts.support import CODE_POINT_SHUFFLED, Snapshot, assert_unchanged, make_client
 
 
 def test_save_and_get(adapter: Adapter) -> None:

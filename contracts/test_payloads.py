@@ -13,12 +13,12 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from adapters import limits
-from adapters.base import Adapter
-from adapters.errors import ValidationError
-from adapters.records import JSONObject
-from contracts.explain import expect_same
-from contracts.support import (
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import ValidationError
+from adapter_contracts.adapters.records import JSONObject
+from adapter_contracts.contracts.explain import expect_same
+from adapter_contracts.contracts.support import (
     T0,
     Snapshot,
     assert_unchanged,
@@ -29,7 +29,7 @@ from contracts.support import (
     make_user,
     same_json,
 )
-from strategies import hostile_payloads, json_payloads
+from adapter_contracts.strategies import hostile_payloads, json_payloads
 
 
 @dataclass(frozen=True)

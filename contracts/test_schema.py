@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from adapters.base import Adapter
-from harness.schema import diff, introspect, problems
-from harness.schema.layout import layout_differences, undeclared_collations
-from harness.session import StartedEngine
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.harness.schema import diff, introspect, problems
+from adapter_contracts.harness.schema.layout import layout_differences, undeclared_collations
+from adapter_contracts.harness.session import StartedEngine
 
 
 @pytest.mark.layout

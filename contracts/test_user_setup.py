@@ -6,10 +6,10 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from adapters.base import Adapter
-from adapters.errors import MissingReference, ValidationError
-from contracts.explain import expect_same
-from contracts.support import T0, Snapshot, assert_unchanged, make_user, ms, same_json
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import MissingReference, ValidationError
+from adapter_contracts.contracts.explain import expect_same
+from adapter_contracts.contracts.support import T0, Snapshot, assert_unchanged, make_user, ms, same_json
 
 
 def test_setup_is_none_until_saved(adapter: Adapter) -> None:

@@ -6,10 +6,10 @@ import uuid
 
 import pytest
 
-from adapters.base import Adapter
-from adapters.errors import Conflict, NotFound, ValidationError
-from adapters.records import User
-from contracts.support import T0, Snapshot, assert_unchanged, is_utc, make_user, ms, raises
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import Conflict, NotFound, ValidationError
+from adapter_contracts.adapters.records import User
+from adapter_contracts.contracts.support import T0, Snapshot, assert_unchanged, is_utc, make_user, ms, raises
 
 
 def test_create_returns_the_record_and_get_reads_it_back(adapter: Adapter) -> None:
@@ -29,7 +29,7 @@ def test_generated_ids_are_distinct_uuid4(adapter: Adapter) -> None:
 
 
 def test_created_at_defaults_to_now_in_utc_milliseconds(adapter: Adapter) -> None:
-    from adapters.validation import now_utc
+    from adapter_contracts.adapters.validation import now_utc
 
     before = now_utc()
     user = make_user(adapter)

@@ -1,10 +1,11 @@
 """An example third-party adapter: SQLite through the standard library, no server.
 
-It lives outside ``adapters/`` and uses only the public pieces an outside team
-would: the :class:`~adapters.base.Adapter` interface, the records, the errors,
-the shared validation, cursors and limits.  Certify it with::
+It lives outside ``adapters/`` and imports only what an outside team would, from
+the public interface :mod:`adapter_contracts`: the ``Adapter`` interface, the
+records, the errors, the shared validation, cursors and limits.  Certify it with::
 
-    pytest --adapter examples.sqlite_adapter:make_adapter
+    python -m pytest -n 2 --pyargs adapter_contracts.contracts \
+        --adapter adapter_contracts.examples.sqlite_adapter:make_adapter
 
 Storage choices (the schema file explains each): timestamps are integer epoch
 milliseconds, amounts integer counts of 0.0001, payloads JSON text.  Every
@@ -25,33 +26,30 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from adapters import limits
-from adapters.base import UNSET, Adapter, Unset
-from adapters.cursor import decode_cursor, encode_cursor, listing_scope
-from adapters.errors import (
+# The public interface, from its one documented place (docs/adapter-authors-guide.md).
+from adapter_contracts import (
+    UNSET,
+    Adapter,
     AdapterError,
-    Conflict,
-    MissingReference,
-    NotFound,
-    StorageUnavailable,
-)
-from adapters.inputs import new_campaign, new_client, new_client_campaign, new_user, user_changes
-from adapters.records import (
     BillingEntry,
     BillingTotals,
     Campaign,
     Client,
     ClientCampaign,
     ClientOAuth,
+    Conflict,
     JSONObject,
+    MissingReference,
+    NotFound,
     Page,
+    StorageUnavailable,
+    Unset,
     UsageInput,
     User,
     UserIntegration,
     UserSetup,
     UserWorkspace,
-)
-from adapters.validation import (
+    adapter_factory,
     check_bool,
     check_email,
     check_key,
@@ -61,14 +59,22 @@ from adapters.validation import (
     check_usage,
     check_usage_batch,
     check_window,
+    decode_cursor,
     dumps_payload,
+    encode_cursor,
     epoch_ms,
     from_epoch_ms,
+    limits,
+    listing_scope,
+    new_campaign,
+    new_client,
+    new_client_campaign,
+    new_user,
+    user_changes,
 )
-from harness.plugging import adapter_factory
 
 if TYPE_CHECKING:
-    from harness.engines.base import Endpoint
+    from adapter_contracts import Endpoint
 
 __all__ = ["SCHEMA_PATH", "SQLiteAdapter", "make_adapter"]
 
@@ -780,5 +786,5 @@ class SQLiteAdapter(Adapter):
 
 @adapter_factory(engine="sqlite")
 def make_adapter(endpoint: Endpoint) -> SQLiteAdapter:
-    """The plug-in factory: ``pytest --adapter examples.sqlite_adapter:make_adapter``."""
+    """The plug-in factory: ``pytest --adapter adapter_contracts.examples.sqlite_adapter:make_adapter``."""
     return SQLiteAdapter(str(endpoint.extra["path"]))

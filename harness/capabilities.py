@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from adapters.base import Adapter
-from adapters.records import UsageInput
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.records import UsageInput
 
 __all__ = ["CAPABILITIES", "Capability"]
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from adapters.base import Adapter
-    from harness.engines.base import Endpoint
+    from adapter_contracts.adapters.base import Adapter
+    from adapter_contracts.harness.engines.base import Endpoint
 
 __all__ = ["FaultInjector", "FaultProxy", "FaultStats", "ProxyOutage", "ServerControl", "supports_faults"]
 
@@ -226,7 +226,7 @@ class FaultInjector:
 
 def supports_faults(engine_id: str) -> bool:
     """Whether the engine's backend class declares fault injection; imports it, starts nothing."""
-    from harness.engines import BACKENDS  # late: the registry imports this module's users
+    from adapter_contracts.harness.engines import BACKENDS  # late: the registry imports this module's users
 
     if engine_id not in BACKENDS:
         return False

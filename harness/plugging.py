@@ -1,10 +1,10 @@
 """Plugging in an adapter from outside this repository: ``--adapter package.module:factory``.
 
-A factory is any callable taking the provisioned :class:`~harness.engines.base.Endpoint`
-and returning an :class:`~adapters.base.Adapter`, marked with the engine whose
+A factory is any callable taking the provisioned :class:`~adapter_contracts.harness.engines.base.Endpoint`
+and returning an :class:`~adapter_contracts.adapters.base.Adapter`, marked with the engine whose
 storage it needs::
 
-    from harness.plugging import adapter_factory
+    from adapter_contracts.harness.plugging import adapter_factory
 
     @adapter_factory(engine="postgres")
     def make_adapter(endpoint):
@@ -21,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from adapters.base import Adapter
+from adapter_contracts.adapters.base import Adapter
 
 if TYPE_CHECKING:
-    from harness.engines.base import Endpoint
+    from adapter_contracts.harness.engines.base import Endpoint
 
 __all__ = ["AdapterFactory", "PluggedAdapter", "PluggingError", "adapter_factory", "load_factory"]
 
@@ -83,7 +83,7 @@ def load_factory(spec: str, known_engines: set[str] | None = None) -> PluggedAda
     if not isinstance(engine, str) or not engine:
         raise PluggingError(
             f"--adapter={spec!r}: the factory does not name its engine; decorate it with "
-            "@harness.plugging.adapter_factory(engine='postgres') or set factory.engine"
+            "@adapter_contracts.harness.plugging.adapter_factory(engine='postgres') or set factory.engine"
         )
     if known_engines is not None and engine not in known_engines:
         raise PluggingError(

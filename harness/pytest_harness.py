@@ -1,6 +1,6 @@
 """The active pytest plugin: engine parametrization, fixtures, header lines, exit status.
 
-Registered by :mod:`harness.plugin` only when a run uses the harness (its
+Registered by :mod:`adapter_contracts.harness.plugin` only when a run uses the harness (its
 options, or contracts collected); a project that merely has this package
 installed never loads it.
 
@@ -17,29 +17,29 @@ import os
 import signal
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
-from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
 import pytest
 
-import contracts as contracts_package
-from adapters.base import Adapter
-from adapters.errors import AdapterError
-from harness.capabilities import CAPABILITIES
-from harness.config import ConfigError, HarnessConfig
-from harness.engines import BACKENDS, Target, backend_class, resolve_targets
-from harness.plugging import PluggingError, load_factory
-from harness.profiles import load_profile
-from harness.report import (
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import AdapterError
+from adapter_contracts.harness.capabilities import CAPABILITIES
+from adapter_contracts.harness.config import ConfigError, HarnessConfig
+from adapter_contracts.harness.engines import BACKENDS, Target, backend_class, resolve_targets
+from adapter_contracts.harness.plugging import PluggingError, load_factory
+from adapter_contracts.harness.profiles import load_profile
+from adapter_contracts.harness.report import (
     DECLINED_PROPERTY,
     ENGINE_DOWN_PROPERTY,
     ENGINE_PROPERTY,
     TALLY_PREFIX,
     ConformanceRecorder,
 )
-from harness.session import EngineDown, EngineSession, EngineUnavailable, FactoryError, StartedEngine
+from adapter_contracts.harness.session import EngineDown, EngineSession, EngineUnavailable, FactoryError, StartedEngine
 
+#: The plugin that shapes a failed contract's report.
+FAILURE_OUTPUT_PLUGIN = "adapter_contracts.contracts.failure_output"
 #: Exit status when a required engine cannot be provisioned (pytest's INTERNAL_ERROR is also 3).
 REQUIRED_ENGINE_EXIT = 3
 #: pytest's own exit status for usage errors.
@@ -107,6 +107,8 @@ def pytest_configure(config: pytest.Config) -> None:
     except (ConfigError, PluggingError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
     config.stash[_TARGETS] = targets
+    # How a failed contract reads (one short block); its hooks act on contracts only.
+    config.pluginmanager.import_plugin(FAILURE_OUTPUT_PLUGIN)
     engines = EngineSession(harness_config, plugged, targets)
     config.stash[_SESSION] = engines
     _install_signal_handlers(config)
@@ -179,7 +181,6 @@ def _engine_param(item: pytest.Item) -> str | None:
 
 @pytest.hookimpl(tryfirst=True)  # before the recorder reads the ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    _name_contracts_outside_rootdir(items)
     unparametrized = [item for item in items
                       if any(item.get_closest_marker(marker) for marker in ENGINE_MARKERS)
                       and _engine_param(item) is None and "engine" in getattr(item, "fixturenames", ())]
@@ -207,26 +208,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # The storage the adapter laid out is checked before any behaviour, so that a wrong
         # layout is the first failure an author sees (and the one a -x run stops at).
         items.sort(key=lambda item: item.get_closest_marker("layout") is None)
-
-
-def _name_contracts_outside_rootdir(items: list[pytest.Item]) -> None:
-    """Give contracts collected from outside the rootdir (``--pyargs contracts`` from another
-    project) the ids they have here, ``contracts/test_x.py::test[engine]``.
-
-    pytest names such items relative to the argument (``test_x.py::test[engine]`` for
-    ``--pyargs contracts``) or leaves the file out (``::test[engine]`` for a module), so
-    two modules' tests of the same name could share an id and the report could not
-    tell contracts from other tests.
-    Every xdist worker renames the same way, so their collections still agree.
-    """
-    contracts = Path(contracts_package.__file__).resolve().parent
-    for item in items:
-        path = Path(str(item.path)).resolve()
-        if path.parent != contracts:
-            continue
-        _, sep, rest = item.nodeid.partition("::")
-        if sep and not item.nodeid.startswith(f"contracts/{path.name}::"):
-            item._nodeid = f"contracts/{path.name}::{rest}"
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:

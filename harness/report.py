@@ -27,8 +27,8 @@ from typing import Any
 
 import pytest
 
-from harness.faults import supports_faults
-from harness.session import EngineSession, EngineUnavailable
+from adapter_contracts.harness.faults import supports_faults
+from adapter_contracts.harness.session import EngineSession, EngineUnavailable
 
 __all__ = [
     "DECLINED_PROPERTY",
@@ -113,7 +113,7 @@ class Verdict:
 @cache
 def contract_files() -> frozenset[str]:
     """Every contract module the suite ships (contracts/test_*.py), as file names."""
-    import contracts
+    import adapter_contracts.contracts as contracts
 
     return frozenset(f"{m.name}.py" for m in pkgutil.iter_modules(contracts.__path__) if m.name.startswith("test_"))
 

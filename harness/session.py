@@ -19,14 +19,20 @@ from typing import Any, TypeVar
 # Failed is pytest.fail.Exception; the public alias is untyped.
 from _pytest.outcomes import Failed
 
-from adapters.base import Adapter
-from harness.config import HarnessConfig
-from harness.engines import BACKENDS, FAMILIES, Target, load_backend, resolve_targets
-from harness.engines.base import Backend, Endpoint
-from harness.plugging import PluggedAdapter
-from harness.provision.common import ProvisionRefused, ProvisionUnavailable, docker_available, redact_dsn, scrub
-from harness.provision.watchdog import watchdog
-from harness.schema.layout import IGNORED_TABLES, canonical_tables, layout_is_tabular
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.harness.config import HarnessConfig
+from adapter_contracts.harness.engines import BACKENDS, FAMILIES, Target, load_backend, resolve_targets
+from adapter_contracts.harness.engines.base import Backend, Endpoint
+from adapter_contracts.harness.plugging import PluggedAdapter
+from adapter_contracts.harness.provision.common import (
+    ProvisionRefused,
+    ProvisionUnavailable,
+    docker_available,
+    redact_dsn,
+    scrub,
+)
+from adapter_contracts.harness.provision.watchdog import watchdog
+from adapter_contracts.harness.schema.layout import IGNORED_TABLES, canonical_tables, layout_is_tabular
 
 __all__ = ["EngineDown", "EngineSession", "EngineUnavailable", "FactoryError", "StartedEngine", "one_line"]
 
@@ -286,7 +292,7 @@ class EngineSession:
             raise FactoryError(self._scrub(f"{name}: the factory raised {one_line(exc)}")) from None
         if not isinstance(adapter, Adapter):
             raise FactoryError(f"{name}: the factory returned {type(adapter).__module__}."
-                               f"{type(adapter).__qualname__}, not an adapters.base.Adapter")
+                               f"{type(adapter).__qualname__}, not an adapter_contracts.adapters.base.Adapter")
         return adapter
 
     def _lay_out(self, started: StartedEngine) -> None:

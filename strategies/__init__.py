@@ -8,8 +8,8 @@ at call time, raising :class:`hypothesis.errors.InvalidArgument`.
 
 from __future__ import annotations
 
-from strategies.billing import DEFAULT_START, UsageInput, billing_streams, window_splits
-from strategies.entities import (
+from adapter_contracts.strategies.billing import DEFAULT_START, UsageInput, billing_streams, window_splits
+from adapter_contracts.strategies.entities import (
     FIXED_OFFSETS,
     amounts,
     aware_datetimes,
@@ -19,14 +19,14 @@ from strategies.entities import (
     naive_datetimes,
     out_of_range_datetimes,
 )
-from strategies.hostile import (
+from adapter_contracts.strategies.hostile import (
     hostile_payload_examples,
     hostile_payloads,
     hostile_texts,
     oversized_payload,
     too_deep_payload,
 )
-from strategies.json import json_keys, json_leaves, json_payloads, json_strings, json_values
+from adapter_contracts.strategies.json import json_keys, json_leaves, json_payloads, json_strings, json_values
 
 __all__ = [
     "DEFAULT_START",

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from hypothesis.errors import InvalidArgument
 
-from adapters import limits
+from adapter_contracts.adapters import limits
 
 __all__ = [
     "check_amount_bound",

@@ -12,7 +12,7 @@ The values are builtin subclasses whose dunder and ordinary methods lie
 (``__len__``, ``encode``, ``__str__``, ``__int__``, ``__float__``,
 ``__eq__``/``__hash__``, ``items``/``keys``/``__iter__``, ``utcoffset``,
 ``quantize``...), wrapping values inside the domain and just outside it (the
-hostile kinds of :mod:`strategies.hostile` and :mod:`strategies.entities`);
+hostile kinds of :mod:`adapter_contracts.strategies.hostile` and :mod:`adapter_contracts.strategies.entities`);
 tzinfos whose ``utcoffset()`` raises or returns no valid offset; and cursors
 crafted to be huge, deeply nested, truncated, of the wrong types, or valid for
 another listing or another parent.  Options are keyword-only and checked at
@@ -33,12 +33,19 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from adapters.cursor import encode_cursor, listing_scope
-from adapters.records import UsageInput
-from strategies._validate import check_bounded_int
-from strategies.entities import amounts, aware_datetimes, bad_amounts, emails, naive_datetimes, out_of_range_datetimes
-from strategies.hostile import hostile_payloads, hostile_texts
-from strategies.json import VALID_CHARS, json_payloads
+from adapter_contracts.adapters.cursor import encode_cursor, listing_scope
+from adapter_contracts.adapters.records import UsageInput
+from adapter_contracts.strategies._validate import check_bounded_int
+from adapter_contracts.strategies.entities import (
+    amounts,
+    aware_datetimes,
+    bad_amounts,
+    emails,
+    naive_datetimes,
+    out_of_range_datetimes,
+)
+from adapter_contracts.strategies.hostile import hostile_payloads, hostile_texts
+from adapter_contracts.strategies.json import VALID_CHARS, json_payloads
 
 __all__ = [
     "LISTINGS",
@@ -402,7 +409,7 @@ def adversarial_payloads() -> SearchStrategy[Adversarial]:
     over portable payloads (canonical: the plain payload), over a payload with one
     hostile value planted (NUL, surrogate, 2^53, NaN...; canonical: that plain
     value, which the domain refuses), and dicts with two keys of the same
-    characters (refused); plus :func:`strategies.hostile.hostile_payloads` as is.
+    characters (refused); plus :func:`adapter_contracts.strategies.hostile.hostile_payloads` as is.
 
     Shrinks towards ``{}``.
     """

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from adapters import limits
-from strategies._validate import (
+from adapter_contracts.adapters import limits
+from adapter_contracts.strategies._validate import (
     check_aware,
     check_bounded_int,
     check_interval,
@@ -25,7 +25,7 @@ from strategies._validate import (
     check_points,
     check_positive_timedelta,
 )
-from strategies.entities import FIXED_OFFSETS
+from adapter_contracts.strategies.entities import FIXED_OFFSETS
 
 __all__ = ["DEFAULT_START", "UsageInput", "billing_streams", "window_splits"]
 

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from adapters import limits
-from strategies._validate import check_amount_bound, check_bounded_int, check_interval, check_ordered
-from strategies.json import VALID_CHARS
+from adapter_contracts.adapters import limits
+from adapter_contracts.strategies._validate import check_amount_bound, check_bounded_int, check_interval, check_ordered
+from adapter_contracts.strategies.json import VALID_CHARS
 
 __all__ = [
     "FIXED_OFFSETS",
@@ -62,7 +62,7 @@ def _identifiers(draw: st.DrawFn, min_len: int, max_len: int) -> str:
 
 
 def identifiers(*, max_len: int, min_len: int = 1) -> SearchStrategy[str]:
-    """Keys (ids, categories, providers, platforms) that :func:`adapters.validation.check_key`
+    """Keys (ids, categories, providers, platforms) that :func:`adapter_contracts.adapters.validation.check_key`
     accepts, ``min_len`` to ``max_len`` code points.
 
     Mixes arbitrary text with injection-looking strings (``"' OR 1=1 --"``,
@@ -112,7 +112,7 @@ def _emails(draw: st.DrawFn) -> str:
 
 
 def emails() -> SearchStrategy[str]:
-    """Emails that :func:`adapters.validation.check_email` accepts: ``local@domain``
+    """Emails that :func:`adapter_contracts.adapters.validation.check_email` accepts: ``local@domain``
     without interior whitespace, at most 255 characters once trimmed and
     lowercased (some exactly 255).
 
@@ -215,7 +215,7 @@ _EDGE_AMOUNTS = (
 def amounts(
     *, min_value: Decimal | int = Decimal(0), max_value: Decimal | int = Decimal("99999999999999.9999")
 ) -> SearchStrategy[Decimal | int]:
-    """Amounts that :func:`adapters.validation.check_amount` accepts: Decimal with at
+    """Amounts that :func:`adapter_contracts.adapters.validation.check_amount` accepts: Decimal with at
     most 4 places, or int, within [min_value, max_value].
 
     Includes valid edge spellings (``Decimal("-0")``, ``Decimal("1E+3")``,
@@ -247,7 +247,7 @@ _BAD_AMOUNTS: tuple[object, ...] = (
 
 
 def bad_amounts() -> SearchStrategy[object]:
-    """Values :func:`adapters.validation.check_amount` rejects: a fifth decimal place,
+    """Values :func:`adapter_contracts.adapters.validation.check_amount` rejects: a fifth decimal place,
     negative, NaN/sNaN/±Infinity, float, bool, str, None, or >= 10^14.
 
     Shrinks towards ``Decimal("0.00001")``.

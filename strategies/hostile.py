@@ -14,9 +14,9 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from adapters import limits
-from strategies._validate import check_bounded_int
-from strategies.json import VALID_CHARS, json_keys, json_leaves, json_payloads
+from adapter_contracts.adapters import limits
+from adapter_contracts.strategies._validate import check_bounded_int
+from adapter_contracts.strategies.json import VALID_CHARS, json_keys, json_leaves, json_payloads
 
 __all__ = ["hostile_payload_examples", "hostile_payloads", "hostile_texts", "oversized_payload", "too_deep_payload"]
 
@@ -108,7 +108,7 @@ def _bad_strings() -> SearchStrategy[str]:
 
 
 def hostile_payloads() -> SearchStrategy[object]:
-    """Values :func:`adapters.validation.check_payload` must reject, one violation each.
+    """Values :func:`adapter_contracts.adapters.validation.check_payload` must reject, one violation each.
 
     NUL or a lone surrogate in a string or a key; the ints ±2^53 and beyond;
     NaN and ±inf; nesting depth 31; a serialisation one byte over 1 MiB; a
@@ -142,7 +142,7 @@ def hostile_payload_examples() -> dict[str, object]:
     """One concrete value per kind :func:`hostile_payloads` draws from, by a readable kind name.
 
     For tables of explicit cases where the count must be deterministic; every
-    value breaks exactly one rule of :func:`adapters.validation.check_payload`.
+    value breaks exactly one rule of :func:`adapter_contracts.adapters.validation.check_payload`.
     """
     return {
         "nul-in-value": {"a": "x\x00y"},

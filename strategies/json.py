@@ -1,4 +1,4 @@
-"""JSON values and payloads inside the portable domain of :func:`adapters.validation.check_payload`.
+"""JSON values and payloads inside the portable domain of :func:`adapter_contracts.adapters.validation.check_payload`.
 
 The domain is what every engine can store and give back equal by value: str
 keys (any valid string, including ``""``, ``"$x"`` and ``"a.b"``) and strings
@@ -13,8 +13,8 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from adapters import limits
-from strategies._validate import check_bounded_int
+from adapter_contracts.adapters import limits
+from adapter_contracts.strategies._validate import check_bounded_int
 
 __all__ = ["json_keys", "json_leaves", "json_payloads", "json_strings", "json_values"]
 
@@ -131,7 +131,7 @@ def json_values(*, max_depth: int = 4, max_leaves: int = 30) -> SearchStrategy[A
 
 
 def json_payloads(*, max_depth: int = 5, max_leaves: int = 40) -> SearchStrategy[dict[str, Any]]:
-    """JSON objects that :func:`adapters.validation.check_payload` accepts and every
+    """JSON objects that :func:`adapter_contracts.adapters.validation.check_payload` accepts and every
     engine round-trips equal by value.
 
     ``max_depth`` (1..30) bounds nesting with the top object at depth 1; about

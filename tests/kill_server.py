@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.pytest_harness import engine_session
+from adapter_contracts.harness.pytest_harness import engine_session
 
 _seen: dict[str, int] = {}
 
@@ -27,7 +27,7 @@ def _server_pid(engine: str, dsn: str) -> int:
             row = conn.execute("SHOW data_directory").fetchone()
         assert row is not None
         return int((Path(str(row[0])) / "postmaster.pid").read_text().split()[0])
-    from harness.engines.mysql import parse_mysql_dsn
+    from adapter_contracts.harness.engines.mysql import parse_mysql_dsn
 
     address, database = parse_mysql_dsn(dsn)
     with address.connect(database) as conn, conn.cursor() as cursor:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 
-from harness.config import HarnessConfig
-from harness.engines.base import Backend, Endpoint
+from adapter_contracts.harness.config import HarnessConfig
+from adapter_contracts.harness.engines.base import Backend, Endpoint
 
 __all__ = ["provision"]
 

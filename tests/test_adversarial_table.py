@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import inspect
 
-from adapters.base import Adapter
-from contracts.test_adversarial import BATCH, CALLS
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.contracts.test_adversarial import BATCH, CALLS
 
 
 def test_every_operation_and_argument_is_covered() -> None:

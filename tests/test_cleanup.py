@@ -24,9 +24,9 @@ import psycopg.sql
 import pymysql
 import pytest
 
-from harness.engines.postgres import HARNESS_MARK
-from harness.provision.common import MARKER_TABLE, MARKER_TEXT
-from harness.provision.ownership import OWNER_FILE, owner_record, parse_owner
+from adapter_contracts.harness.engines.postgres import HARNESS_MARK
+from adapter_contracts.harness.provision.common import MARKER_TABLE, MARKER_TEXT
+from adapter_contracts.harness.provision.ownership import OWNER_FILE, owner_record, parse_owner
 from tests.inner import child_env
 
 ROOT = Path(__file__).resolve().parents[1]

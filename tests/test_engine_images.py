@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from harness.config import HarnessConfig
-from harness.engines import Target, image_label, load_backend, resolve_targets
-from harness.provision import containers
-from harness.provision.common import ProvisionUnavailable, docker_available
+from adapter_contracts.harness.config import HarnessConfig
+from adapter_contracts.harness.engines import Target, image_label, load_backend, resolve_targets
+from adapter_contracts.harness.provision import containers
+from adapter_contracts.harness.provision.common import ProvisionUnavailable, docker_available
 from tests.inner import child_env
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -3,13 +3,13 @@
 Runs gallery entries as an author would, with pytest's and the harness' default
 options (no ``-x``, no gallery plugin, the default Hypothesis profile), and
 requires of every failed contract's block in the terminal at most
-:data:`contracts.failure_output.BLOCK_LINES` lines, the adapter's answer and
+:data:`adapter_contracts.contracts.failure_output.BLOCK_LINES` lines, the adapter's answer and
 the reference's.  One entry per contract area an author is likely to break;
 each run is limited to the modules of its area so the test takes seconds, not
 the whole suite's minutes (``python -m tests.test_failure_output`` measures
 every entry over the whole suite).  The model test's entry also gives ``-x``:
 a cold run may shrink several distinct failures for Hypothesis' own 300 s,
-and ``-x`` bounds that (harness.profiles.bound_shrinking).
+and ``-x`` bounds that (adapter_contracts.harness.profiles.bound_shrinking).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from contracts.explain import json_differences, side_by_side
-from contracts.failure_output import BLOCK_LINES
-from harness.profiles import STOP_EARLY_SHRINK_SECONDS, bound_shrinking, shrink_seconds
+from adapter_contracts.contracts.explain import json_differences, side_by_side
+from adapter_contracts.contracts.failure_output import BLOCK_LINES
+from adapter_contracts.harness.profiles import STOP_EARLY_SHRINK_SECONDS, bound_shrinking, shrink_seconds
 from tests.gallery import DEFECTS
 from tests.inner import child_env
 

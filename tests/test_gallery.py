@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
-from harness.engines import BACKENDS
-from harness.plugging import load_factory
+from adapter_contracts.harness.engines import BACKENDS
+from adapter_contracts.harness.plugging import load_factory
 from tests.gallery import CORRECT, DEFECTS, GALLERY_PROPERTY, RUNS_AN_ENTRY, Entry
 from tests.inner import child_env
 

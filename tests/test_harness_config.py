@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.config import OPTIONS, ConfigError, HarnessConfig
+from adapter_contracts.harness.config import OPTIONS, ConfigError, HarnessConfig
 
 
 class FakeSource:

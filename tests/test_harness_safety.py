@@ -22,10 +22,10 @@ import psycopg
 import pymysql
 import pytest
 
-from harness.config import HarnessConfig
-from harness.engines import load_backend
-from harness.engines.base import Backend
-from harness.provision.common import (
+from adapter_contracts.harness.config import HarnessConfig
+from adapter_contracts.harness.engines import load_backend
+from adapter_contracts.harness.engines.base import Backend
+from adapter_contracts.harness.provision.common import (
     MARKER_TABLE,
     ProvisionRefused,
     ProvisionUnavailable,
@@ -33,7 +33,7 @@ from harness.provision.common import (
     redact_dsn,
     scrub,
 )
-from harness.session import EngineSession, EngineUnavailable
+from adapter_contracts.harness.session import EngineSession, EngineUnavailable
 from tests.inner import child_env
 from tests.provisioned import provision
 
@@ -333,7 +333,7 @@ def test_the_default_mode_still_works_in_a_database_of_its_own(server: Server) -
 
 def test_mongo_claims_only_an_empty_or_marked_database() -> None:
     mongomock = pytest.importorskip("mongomock")
-    from harness.engines.mongo import _claim
+    from adapter_contracts.harness.engines.mongo import _claim
 
     client = mongomock.MongoClient("mongodb://127.0.0.1/appdb")
     client["appdb"]["orders"].insert_one({"keep": "me"})
@@ -399,8 +399,9 @@ def _run_pytest(tmp_path: Path, *args: str) -> str:
     (tmp_path / "test_leak.py").write_text(FAILING_TEST)
     env = child_env(without=(), PYTHONPATH=str(REPO))
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "harness.pytest_harness", "-v", "--showlocals",
-         "--tb=long", "-W", "ignore::pytest.PytestAssertRewriteWarning", *args, str(tmp_path / "test_leak.py")],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "adapter_contracts.harness.pytest_harness",
+         "-v", "--showlocals", "--tb=long", "-W", "ignore::pytest.PytestAssertRewriteWarning", *args,
+         str(tmp_path / "test_leak.py")],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
     )
     output = done.stdout + done.stderr

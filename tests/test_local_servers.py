@@ -15,13 +15,13 @@ from types import ModuleType
 
 import pytest
 
-from harness.config import HarnessConfig
-from harness.engines import load_backend
-from harness.engines import mysql as mysql_engine
-from harness.engines import postgres as postgres_engine
-from harness.engines.mysql import _SERVER_DIRS
-from harness.engines.postgres import PG_BIN_DIRS
-from harness.provision.common import find_binary, free_port
+from adapter_contracts.harness.config import HarnessConfig
+from adapter_contracts.harness.engines import load_backend
+from adapter_contracts.harness.engines import mysql as mysql_engine
+from adapter_contracts.harness.engines import postgres as postgres_engine
+from adapter_contracts.harness.engines.mysql import _SERVER_DIRS
+from adapter_contracts.harness.engines.postgres import PG_BIN_DIRS
+from adapter_contracts.harness.provision.common import find_binary, free_port
 from tests.provisioned import provision
 
 

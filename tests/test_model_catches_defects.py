@@ -10,10 +10,10 @@ import pytest
 from hypothesis import Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from adapters.memory import MemoryAdapter
-from adapters.records import BillingTotals
-from contracts.model import build_machine
-from harness.profiles import MODEL_SETTINGS
+from adapter_contracts.adapters.memory import MemoryAdapter
+from adapter_contracts.adapters.records import BillingTotals
+from adapter_contracts.contracts.model import build_machine
+from adapter_contracts.harness.profiles import MODEL_SETTINGS
 
 
 class ForgetsIntegrationsOnDelete(MemoryAdapter):

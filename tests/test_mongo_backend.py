@@ -12,12 +12,19 @@ import pytest
 from bson.errors import InvalidDocument
 from pymongo.errors import AutoReconnect, DuplicateKeyError, OperationFailure, ServerSelectionTimeoutError
 
-from adapters import limits
-from adapters.errors import AdapterError, Conflict, StorageUnavailable, ValidationError
-from adapters.mongo import _after, _driver_errors, decode_payload, encode_payload, format_timestamp, parse_timestamp
-from harness.config import HarnessConfig
-from harness.engines import mongo as mongo_engine
-from harness.engines.mongo import MongomockBackend, real_mongo_reason
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.errors import AdapterError, Conflict, StorageUnavailable, ValidationError
+from adapter_contracts.adapters.mongo import (
+    _after,
+    _driver_errors,
+    decode_payload,
+    encode_payload,
+    format_timestamp,
+    parse_timestamp,
+)
+from adapter_contracts.harness.config import HarnessConfig
+from adapter_contracts.harness.engines import mongo as mongo_engine
+from adapter_contracts.harness.engines.mongo import MongomockBackend, real_mongo_reason
 from tests.provisioned import provision
 
 
@@ -174,8 +181,8 @@ def test_payloads_survive_the_stand_in(payload: dict[str, object]) -> None:
     ],
 )
 def test_forged_but_well_typed_cursors_page_like_the_reference(scope: str, key: tuple[int, object]) -> None:
-    from adapters.cursor import encode_cursor, listing_scope
-    from adapters.memory import MemoryAdapter
+    from adapter_contracts.adapters.cursor import encode_cursor, listing_scope
+    from adapter_contracts.adapters.memory import MemoryAdapter
 
     backend = MongomockBackend()
     with ExitStack() as stack:

@@ -6,11 +6,24 @@ from contextlib import ExitStack
 
 import pytest
 
-from adapters.mysql import MySQLAdapter, _AtLeast, _bindable_lower_bound, _conflict_field, schema_statements
-from harness.config import HarnessConfig
-from harness.engines import mysql as backend_module
-from harness.engines.mysql import RESET_SQL, TABLES, MySQLBackend, ServerAddress, parse_mysql_dsn, server_label
-from harness.provision.common import ProvisionUnavailable, redact_dsn
+from adapter_contracts.adapters.mysql import (
+    MySQLAdapter,
+    _AtLeast,
+    _bindable_lower_bound,
+    _conflict_field,
+    schema_statements,
+)
+from adapter_contracts.harness.config import HarnessConfig
+from adapter_contracts.harness.engines import mysql as backend_module
+from adapter_contracts.harness.engines.mysql import (
+    RESET_SQL,
+    TABLES,
+    MySQLBackend,
+    ServerAddress,
+    parse_mysql_dsn,
+    server_label,
+)
+from adapter_contracts.harness.provision.common import ProvisionUnavailable, redact_dsn
 
 
 def test_schema_gets_the_exact_collation_on_every_table() -> None:

@@ -11,14 +11,21 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from adapters.base import Adapter
-from adapters.errors import StorageUnavailable
-from adapters.postgres import PostgresAdapter, keyset_bound, load_json, schema_sql
-from harness.config import HarnessConfig
-from harness.engines.base import Endpoint
-from harness.engines.postgres import RESET_SQL, TABLES, PostgresBackend, database_name, libpq_url, with_database
-from harness.faults import FaultProxy
-from harness.provision.common import ProvisionUnavailable
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import StorageUnavailable
+from adapter_contracts.adapters.postgres import PostgresAdapter, keyset_bound, load_json, schema_sql
+from adapter_contracts.harness.config import HarnessConfig
+from adapter_contracts.harness.engines.base import Endpoint
+from adapter_contracts.harness.engines.postgres import (
+    RESET_SQL,
+    TABLES,
+    PostgresBackend,
+    database_name,
+    libpq_url,
+    with_database,
+)
+from adapter_contracts.harness.faults import FaultProxy
+from adapter_contracts.harness.provision.common import ProvisionUnavailable
 from tests.provisioned import provision
 
 T = datetime(2024, 5, 1, tzinfo=UTC)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.provision import common
-from harness.provision.common import (
+from adapter_contracts.harness.provision import common
+from adapter_contracts.harness.provision.common import (
     ProvisionUnavailable,
     docker_available,
     free_port,

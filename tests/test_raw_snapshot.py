@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from adapters.base import Adapter
-from contracts.support import Snapshot, make_campaign, make_client, make_user
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.contracts.support import Snapshot, make_campaign, make_client, make_user
 
 
 def _writes(adapter: Adapter) -> list[tuple[str, Callable[[], object]]]:

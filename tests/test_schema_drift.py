@@ -21,10 +21,10 @@ from typing import Any
 
 import pytest
 
-from harness.engines.base import Endpoint
-from harness.schema import declared_schema, diff, introspect, normalise, problems
-from harness.schema.layout import canonical_layout, render_document, undeclared_collations
-from harness.schema.model import canonical_mysql_collation, canonical_type
+from adapter_contracts.harness.engines.base import Endpoint
+from adapter_contracts.harness.schema import declared_schema, diff, introspect, normalise, problems
+from adapter_contracts.harness.schema.layout import canonical_layout, render_document, undeclared_collations
+from adapter_contracts.harness.schema.model import canonical_mysql_collation, canonical_type
 from tests.inner import child_env
 
 PG_SERVER = os.environ.get("CONTRACT_DRIFT_PG_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -136,7 +136,8 @@ def test_canonical_layout_is_dumped_and_its_docs_page_is_current() -> None:
     assert page.returncode == 0, page.stderr
     assert page.stdout == render_document()
     assert (REPO / "docs" / "canonical-layout.md").read_text(encoding="utf-8") == page.stdout, (
-        "docs/canonical-layout.md is stale: python -m harness.schema --dump --markdown > docs/canonical-layout.md")
+        "docs/canonical-layout.md is stale: "
+        "python -m adapter_contracts.harness.schema --dump --markdown > docs/canonical-layout.md")
 
 
 def test_malformed_declarations_are_reported() -> None:
@@ -187,7 +188,7 @@ def _pg_run(dsn: str) -> Callable[[str], Callable[[], object]]:
 
 
 def test_postgres_drift_is_reported_line_by_line(pg_scratch: str) -> None:
-    from adapters.postgres import PostgresAdapter
+    from adapter_contracts.adapters.postgres import PostgresAdapter
 
     with PostgresAdapter(pg_scratch) as adapter:
         adapter.create_schema()
@@ -224,15 +225,15 @@ def test_postgres_drift_is_reported_line_by_line(pg_scratch: str) -> None:
 def test_postgres_introspection_session_refuses_writes(pg_scratch: str) -> None:
     import psycopg
 
-    from harness.schema.postgres import connect_read_only
+    from adapter_contracts.harness.schema.postgres import connect_read_only
 
     with connect_read_only(pg_scratch) as conn, pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
         conn.execute("CREATE TABLE nope (x int)")
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "harness.schema", *args], capture_output=True, text=True,
-                          cwd=REPO, timeout=60, env=child_env(without=(), **(env or {})), check=False)
+    return subprocess.run([sys.executable, "-m", "adapter_contracts.harness.schema", *args], capture_output=True,
+                          text=True, cwd=REPO, timeout=60, env=child_env(without=(), **(env or {})), check=False)
 
 
 def _pg_fingerprint(dsn: str) -> Any:
@@ -253,7 +254,7 @@ def _pg_fingerprint(dsn: str) -> Any:
 def test_cli_is_read_only_exits_by_drift_and_never_prints_the_password(pg_scratch: str) -> None:
     from datetime import UTC, datetime
 
-    from adapters.postgres import PostgresAdapter
+    from adapter_contracts.adapters.postgres import PostgresAdapter
 
     with PostgresAdapter(pg_scratch) as adapter:
         adapter.create_schema()
@@ -323,7 +324,7 @@ def _mysql_run(dsn: str) -> Callable[..., Callable[[], object]]:
 
 
 def test_mysql_drift_is_reported_line_by_line(mysql_scratch: str) -> None:
-    from adapters.mysql import MySQLAdapter
+    from adapter_contracts.adapters.mysql import MySQLAdapter
 
     with MySQLAdapter.from_url(mysql_scratch) as adapter:
         adapter.create_schema()
@@ -360,7 +361,7 @@ def test_mysql_introspection_runs_in_a_read_only_transaction(
 ) -> None:
     import pymysql
 
-    from harness.schema import mysql as module
+    from adapter_contracts.harness.schema import mysql as module
 
     refused: list[int] = []
 
@@ -418,7 +419,7 @@ def _sqlite_exec(path: str, statement: str) -> Callable[[], object]:
 
 
 def test_sqlite_drift_is_reported_line_by_line(tmp_path: Path) -> None:
-    from examples.sqlite_adapter import SQLiteAdapter
+    from adapter_contracts.examples.sqlite_adapter import SQLiteAdapter
 
     path = str(tmp_path / "drift.db")
     with SQLiteAdapter(path) as adapter:
@@ -447,7 +448,7 @@ def test_sqlite_drift_is_reported_line_by_line(tmp_path: Path) -> None:
 
 
 def test_sqlite_introspection_opens_read_only(tmp_path: Path) -> None:
-    from harness.schema.sqlite import connect_read_only
+    from adapter_contracts.harness.schema.sqlite import connect_read_only
 
     path = tmp_path / "ro.db"
     sqlite3.connect(path).close()
@@ -463,7 +464,7 @@ def test_sqlite_introspection_opens_read_only(tmp_path: Path) -> None:
 
 
 def test_sqlite_cli_compares_a_file_and_dumps_its_schema(tmp_path: Path) -> None:
-    from examples.sqlite_adapter import SQLiteAdapter
+    from adapter_contracts.examples.sqlite_adapter import SQLiteAdapter
 
     path = tmp_path / "cli.db"
     with SQLiteAdapter(str(path)) as adapter:
@@ -481,7 +482,7 @@ def test_sqlite_cli_compares_a_file_and_dumps_its_schema(tmp_path: Path) -> None
 
 def test_mongo_drift_is_reported_line_by_line() -> None:
     mongomock = pytest.importorskip("mongomock")
-    from adapters.mongo import MongoAdapter
+    from adapter_contracts.adapters.mongo import MongoAdapter
 
     client = mongomock.MongoClient(tz_aware=True)
     adapter = MongoAdapter(client, "drift")

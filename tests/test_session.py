@@ -7,13 +7,13 @@ from typing import Any, ClassVar
 
 import pytest
 
-from adapters.base import Adapter
-from adapters.memory import MemoryAdapter
-from harness import session as session_module
-from harness.config import ConfigError, HarnessConfig
-from harness.engines.base import Backend, Endpoint
-from harness.provision.common import ProvisionUnavailable
-from harness.session import EngineSession, EngineUnavailable
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.memory import MemoryAdapter
+from adapter_contracts.harness import session as session_module
+from adapter_contracts.harness.config import ConfigError, HarnessConfig
+from adapter_contracts.harness.engines.base import Backend, Endpoint
+from adapter_contracts.harness.provision.common import ProvisionUnavailable
+from adapter_contracts.harness.session import EngineSession, EngineUnavailable
 
 
 class FakeBackend(Backend):

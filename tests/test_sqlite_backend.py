@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from adapters import limits
-from adapters.errors import AdapterError, StorageUnavailable
-from examples import sqlite_adapter
-from examples.sqlite_adapter import SQLiteAdapter
-from harness.config import HarnessConfig
-from harness.engines import load_backend
-from harness.engines.base import Endpoint
-from harness.engines.sqlite import SQLiteBackend
-from harness.plugging import load_factory
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.errors import AdapterError, StorageUnavailable
+from adapter_contracts.examples import sqlite_adapter
+from adapter_contracts.examples.sqlite_adapter import SQLiteAdapter
+from adapter_contracts.harness.config import HarnessConfig
+from adapter_contracts.harness.engines import load_backend
+from adapter_contracts.harness.engines.base import Endpoint
+from adapter_contracts.harness.engines.sqlite import SQLiteBackend
+from adapter_contracts.harness.plugging import load_factory
 from tests.provisioned import provision
 
 T0 = datetime(2024, 5, 1, 12, tzinfo=UTC)
@@ -37,7 +37,7 @@ def started() -> Iterator[tuple[SQLiteBackend, Endpoint]]:
 
 def test_registered_and_pluggable() -> None:
     assert isinstance(load_backend("sqlite"), SQLiteBackend)
-    plugged = load_factory("examples.sqlite_adapter:make_adapter", {"sqlite"})
+    plugged = load_factory("adapter_contracts.examples.sqlite_adapter:make_adapter", {"sqlite"})
     assert plugged.engine == "sqlite"
 
 

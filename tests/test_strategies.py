@@ -14,11 +14,11 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from adapters import limits
-from adapters.cursor import decode_cursor, listing_scope
-from adapters.errors import ValidationError
-from adapters.validation import check_amount, check_email, check_key, check_payload, check_timestamp
-from strategies import (
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.cursor import decode_cursor, listing_scope
+from adapter_contracts.adapters.errors import ValidationError
+from adapter_contracts.adapters.validation import check_amount, check_email, check_key, check_payload, check_timestamp
+from adapter_contracts.strategies import (
     UsageInput,
     amounts,
     aware_datetimes,
@@ -35,7 +35,7 @@ from strategies import (
     oversized_payload,
     window_splits,
 )
-from strategies import adversarial as adv
+from adapter_contracts.strategies import adversarial as adv
 
 
 def _depth(value: Any) -> int:

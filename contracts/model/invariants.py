@@ -1,6 +1,6 @@
 """How two adapters' observed states differ, and the invariants one state must satisfy.
 
-A state is a dict of named reads (see :mod:`contracts.model.views`).
+A state is a dict of named reads (see :mod:`adapter_contracts.contracts.model.views`).
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from adapters.validation import epoch_ms
-from contracts.model.observe import observe
-from contracts.model.pools import CAMPAIGN_IDS, CLIENT_CAMPAIGN_IDS, CLIENT_IDS, USER_IDS
+from adapter_contracts.adapters.validation import epoch_ms
+from adapter_contracts.contracts.model.observe import observe
+from adapter_contracts.contracts.model.pools import CAMPAIGN_IDS, CLIENT_CAMPAIGN_IDS, CLIENT_IDS, USER_IDS
 
 
 def first_difference(got: dict[str, Any], want: dict[str, Any]) -> str | None:

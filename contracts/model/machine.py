@@ -1,10 +1,10 @@
 """A RuleBasedStateMachine that runs every operation on the adapter under test and
-on a fresh :class:`~adapters.memory.MemoryAdapter`, and demands the same answers.
+on a fresh :class:`~adapter_contracts.adapters.memory.MemoryAdapter`, and demands the same answers.
 
 After each step the answers must agree (records field by field, errors by
 class and field); then every read the step could have changed (its parent's
 subtree, and the rows it could collide with) must agree on both adapters, and
-the invariants in :mod:`contracts.model.invariants` must hold on the last
+the invariants in :mod:`adapter_contracts.contracts.model.invariants` must hold on the last
 observed answer to every read.  At the end of each run both adapters' whole
 observable state is read again and must agree, which catches a write that
 changed something it had no business changing.  On failure Hypothesis prints
@@ -25,14 +25,14 @@ from typing import Any, ClassVar, TypeVar
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, multiple, rule
 
-from adapters.base import UNSET, Adapter, Unset
-from adapters.memory import MemoryAdapter
-from adapters.records import JSONObject, Page
-from contracts.model import pools as p
-from contracts.model.invariants import check_integrity, first_difference
-from contracts.model.observe import Outcome, assert_same, attempt
-from contracts.model.views import EVERY_READ, client_view, every, label, read_state, user_view
-from strategies import bad_amounts
+from adapter_contracts.adapters.base import UNSET, Adapter, Unset
+from adapter_contracts.adapters.memory import MemoryAdapter
+from adapter_contracts.adapters.records import JSONObject, Page
+from adapter_contracts.contracts.model import pools as p
+from adapter_contracts.contracts.model.invariants import check_integrity, first_difference
+from adapter_contracts.contracts.model.observe import Outcome, assert_same, attempt
+from adapter_contracts.contracts.model.views import EVERY_READ, client_view, every, label, read_state, user_view
+from adapter_contracts.strategies import bad_amounts
 
 T = TypeVar("T")
 

@@ -16,9 +16,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from adapters.base import Adapter
-from adapters.errors import AdapterError
-from adapters.records import BillingEntry, Page
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.errors import AdapterError
+from adapter_contracts.adapters.records import BillingEntry, Page
 
 T = TypeVar("T")
 

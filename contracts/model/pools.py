@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from strategies import amounts, json_payloads
+from adapter_contracts.strategies import amounts, json_payloads
 
 USER_IDS = ("u1", "u2", "U1", "u1 ")
 CLIENT_IDS = ("k1", "k2", "K1")

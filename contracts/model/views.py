@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable
 from operator import methodcaller
 from typing import Any
 
-from adapters.base import Adapter
-from contracts.model.pools import CAMPAIGN_IDS, CLIENT_CAMPAIGN_IDS, CLIENT_IDS, USER_IDS
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.contracts.model.pools import CAMPAIGN_IDS, CLIENT_CAMPAIGN_IDS, CLIENT_IDS, USER_IDS
 
 USER_READS = (
     "get_user", "get_user_setup", "get_user_workspace", "list_integrations", "list_campaigns", "list_admin_clients",

@@ -16,8 +16,8 @@ import importlib
 import re
 from dataclasses import dataclass
 
-from harness.config import ConfigError, HarnessConfig
-from harness.engines.base import Backend
+from adapter_contracts.harness.config import ConfigError, HarnessConfig
+from adapter_contracts.harness.engines.base import Backend
 
 __all__ = [
     "BACKENDS",
@@ -33,12 +33,12 @@ __all__ = [
 
 #: engine id -> "module:Class"
 BACKENDS: dict[str, str] = {
-    "memory": "harness.engines.memory:MemoryBackend",
-    "postgres": "harness.engines.postgres:PostgresBackend",
-    "mysql": "harness.engines.mysql:MySQLBackend",
-    "mongo": "harness.engines.mongo:MongoBackend",
-    "mongomock": "harness.engines.mongo:MongomockBackend",
-    "sqlite": "harness.engines.sqlite:SQLiteBackend",
+    "memory": "adapter_contracts.harness.engines.memory:MemoryBackend",
+    "postgres": "adapter_contracts.harness.engines.postgres:PostgresBackend",
+    "mysql": "adapter_contracts.harness.engines.mysql:MySQLBackend",
+    "mongo": "adapter_contracts.harness.engines.mongo:MongoBackend",
+    "mongomock": "adapter_contracts.harness.engines.mongo:MongomockBackend",
+    "sqlite": "adapter_contracts.harness.engines.sqlite:SQLiteBackend",
 }
 
 #: Engines reached through a server the user may name: backend id -> the family of
@@ -179,7 +179,7 @@ def _real_mongo_reason(config: HarnessConfig) -> str | None:
     if config.images.get("mongo"):
         return None
     try:
-        from harness.engines.mongo import real_mongo_reason
+        from adapter_contracts.harness.engines.mongo import real_mongo_reason
     except ImportError as exc:
         return f"MongoDB backend not importable: {exc}"
     return real_mongo_reason(config)

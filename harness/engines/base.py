@@ -8,12 +8,12 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from adapters.base import Adapter
-from harness.config import HarnessConfig
-from harness.provision.common import describe_target, redact_dsn
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.harness.config import HarnessConfig
+from adapter_contracts.harness.provision.common import describe_target, redact_dsn
 
 if TYPE_CHECKING:
-    from harness.faults import FaultInjector
+    from adapter_contracts.harness.faults import FaultInjector
 
 __all__ = ["Backend", "Endpoint"]
 
@@ -85,7 +85,7 @@ class Backend(ABC):
         (``create_schema()``), on storage whose defaults are hostile where the
         engine has them (locale collation, a time zone that is not UTC).
         Cleanup (stop the server, drop the database) is pushed onto ``stack``.
-        Raises :class:`~harness.provision.common.ProvisionUnavailable` with the
+        Raises :class:`~adapter_contracts.harness.provision.common.ProvisionUnavailable` with the
         reason when this provider cannot supply the engine here.
         """
 
@@ -108,7 +108,7 @@ class Backend(ABC):
         """
 
     def fault_injector(self, endpoint: Endpoint) -> FaultInjector | None:
-        """A :class:`~harness.faults.FaultInjector` for ``endpoint``, or None without a network link.
+        """A :class:`~adapter_contracts.harness.faults.FaultInjector` for ``endpoint``, or None without a network link.
 
         Optional; the caller closes it.  A backend that returns one for the
         throwaway server it started may restart that server for real; any other

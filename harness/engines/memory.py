@@ -5,10 +5,10 @@ from __future__ import annotations
 from contextlib import ExitStack
 from typing import Any
 
-from adapters.base import Adapter
-from adapters.memory import MemoryAdapter, MemoryStore
-from harness.config import HarnessConfig
-from harness.engines.base import Backend, Endpoint
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.memory import MemoryAdapter, MemoryStore
+from adapter_contracts.harness.config import HarnessConfig
+from adapter_contracts.harness.engines.base import Backend, Endpoint
 
 
 class MemoryBackend(Backend):

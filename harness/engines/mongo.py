@@ -22,12 +22,12 @@ from pymongo import MongoClient
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
-from adapters.base import Adapter
-from adapters.mongo import COLLECTIONS, COUNTERS, MongoAdapter
-from harness.config import HarnessConfig
-from harness.engines.base import Backend, Endpoint
-from harness.provision import containers
-from harness.provision.common import (
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.mongo import COLLECTIONS, COUNTERS, MongoAdapter
+from adapter_contracts.harness.config import HarnessConfig
+from adapter_contracts.harness.engines.base import Backend, Endpoint
+from adapter_contracts.harness.provision import containers
+from adapter_contracts.harness.provision.common import (
     MARKER_TABLE,
     MARKER_TEXT,
     ProvisionUnavailable,
@@ -38,7 +38,7 @@ from harness.provision.common import (
     server_workdir,
     wait_until,
 )
-from harness.schema.layout import canonical_tables
+from adapter_contracts.harness.schema.layout import canonical_tables
 
 __all__ = ["MONGOD_DIRS", "MongoBackend", "MongomockBackend", "real_mongo_reason"]
 

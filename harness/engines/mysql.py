@@ -23,13 +23,13 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import pymysql
 import pymysql.constants.CLIENT
 
-from adapters.base import Adapter
-from adapters.mysql import MySQLAdapter
-from harness.config import HarnessConfig
-from harness.engines.base import Backend, Endpoint
-from harness.faults import FaultInjector, FaultProxy
-from harness.provision import containers
-from harness.provision.common import (
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.mysql import MySQLAdapter
+from adapter_contracts.harness.config import HarnessConfig
+from adapter_contracts.harness.engines.base import Backend, Endpoint
+from adapter_contracts.harness.faults import FaultInjector, FaultProxy
+from adapter_contracts.harness.provision import containers
+from adapter_contracts.harness.provision.common import (
     MARKER_TABLE,
     MARKER_TEXT,
     PORT_ATTEMPTS,
@@ -43,9 +43,15 @@ from harness.provision.common import (
     server_workdir,
     wait_until,
 )
-from harness.provision.ownership import is_orphan, owner_record, parse_owner, sweep_workdirs, write_owner_file
-from harness.provision.watchdog import watchdog
-from harness.schema.layout import canonical_tables
+from adapter_contracts.harness.provision.ownership import (
+    is_orphan,
+    owner_record,
+    parse_owner,
+    sweep_workdirs,
+    write_owner_file,
+)
+from adapter_contracts.harness.provision.watchdog import watchdog
+from adapter_contracts.harness.schema.layout import canonical_tables
 
 __all__ = ["TABLES", "MySQLBackend", "ServerAddress", "drop_owned_database", "parse_mysql_dsn", "server_label"]
 

@@ -21,13 +21,13 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.errors import DuplicateDatabase
 
-from adapters.base import Adapter
-from adapters.postgres import PostgresAdapter
-from harness.config import HarnessConfig
-from harness.engines.base import Backend, Endpoint
-from harness.faults import FaultInjector, FaultProxy
-from harness.provision import containers
-from harness.provision.common import (
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.postgres import PostgresAdapter
+from adapter_contracts.harness.config import HarnessConfig
+from adapter_contracts.harness.engines.base import Backend, Endpoint
+from adapter_contracts.harness.faults import FaultInjector, FaultProxy
+from adapter_contracts.harness.provision import containers
+from adapter_contracts.harness.provision.common import (
     MARKER_TABLE,
     MARKER_TEXT,
     PORT_ATTEMPTS,
@@ -41,9 +41,15 @@ from harness.provision.common import (
     server_workdir,
     wait_until,
 )
-from harness.provision.ownership import is_orphan, owner_record, parse_owner, sweep_workdirs, write_owner_file
-from harness.provision.watchdog import watchdog
-from harness.schema.layout import canonical_tables
+from adapter_contracts.harness.provision.ownership import (
+    is_orphan,
+    owner_record,
+    parse_owner,
+    sweep_workdirs,
+    write_owner_file,
+)
+from adapter_contracts.harness.provision.watchdog import watchdog
+from adapter_contracts.harness.schema.layout import canonical_tables
 
 __all__ = ["HARNESS_MARK", "RESET_SQL", "TABLES", "PostgresBackend", "database_name", "drop_owned_database",
            "libpq_url", "sweep_databases", "with_database"]

@@ -1,6 +1,6 @@
 """SQLite: an embedded engine that needs nothing installed.
 
-Its adapter is the third-party example in :mod:`examples.sqlite_adapter`,
+Its adapter is the third-party example in :mod:`adapter_contracts.examples.sqlite_adapter`,
 imported lazily so that the harness does not depend on the example at import
 time: the backend only provisions a database file and hands its path over.
 """
@@ -17,16 +17,16 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, cast
 
-from adapters.base import Adapter
-from harness.config import HarnessConfig
-from harness.engines.base import Backend, Endpoint
-from harness.provision.common import ProvisionUnavailable
-from harness.provision.watchdog import watchdog
-from harness.schema.layout import canonical_tables
+from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.harness.config import HarnessConfig
+from adapter_contracts.harness.engines.base import Backend, Endpoint
+from adapter_contracts.harness.provision.common import ProvisionUnavailable
+from adapter_contracts.harness.provision.watchdog import watchdog
+from adapter_contracts.harness.schema.layout import canonical_tables
 
 __all__ = ["SQLiteBackend"]
 
-EXAMPLE_MODULE = "examples.sqlite_adapter"
+EXAMPLE_MODULE = "adapter_contracts.examples.sqlite_adapter"
 
 Factory = Callable[[Endpoint], Adapter]
 

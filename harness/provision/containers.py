@@ -32,8 +32,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
-from harness.provision.common import ProvisionUnavailable, docker_available
-from harness.provision.watchdog import watchdog
+from adapter_contracts.harness.provision.common import ProvisionUnavailable, docker_available
+from adapter_contracts.harness.provision.watchdog import watchdog
 
 __all__ = [
     "DEFAULT_IMAGES",

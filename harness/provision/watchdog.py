@@ -9,7 +9,7 @@ died -- the watchdog stops the servers, removes the work directories, drops
 the databases and removes the containers it was told about, then exits.  The
 DSNs travel over the pipe, never on a command line.
 
-    python -m harness.provision.watchdog      # reads JSON lines on stdin
+    python -m adapter_contracts.harness.provision.watchdog      # reads JSON lines on stdin
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class Watchdog:
         if self._process is None:
             try:
                 self._process = subprocess.Popen(
-                    [sys.executable, "-m", "harness.provision.watchdog"], stdin=subprocess.PIPE,
+                    [sys.executable, "-m", "adapter_contracts.harness.provision.watchdog"], stdin=subprocess.PIPE,
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                     cwd="/", env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
                 )
@@ -103,11 +103,11 @@ watchdog = Watchdog()
 
 def _drop_database(engine: str, server: str, name: str) -> None:
     if engine == "postgres":
-        from harness.engines.postgres import drop_owned_database
+        from adapter_contracts.harness.engines.postgres import drop_owned_database
 
         drop_owned_database(server, name)
     elif engine == "mysql":
-        from harness.engines.mysql import drop_owned_database as drop_mysql
+        from adapter_contracts.harness.engines.mysql import drop_owned_database as drop_mysql
 
         drop_mysql(server, name)
 
@@ -119,7 +119,7 @@ def _remove_container(container_id: str) -> None:
 
 
 def _clean(resource: tuple[str, ...]) -> None:
-    from harness.provision.ownership import stop_workdir_server
+    from adapter_contracts.harness.provision.ownership import stop_workdir_server
 
     kind, *args = resource
     if kind == "workdir":

@@ -3,7 +3,7 @@
 ``introspect(endpoint)`` dispatches on ``endpoint.engine`` and only ever reads
 (Postgres: a READ ONLY session; MySQL: START TRANSACTION READ ONLY; SQLite:
 mode=ro; MongoDB: list_collection_names / list_indexes).  ``diff(expected,
-actual)`` returns readable lines (see :mod:`harness.schema.model`).
+actual)`` returns readable lines (see :mod:`adapter_contracts.harness.schema.model`).
 """
 
 from __future__ import annotations
@@ -12,19 +12,19 @@ import json
 from importlib import resources
 from typing import Any
 
-from harness.engines.base import Endpoint
-from harness.schema.model import IGNORED_TABLES, canonical_type, diff, normalise, problems
+from adapter_contracts.harness.engines.base import Endpoint
+from adapter_contracts.harness.schema.model import IGNORED_TABLES, canonical_type, diff, normalise, problems
 
 __all__ = ["DECLARED", "IGNORED_TABLES", "canonical_type", "declared_schema", "diff", "introspect", "normalise",
            "problems"]
 
 #: The declaration each built-in adapter ships, by engine: (package, resource).
 DECLARED: dict[str, tuple[str, str]] = {
-    "postgres": ("adapters", "sql/postgres.schema.json"),
-    "mysql": ("adapters", "sql/mysql.schema.json"),
-    "mongo": ("adapters", "mongo.schema.json"),
-    "mongomock": ("adapters", "mongo.schema.json"),
-    "sqlite": ("examples", "sqlite.schema.json"),
+    "postgres": ("adapter_contracts.adapters", "sql/postgres.schema.json"),
+    "mysql": ("adapter_contracts.adapters", "sql/mysql.schema.json"),
+    "mongo": ("adapter_contracts.adapters", "mongo.schema.json"),
+    "mongomock": ("adapter_contracts.adapters", "mongo.schema.json"),
+    "sqlite": ("adapter_contracts.examples", "sqlite.schema.json"),
 }
 
 
@@ -41,20 +41,20 @@ def introspect(endpoint: Endpoint) -> dict[str, Any]:
     """The live schema of the endpoint's database, in canonical form.  Never writes."""
     engine = endpoint.engine
     if engine == "postgres":
-        from harness.schema.postgres import introspect_dsn
+        from adapter_contracts.harness.schema.postgres import introspect_dsn
 
         return introspect_dsn(endpoint.dsn)
     if engine == "mysql":
-        from harness.schema.mysql import introspect_dsn as introspect_mysql
+        from adapter_contracts.harness.schema.mysql import introspect_dsn as introspect_mysql
 
         return introspect_mysql(endpoint.dsn, endpoint.database or None)
     if engine == "sqlite":
-        from harness.schema.sqlite import introspect_path
+        from adapter_contracts.harness.schema.sqlite import introspect_path
 
         path = endpoint.extra.get("path") or endpoint.database or endpoint.dsn.removeprefix("sqlite:///")
         return introspect_path(str(path))
     if engine in ("mongo", "mongomock"):
-        from harness.schema.mongo import introspect_database
+        from adapter_contracts.harness.schema.mongo import introspect_database
 
         client = endpoint.extra.get("client")
         if client is not None:

@@ -1,10 +1,10 @@
 """Read-only schema drift check of an existing database against a declared schema.
 
-    python -m harness.schema --engine postgres --dsn postgresql://user:pass@host/db [--json]
-    python -m harness.schema --engine mysql          # DSN from CONTRACT_MYSQL_DSN
-    python -m harness.schema --engine sqlite --dsn /path/to/file.db --dump > declared.json
-    python -m harness.schema --engine postgres --dump   # the canonical layout (no DSN: nothing is read)
-    python -m harness.schema --dump --markdown          # docs/canonical-layout.md
+    python -m adapter_contracts.harness.schema --engine postgres --dsn postgresql://user:pass@host/db [--json]
+    python -m adapter_contracts.harness.schema --engine mysql     # DSN from CONTRACT_MYSQL_DSN
+    python -m adapter_contracts.harness.schema --engine sqlite --dsn /path/to/file.db --dump > declared.json
+    python -m adapter_contracts.harness.schema --engine postgres --dump  # the canonical layout, nothing read
+    python -m adapter_contracts.harness.schema --dump --markdown     # docs/canonical-layout.md
 
 Exit status: 0 when the live schema matches, 1 on drift, 2 when the check
 could not run.  Nothing is ever written to the database, and the DSN's
@@ -23,15 +23,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from harness.engines.base import Endpoint
-from harness.provision.common import redact_dsn
-from harness.schema import DECLARED, declared_schema, diff, introspect, problems
+from adapter_contracts.harness.engines.base import Endpoint
+from adapter_contracts.harness.provision.common import redact_dsn
+from adapter_contracts.harness.schema import DECLARED, declared_schema, diff, introspect, problems
 
 ENGINES = ("postgres", "mysql", "mongo", "sqlite")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m harness.schema", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m adapter_contracts.harness.schema",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("--engine", choices=ENGINES, help="required except for --dump --markdown")
     parser.add_argument("--dsn", help="connection string (default: $CONTRACT_<ENGINE>_DSN); a file path for sqlite")
     parser.add_argument("--database", help="database to read when the DSN names none (MongoDB) or another one")
@@ -52,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _dump_layout(args: argparse.Namespace) -> int:
-    from harness.schema.layout import canonical_layout, render_document, render_markdown
+    from adapter_contracts.harness.schema.layout import canonical_layout, render_document, render_markdown
 
     if args.markdown:
         print(render_markdown(args.engine) if args.engine else render_document(), end="")
@@ -136,7 +137,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"error: no SQLite database file at {database}", file=sys.stderr)
             return 2
         endpoint = Endpoint(engine=args.engine, provider="dsn", dsn=dsn, database=database,
-                            server_version="unknown", driver="harness.schema", owned=False,
+                            server_version="unknown", driver="adapter_contracts.harness.schema", owned=False,
                             extra={"path": database} if args.engine == "sqlite" else {})
         actual = introspect(endpoint)
     except Exception as exc:  # noqa: BLE001 - any driver error: report it without the password, exit 2

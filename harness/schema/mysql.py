@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pymysql
 
-from harness.schema.model import (
+from adapter_contracts.harness.schema.model import (
     canonical_mysql_collation,
     canonical_on_delete,
     canonical_type,

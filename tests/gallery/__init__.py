@@ -76,7 +76,7 @@ DEFECTS: tuple[Entry, ...] = (
 
 CORRECT: tuple[Entry, ...] = (
     Entry("tests.gallery.correct:reference", "the in-memory reference adapter", declined=("schema_declaration",)),
-    Entry("examples.sqlite_adapter:make_adapter", "the third-party-style SQLite example"),
+    Entry("adapter_contracts.examples.sqlite_adapter:make_adapter", "the third-party-style SQLite example"),
     Entry("tests.gallery.correct:declines_usage_batch", "the reference minus usage_batch, declared",
           declined=("schema_declaration", "usage_batch")),
 )

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from adapters import limits
-from adapters.errors import StorageUnavailable
-from adapters.memory import MemoryAdapter
-from adapters.validation import check_key
-from harness.plugging import adapter_factory
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.errors import StorageUnavailable
+from adapter_contracts.adapters.memory import MemoryAdapter
+from adapter_contracts.adapters.validation import check_key
+from adapter_contracts.harness.plugging import adapter_factory
 from tests.gallery.support import on_engine_store
 
 if TYPE_CHECKING:
-    from harness.engines.base import Endpoint
+    from adapter_contracts.harness.engines.base import Endpoint
 
 
 class DeleteUserLeavesIntegrations(MemoryAdapter):

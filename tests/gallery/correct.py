@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from adapters.errors import AdapterError, Unsupported
-from adapters.memory import MemoryAdapter
-from adapters.records import BillingEntry, UsageInput
-from harness.plugging import adapter_factory
+from adapter_contracts.adapters.errors import AdapterError, Unsupported
+from adapter_contracts.adapters.memory import MemoryAdapter
+from adapter_contracts.adapters.records import BillingEntry, UsageInput
+from adapter_contracts.harness.plugging import adapter_factory
 from tests.gallery.support import on_engine_store
 
 if TYPE_CHECKING:
-    from harness.engines.base import Endpoint
+    from adapter_contracts.harness.engines.base import Endpoint
 
 
 class DeclinesUsageBatch(MemoryAdapter):

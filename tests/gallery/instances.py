@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from adapters import limits
-from adapters.errors import AdapterError, Unsupported
-from adapters.memory import MemoryAdapter, MemoryStore
-from adapters.records import User
-from adapters.validation import (
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.errors import AdapterError, Unsupported
+from adapter_contracts.adapters.memory import MemoryAdapter, MemoryStore
+from adapter_contracts.adapters.records import User
+from adapter_contracts.adapters.validation import (
     check_email,
     check_key,
     check_name,
@@ -20,12 +20,12 @@ from adapters.validation import (
     epoch_ms,
     now_utc,
 )
-from examples.sqlite_adapter import SQLiteAdapter
-from harness.plugging import adapter_factory
+from adapter_contracts.examples.sqlite_adapter import SQLiteAdapter
+from adapter_contracts.harness.plugging import adapter_factory
 from tests.gallery.support import on_engine_store
 
 if TYPE_CHECKING:
-    from harness.engines.base import Endpoint
+    from adapter_contracts.harness.engines.base import Endpoint
 
 _ABSENT = object()
 

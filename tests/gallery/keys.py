@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from adapters import limits
-from adapters.base import UNSET, Unset
-from adapters.memory import MemoryAdapter
-from adapters.records import User
-from adapters.validation import check_key
-from harness.plugging import adapter_factory
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.base import UNSET, Unset
+from adapter_contracts.adapters.memory import MemoryAdapter
+from adapter_contracts.adapters.records import User
+from adapter_contracts.adapters.validation import check_key
+from adapter_contracts.harness.plugging import adapter_factory
 from tests.gallery.support import on_engine_store
 
 if TYPE_CHECKING:
-    from harness.engines.base import Endpoint
+    from adapter_contracts.harness.engines.base import Endpoint
 
 
 class CaseInsensitiveIdLookup(MemoryAdapter):

@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from adapters.cursor import decode_cursor, encode_cursor, listing_scope
-from adapters.memory import MemoryAdapter
-from adapters.records import BillingEntry, BillingTotals, Campaign, Page
-from adapters.validation import epoch_ms
-from harness.plugging import adapter_factory
+from adapter_contracts.adapters.cursor import decode_cursor, encode_cursor, listing_scope
+from adapter_contracts.adapters.memory import MemoryAdapter
+from adapter_contracts.adapters.records import BillingEntry, BillingTotals, Campaign, Page
+from adapter_contracts.adapters.validation import epoch_ms
+from adapter_contracts.harness.plugging import adapter_factory
 from tests.gallery.support import on_engine_store, rewrite
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from harness.engines.base import Endpoint
+    from adapter_contracts.harness.engines.base import Endpoint
 
 T = TypeVar("T")
 

@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any
 
-from adapters.memory import MemoryAdapter
-from adapters.records import BillingEntry, BillingTotals, Campaign, Client, JSONObject, User
-from harness.plugging import adapter_factory
+from adapter_contracts.adapters.memory import MemoryAdapter
+from adapter_contracts.adapters.records import BillingEntry, BillingTotals, Campaign, Client, JSONObject, User
+from adapter_contracts.harness.plugging import adapter_factory
 from tests.gallery.support import on_engine_store, rewrite
 
 if TYPE_CHECKING:
-    from harness.engines.base import Endpoint
+    from adapter_contracts.harness.engines.base import Endpoint
 
 
 class TotalsRoundedToCents(MemoryAdapter):

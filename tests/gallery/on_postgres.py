@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from adapters import limits
-from adapters.postgres import PostgresAdapter
-from adapters.validation import check_key
-from harness.plugging import adapter_factory
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.postgres import PostgresAdapter
+from adapter_contracts.adapters.validation import check_key
+from adapter_contracts.harness.plugging import adapter_factory
 
 if TYPE_CHECKING:
-    from harness.engines.base import Endpoint
+    from adapter_contracts.harness.engines.base import Endpoint
 
 #: Children first, as a cascade in adapter code is usually written where the
 #: schema has no foreign keys (the MySQL seed); each statement commits alone.

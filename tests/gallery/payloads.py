@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from adapters import limits
-from adapters.memory import MemoryAdapter
-from adapters.records import (
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.memory import MemoryAdapter
+from adapter_contracts.adapters.records import (
     Campaign,
     Client,
     ClientCampaign,
@@ -17,12 +17,12 @@ from adapters.records import (
     UserSetup,
     UserWorkspace,
 )
-from adapters.validation import check_key
-from harness.plugging import adapter_factory
+from adapter_contracts.adapters.validation import check_key
+from adapter_contracts.harness.plugging import adapter_factory
 from tests.gallery.support import on_engine_store
 
 if TYPE_CHECKING:
-    from harness.engines.base import Endpoint
+    from adapter_contracts.harness.engines.base import Endpoint
 
 
 def _without_operators(value: Any) -> Any:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import Phase, settings
 
-from harness.profiles import PROFILES
+from adapter_contracts.harness.profiles import PROFILES
 
 PROFILE = "gallery"
 SLOW_LAST = ("test_adversarial.py", "test_billing_properties.py", "test_model.py")

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 import psycopg
 
-from adapters.postgres import PostgresAdapter
-from harness.plugging import adapter_factory
+from adapter_contracts.adapters.postgres import PostgresAdapter
+from adapter_contracts.harness.plugging import adapter_factory
 
 if TYPE_CHECKING:
-    from harness.engines.base import Endpoint
+    from adapter_contracts.harness.engines.base import Endpoint
 
 SEED_DDL = Path(__file__).with_name("seed_postgres.sql")
 

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from adapters.memory import MemoryAdapter, MemoryStore
+from adapter_contracts.adapters.memory import MemoryAdapter, MemoryStore
 
 if TYPE_CHECKING:
-    from harness.engines.base import Endpoint
+    from adapter_contracts.harness.engines.base import Endpoint
 
 A = TypeVar("A", bound=MemoryAdapter)
 

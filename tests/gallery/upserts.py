@@ -6,15 +6,15 @@ import itertools
 import time
 from typing import TYPE_CHECKING
 
-from adapters.errors import MissingReference
-from adapters.memory import MemoryAdapter
-from adapters.records import UserIntegration
-from adapters.validation import check_payload
-from harness.plugging import adapter_factory
+from adapter_contracts.adapters.errors import MissingReference
+from adapter_contracts.adapters.memory import MemoryAdapter
+from adapter_contracts.adapters.records import UserIntegration
+from adapter_contracts.adapters.validation import check_payload
+from adapter_contracts.harness.plugging import adapter_factory
 from tests.gallery.support import on_engine_store
 
 if TYPE_CHECKING:
-    from harness.engines.base import Endpoint
+    from adapter_contracts.harness.engines.base import Endpoint
 
 _row_ids = itertools.count(1)
 

@@ -1,0 +1,155 @@
+"""The built wheel in a fresh virtualenv, as an outside team installs it (issue 13, items 1 and 2).
+
+The team's project has top-level packages of its own named like this repository's
+directories (``adapters``, ``contracts``, ``harness``, ``strategies``, ``examples``), its own
+Hypothesis profile chosen by HYPOTHESIS_PROFILE, and a fixture named like one of ours.  In it:
+
+* the README's certification command certifies the example SQLite adapter through its
+  import path under the import root, on two xdist workers;
+* the project's own tests run as if this package were not installed: the same Hypothesis
+  settings as with the plugin blocked, no header line of the harness, its own fixture, and
+  no validation of a ``CONTRACT_*`` variable it was not given for.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.inner import child_env
+
+pytestmark = pytest.mark.heavy
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The name of the plugin's pytest11 entry point (pyproject.toml).
+ENTRY_POINT = "adapter_contracts"
+#: What is not part of a build: caches, earlier builds, the suite's own tests.
+NOT_BUILT = shutil.ignore_patterns(".git", ".tox", "build", "dist", "*.egg-info", "__pycache__", ".*_cache",
+                                   ".hypothesis", "reports", "tests", "bench")
+
+PROJECT_CONFTEST = '''
+from hypothesis import settings
+
+settings.register_profile("nightly", max_examples=7)
+settings.load_profile("nightly")
+'''
+
+PROJECT_TEST = '''
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import adapters.base
+from harness.plugin import OURS
+
+
+@pytest.fixture
+def adapter():
+    return "the project's own adapter fixture"
+
+
+def test_own_packages_are_imported():
+    assert adapters.base.OURS and OURS
+
+
+def test_own_profile_is_untouched():
+    assert settings().max_examples == 7
+    # The whole active settings, for the harness-free run to compare with.
+    Path(os.environ["SETTINGS_SEEN"]).write_text(repr(settings()))
+
+
+def test_own_fixture_wins(adapter):
+    assert adapter == "the project's own adapter fixture"
+
+
+@given(st.integers())
+def test_a_property(n):
+    assert isinstance(n, int)
+'''
+
+
+def _run(python: Path, project: Path, *args: str, timeout: int = 600, **env: str) -> str:
+    done = subprocess.run([str(python), "-m", *args], cwd=project, capture_output=True, text=True, timeout=timeout,
+                          env=child_env(**env), check=False)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, f"{' '.join(args)} exited {done.returncode}:\n{out[-4000:]}"
+    return out
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtualenv holding the wheel built from this checkout (and its dependencies)."""
+    base = tmp_path_factory.mktemp("wheel")
+    source = base / "source"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=NOT_BUILT)
+    _run(Path(sys.executable), base, "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(base / "dist"),
+         str(source))
+    (wheel,) = (base / "dist").glob("adapter_contracts-*.whl")
+    subprocess.run([sys.executable, "-m", "venv", str(base / "venv")], check=True, timeout=120)
+    python = base / "venv" / "bin" / "python"
+    _run(python, base, "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel))
+    return python
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project whose own top-level packages carry this repository's directory names."""
+    for name in ("adapters", "contracts", "harness", "strategies", "examples"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text(f'"""The project\'s own {name}."""\n')
+    (tmp_path / "adapters" / "base.py").write_text("OURS = True\n")
+    (tmp_path / "harness" / "plugin.py").write_text("OURS = True\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_project.py").write_text(PROJECT_TEST)
+    (tmp_path / "conftest.py").write_text(PROJECT_CONFTEST)
+    # A strict project: a deprecation warning out of the plugin would fail its runs.
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\ntestpaths = tests\naddopts = -p no:cacheprovider\nfilterwarnings = error\n")
+    return tmp_path
+
+
+def test_the_wheel_installs_only_the_import_root(installed: Path) -> None:
+    (wheel,) = (installed.parents[2] / "dist").glob("adapter_contracts-*.whl")
+    files = zipfile.ZipFile(wheel).namelist()
+    outside = {file.split("/")[0] for file in files if ".dist-info/" not in file}
+    assert outside == {"adapter_contracts"}, files
+    assert "adapter_contracts/examples/sqlite_adapter.py" in files
+    assert "adapter_contracts/adapters/sql/postgres.sql" in files
+
+
+def test_the_readme_command_certifies_beside_same_named_packages(installed: Path, project: Path) -> None:
+    report = project / "report"
+    out = _run(installed, project, "pytest", "-n", "2", "--pyargs", "adapter_contracts.contracts",
+               "--adapter", "adapter_contracts.examples.sqlite_adapter:make_adapter",
+               "--conformance-report", str(report))
+    assert "sqlite: CERTIFIED: all " in out, out[-3000:]
+    certificate = json.loads(report.with_suffix(".json").read_text())
+    assert certificate["complete"] is True
+    assert certificate["engines"]["sqlite"]["certified"] is True
+    assert certificate["adapter"] == "adapter_contracts.examples.sqlite_adapter:make_adapter"
+
+
+def test_the_projects_own_tests_run_as_if_the_harness_were_not_installed(installed: Path, project: Path) -> None:
+    seen = {}
+    for label, args in (("installed", ()), ("blocked", ("-p", f"no:{ENTRY_POINT}"))):
+        seen[label] = project / f"settings-{label}"
+        out = _run(installed, project, "pytest", "-v", *args, HYPOTHESIS_PROFILE="nightly",
+                   CONTRACT_ENGINES="not-an-engine", SETTINGS_SEEN=str(seen[label]))
+        assert "4 passed" in out, out[-3000:]
+        if label == "installed":
+            assert [line for line in out.splitlines()
+                    if "contract" in line.lower() and not line.startswith("plugins: ")] == [], out[-3000:]
+    # Exactly the settings the project has without the plugin: not a fixed expectation, since
+    # Hypothesis itself picks other defaults when CI is set.
+    assert seen["installed"].read_text() == seen["blocked"].read_text()
+    plugins = _run(installed, project, "pytest", "--trace-config", "--co", "-q")
+    assert "registered: <module 'adapter_contracts.harness.plugin'" in plugins, "the entry point was not loaded"
+    assert "adapter_contracts.harness.pytest_harness" not in plugins
