@@ -20,8 +20,11 @@ def test_storage_has_the_canonical_layout(engine: StartedEngine) -> None:
     assert layout is not None
     differences = layout_differences(layout, introspect(engine.endpoint))
     assert not differences, (
-        f"{len(differences)} difference(s) from the canonical {layout} layout (docs/canonical-layout.md), "
-        f"after the adapter's create_schema() on {engine.endpoint.describe()}:\n  " + "\n  ".join(differences)
+        f"{len(differences)} difference(s) from the canonical {layout} layout, after the adapter's "
+        f"create_schema() on {engine.endpoint.describe()}\n"
+        f"adapter:   laid out storage that differs from the layout in the {len(differences)} place(s) below\n"
+        f"reference: the canonical {layout} layout (docs/canonical-layout.md; "
+        f"python -m adapter_contracts.harness.schema --dump --engine {layout})\n  " + "\n  ".join(differences)
     )
 
 

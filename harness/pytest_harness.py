@@ -271,6 +271,13 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
     return None
 
 
+def _declined_but(adapter: Adapter, name: str, declared: type[AdapterError], what: str) -> str:
+    return (f"{type(adapter).__name__} declares capability {name!r} unsupported with {declared.__name__}, "
+            f"but its probe {what}\n"
+            f"adapter:   the probe of {name!r} {what}\n"
+            f"reference: an adapter that declines {name!r} raises {declared.__name__} there, with nothing written")
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     """On an adapter that declined the test's capability, check the declared error instead."""
@@ -291,17 +298,12 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
             CAPABILITIES[name].probe(adapter)
         except AdapterError as exc:
             if not isinstance(exc, declared):
-                raise AssertionError(
-                    f"{type(adapter).__name__} declares capability {name!r} unsupported with "
-                    f"{declared.__name__}, but its probe raised {type(exc).__name__}: {exc}"
-                ) from exc
+                raise AssertionError(_declined_but(adapter, name, declared,
+                                                   f"raised {type(exc).__name__}: {exc}")) from exc
         else:
-            raise AssertionError(
-                f"{type(adapter).__name__} declares capability {name!r} unsupported with "
-                f"{declared.__name__}, but its probe succeeded"
-            )
+            raise AssertionError(_declined_but(adapter, name, declared, "succeeded"))
         if snapshot is not None:
-            assert snapshot() == before, f"declined capability {name!r} wrote to storage"
+            assert snapshot() == before, _declined_but(adapter, name, declared, "wrote to storage")
         pyfuncitem.user_properties.append((DECLINED_PROPERTY, name))
         return True
     return None

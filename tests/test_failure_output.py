@@ -14,7 +14,6 @@ and ``-x`` bounds that (adapter_contracts.harness.profiles.bound_shrinking).
 
 from __future__ import annotations
 
-import re
 import statistics
 import subprocess
 import sys
@@ -23,17 +22,13 @@ from pathlib import Path
 import pytest
 
 from adapter_contracts.contracts.explain import json_differences, side_by_side
-from adapter_contracts.contracts.failure_output import BLOCK_LINES
 from adapter_contracts.harness.profiles import STOP_EARLY_SHRINK_SECONDS, bound_shrinking, shrink_seconds
+from tests.failure_blocks import block_problems, failure_blocks
 from tests.gallery import DEFECTS
 from tests.inner import child_env
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_SECONDS = 600.0
-
-_BLOCK = re.compile(r"^_+ (.+?) _+$")
-_SECTION = re.compile(r"^={3,} (.+?) ={3,}$")
-_ANSWER = re.compile(r"^E?\s*(adapter|reference)\b", re.IGNORECASE)
 
 #: (gallery factory, contract modules that catch it, extra options): keys, payloads, cascades,
 #: listings, numbers and time, and the model test.
@@ -47,22 +42,6 @@ REPRESENTATIVE = [
 ]
 
 
-def failure_blocks(output: str) -> dict[str, list[str]]:
-    """The lines of each failed test's block in pytest's FAILURES and ERRORS sections, by test name."""
-    blocks: dict[str, list[str]] = {}
-    name: str | None = None
-    inside = False
-    for line in output.splitlines():
-        if section := _SECTION.match(line):
-            inside, name = section.group(1) in ("FAILURES", "ERRORS"), None
-        elif inside and (header := _BLOCK.match(line)):
-            name = header.group(1)
-            blocks[name] = [line]
-        elif inside and name is not None:
-            blocks[name].append(line)
-    return blocks
-
-
 def run_as_author(spec: str, paths: list[str], options: list[str]) -> str:
     """``python -m pytest --adapter spec contracts/...`` with default options; its terminal output."""
     env = child_env()
@@ -73,17 +52,6 @@ def run_as_author(spec: str, paths: list[str], options: list[str]) -> str:
     assert done.returncode == 1, f"{spec}: expected contract failures (exit 1), got {done.returncode}:\n" \
         + "\n".join((done.stdout + done.stderr).splitlines()[-20:])
     return done.stdout
-
-
-def block_problems(name: str, block: list[str]) -> list[str]:
-    problems = []
-    if len(block) > BLOCK_LINES:
-        problems.append(f"{name}: {len(block)} lines, more than {BLOCK_LINES}")
-    said = {m.group(1).lower() for line in block if (m := _ANSWER.match(line.removeprefix("E ").strip()))}
-    problems += [f"{name}: no line gives the {side}'s answer" for side in ("adapter", "reference") if side not in said]
-    if not any(line.startswith("rule: ") for line in block):
-        problems.append(f"{name}: no rule line")
-    return problems
 
 
 @pytest.mark.parametrize(("factory", "modules", "options"), REPRESENTATIVE, ids=[f for f, _, _ in REPRESENTATIVE])

@@ -26,6 +26,7 @@ import pytest
 
 from adapter_contracts.harness.engines import BACKENDS
 from adapter_contracts.harness.plugging import load_factory
+from tests.failure_blocks import block_problems, failure_blocks
 from tests.gallery import CORRECT, DEFECTS, GALLERY_PROPERTY, RUNS_AN_ENTRY, Entry
 from tests.inner import child_env
 
@@ -177,6 +178,11 @@ def defect_problems(run: GalleryRun) -> list[str]:
     reasons = " ".join([str(run.verdict.get("verdict"))] + [str(t.get("reason")) for t in run.failures])
     problems += [f"the verdict and failures do not mention {word!r}"
                  for word in run.entry.expect if word not in reasons]
+    # What the author reads: one short block per failed contract, both answers in it.
+    blocks = failure_blocks(run.output)
+    if not blocks:
+        problems.append("the output shows no failure block")
+    problems += [problem for name, block in blocks.items() for problem in block_problems(name, block)]
     return problems
 
 
