@@ -18,7 +18,7 @@ import signal
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from types import FrameType
-from typing import Any, NoReturn
+from typing import Any
 
 import pytest
 
@@ -67,21 +67,31 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     _RUNNING[:] = [session]
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
+#: The signal that is ending the run, once one arrived.
+_ENDING: list[str] = []
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
     """SIGTERM and SIGHUP end the run the way Ctrl-C does: pytest stops, reports "interrupted", and
     the session's cleanup drops its databases, stops its servers and removes its directories.
     A CI runner cancelling a job sends SIGTERM.
 
     The KeyboardInterrupt may land where Python swallows exceptions (a gc callback, a
     ``__del__``; measured: Hypothesis' gc callback), so ``shouldstop`` also ends the run at the
-    next test boundary, as pytest's own Interrupted."""
+    next test boundary, as pytest's own Interrupted.  Only the first signal raises: a second one
+    (an impatient runner) would cut the cleanup short (measured: an INTERNALERROR while pytest
+    reported the first, under xdist); the run is already ending."""
     reason = f"{signal.Signals(signum).name} received"
     for session in _RUNNING:
         session.shouldstop = reason
+    if _ENDING:
+        return
+    _ENDING.append(reason)
     raise KeyboardInterrupt(reason)
 
 
 def _install_signal_handlers(config: pytest.Config) -> None:
+    _ENDING.clear()
     previous: dict[int, Any] = {}
     for signum in (signal.SIGTERM, signal.SIGHUP):
         try:

@@ -112,30 +112,61 @@ def dsn_args() -> list[str]:
     return ["--postgres-dsn", PG, "--mysql-dsn", "mysql://root@127.0.0.1:3306/", "--provider", "*=dsn"]
 
 
+class Run:
+    """A child pytest run of the postgres and mysql contracts, to be signalled mid-run."""
+
+    def __init__(self, args: list[str], tmp_path: Path, expected: int) -> None:
+        self.output = tmp_path / "output"
+        self.expected = expected
+        self._sink = open(self.output, "w+", encoding="utf-8")  # noqa: SIM115 (closed in finish)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--engine", "postgres,mysql",
+             *args, "contracts"], cwd=ROOT, env=child_env(PYTHONUNBUFFERED="1"), stdout=self._sink,
+            stderr=subprocess.STDOUT, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        self.family: set[int] = {self.process.pid}
+        self.signalled = False
+
+    def ready(self) -> bool:
+        """Whether it made ``expected`` databases/work directories and contracts pass."""
+        self.family |= _family(self.process.pid)
+        made = _mine(databases(), self.family) + _mine(workdirs(), self.family)
+        return len(made) >= self.expected and self.output.read_text().count("..") > 10
+
+    def signal(self, signum: signal.Signals) -> None:
+        assert self.process.poll() is None, "the run ended before the signal:\n" + self.out[-3000:]
+        self.family |= _family(self.process.pid)
+        self.process.send_signal(signum)
+        self.signalled = True
+
+    def finish(self) -> int:
+        try:
+            return self.process.wait(timeout=120)
+        finally:
+            self._sink.close()
+
+    @property
+    def out(self) -> str:
+        return self.output.read_text()
+
+
+def _wait_until_ready(runs: list[Run]) -> None:
+    deadline = time.monotonic() + 180
+    waiting = list(runs)
+    while waiting and time.monotonic() < deadline:
+        waiting = [run for run in waiting if run.process.poll() is None and not run.ready()]
+        time.sleep(0.3)
+
+
 def _signal_mid_run(
     args: list[str], signum: signal.Signals, tmp_path: Path, expected: int
 ) -> tuple[set[int], int, str]:
     """Start a run, wait until it made ``expected`` databases/work directories and contracts pass,
     then send ``signum``."""
-    output = tmp_path / "output"
-    with open(output, "w+", encoding="utf-8") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--engine", "postgres,mysql",
-             *args, "contracts"], cwd=ROOT, env=child_env(PYTHONUNBUFFERED="1"), stdout=sink,
-            stderr=subprocess.STDOUT, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-        deadline = time.monotonic() + 180
-        family: set[int] = {process.pid}
-        while time.monotonic() < deadline and process.poll() is None:
-            family |= _family(process.pid)
-            made = _mine(databases(), family) + _mine(workdirs(), family)
-            if len(made) >= expected and output.read_text().count("..") > 10:
-                break
-            time.sleep(0.3)
-        assert process.poll() is None, "the run ended before the signal:\n" + output.read_text()[-3000:]
-        family |= _family(process.pid)
-        process.send_signal(signum)
-        code = process.wait(timeout=120)
-    return family, code, output.read_text()
+    run = Run(args, tmp_path, expected)
+    _wait_until_ready([run])
+    run.signal(signum)
+    code = run.finish()
+    return run.family, code, run.out
 
 
 def _assert_nothing_left(family: set[int], since: float, out: str) -> None:
@@ -145,20 +176,37 @@ def _assert_nothing_left(family: set[int], since: float, out: str) -> None:
     assert dirs == [], out[-3000:]
 
 
-@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
-@pytest.mark.parametrize("where", ["dsn", "local"])
-def test_sigterm_leaves_no_database_server_or_directory(
-    tmp_path: Path, workers: list[str], where: str, dsn_args: list[str]
-) -> None:
-    extra = dsn_args if where == "dsn" else ["--provider", "*=local"]
+def test_sigterm_leaves_no_database_server_or_directory(tmp_path: Path, dsn_args: list[str]) -> None:
+    """Serial and xdist runs, on DSN servers and on throwaway local ones, side by side: each gets
+    SIGTERM mid-run, and 10 s later none has a database, server process or work directory left."""
     before_dirs = set(workdirs())
-    family, code, out = _signal_mid_run([*workers, *extra], signal.SIGTERM, tmp_path, 2 * max(1, len(workers)))
+    runs: dict[str, Run] = {}
+    try:
+        for where, extra in (("dsn", dsn_args), ("local", ["--provider", "*=local"])):
+            for mode, workers in (("serial", []), ("xdist", ["-n", "2"])):
+                scratch = tmp_path / f"{where}-{mode}"
+                scratch.mkdir()
+                runs[f"{where}-{mode}"] = Run([*workers, *extra], scratch, 2 * max(1, len(workers)))
+        _wait_until_ready(list(runs.values()))
+        for run in runs.values():
+            run.signal(signal.SIGTERM)
+        # An impatient runner signals again while the run cleans up: that must not cut it short.
+        time.sleep(0.5)
+        runs["dsn-xdist"].process.send_signal(signal.SIGTERM)
+    finally:
+        for run in runs.values():
+            if not run.signalled:
+                run.process.send_signal(signal.SIGTERM)  # a failed start must not leave the others running
+        codes = {name: run.finish() for name, run in runs.items()}
     sent = time.time()
-    assert code in (int(pytest.ExitCode.INTERRUPTED), int(pytest.ExitCode.TESTS_FAILED)), out[-3000:]
-    assert "NOT CERTIFIED" in out, out[-3000:]
+    for name, run in runs.items():
+        assert codes[name] in (int(pytest.ExitCode.INTERRUPTED), int(pytest.ExitCode.TESTS_FAILED)), \
+            f"{name}:\n{run.out[-3000:]}"
+        assert "NOT CERTIFIED" in run.out, f"{name}:\n{run.out[-3000:]}"
     new_dirs = sorted(set(workdirs()) - before_dirs)
-    _assert_nothing_left(family, sent, out)
-    assert server_processes([d for d in new_dirs]) == []
+    family = set().union(*(run.family for run in runs.values()))
+    _assert_nothing_left(family, sent, "\n".join(f"--- {name}\n{run.out[-1500:]}" for name, run in runs.items()))
+    assert server_processes(new_dirs) == []
 
 
 def test_after_sigkill_the_watchdog_stops_servers_and_drops_databases(tmp_path: Path, dsn_args: list[str]) -> None:
