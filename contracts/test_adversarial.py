@@ -33,6 +33,7 @@ from adapter_contracts.adapters.errors import ValidationError
 from adapter_contracts.adapters.memory import MemoryAdapter, MemoryStore
 from adapter_contracts.adapters.records import BillingEntry, Page, UsageInput
 from adapter_contracts.contracts import seeded
+from adapter_contracts.contracts.explain import expect_same
 from adapter_contracts.contracts.hostile_cases import CAT, DECOY, OPS, PLAT, PROV, C, K, M, Op, U, seed
 from adapter_contracts.contracts.support import T0, Rows, Snapshot, Tally, check_each_unchanged
 from adapter_contracts.strategies.adversarial import (
@@ -244,7 +245,9 @@ def _outcome(action: Callable[[], object]) -> Outcome:
         return "ok", _comparable(action())
     except Exception as exc:
         if type(exc) not in DOCUMENTED:
-            raise AssertionError(f"raw {type(exc).__name__} escaped the adapter: {str(exc)[:200]}") from exc
+            raise AssertionError(f"raw {type(exc).__name__} escaped the adapter: {str(exc)[:200]}\n"
+                                 f"adapter:   raised {type(exc).__name__}\n"
+                                 "reference: only the documented errors (adapters/errors.py)") from exc
         return "error", (type(exc), getattr(exc, "field", None))
 
 
@@ -275,19 +278,16 @@ def check_call(adapter: Adapter, raw_snapshot: Snapshot, call: Call, arg: str, d
         expected: Outcome = "error", (ValidationError, arg)
     else:
         expected = _outcome(lambda: call.op.invoke(reference, canonical))
+    called = f"{call.name}({arg}={drawn!r}), standing for {_brief(drawn.canonical)}"
     if got[0] == "error":
-        assert raw_snapshot() == before, f"{got[1]} was raised but storage changed"
-    same = got[0] == expected[0] and (got[0] == "ok" or got[1] == expected[1])
-    assert same, (
-        f"{call.name}({arg}={drawn!r}): the adapter gave {_show(got)}, the reference {_show(expected)} "
-        f"for what it stands for, {_brief(drawn.canonical)}")
+        expect_same("storage changed" if raw_snapshot() != before else "nothing written", "nothing written",
+                    call=f"{called}: raised {_show(got)}")
+    expect_same(_show(got), _show(expected), call=called)
     if got[0] == "ok":
-        assert _exact(got[1], expected[1]), (
-            f"{call.name}({arg}={drawn!r}) returned {_brief(got[1])}, the reference {_brief(expected[1])}")
+        expect_same(got[1], expected[1], call=f"{called}: its result", same=_exact)
         if call.read is not None:
             stored, wanted = _comparable(call.read(adapter, canonical)), _comparable(call.read(reference, canonical))
-            assert _exact(stored, wanted), (
-                f"{call.name}({arg}={drawn!r}) stored {_brief(stored)}, the reference {_brief(wanted)}")
+            expect_same(stored, wanted, call=f"{called}: what it stored, read back", same=_exact)
     return got[0] == "error"
 
 
