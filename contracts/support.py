@@ -78,6 +78,10 @@ def raises(kind: type[AdapterError], field: str | None, action: Callable[[], obj
     except AdapterError as exc:
         pytest.fail(f"raised {type(exc).__name__}, not {kind.__name__}\n"
                     f"adapter:   raised {type(exc).__name__}: {short(str(exc), 120)}\nreference: raises {expected}")
+    except Exception as exc:  # noqa: BLE001 - a raw exception is the adapter's answer here
+        pytest.fail(f"{type(exc).__name__}: {short(str(exc), 120)} (not an adapter error)\n"
+                    f"adapter:   raised {type(exc).__name__}, which is not in adapters/errors.py\n"
+                    f"reference: raises {expected}")
     # pytest.fail, as pytest.raises did: check_each lists such a case without an exception class.
     pytest.fail(f"DID NOT RAISE {kind.__name__}\nadapter:   returned {short(returned)}\nreference: raises {expected}")
 
@@ -87,8 +91,13 @@ def assert_unchanged(raw_snapshot: Snapshot, action: Callable[[], object],
     """``action`` must raise ``kind`` (naming ``field``) and leave every table exactly as it was."""
     before = raw_snapshot()
     error = raises(kind, field, action)
-    assert raw_snapshot() == before, f"{type(error).__name__} was raised but storage changed"
+    assert raw_snapshot() == before, wrote_anyway(error)
     return error
+
+
+def wrote_anyway(error: AdapterError) -> str:
+    return (f"{type(error).__name__} was raised but storage changed\n"
+            f"adapter:   raised {type(error).__name__} and wrote\nreference: raises it with nothing written")
 
 
 def is_utc(value: datetime) -> bool:
@@ -192,6 +201,6 @@ def check_rejections(fresh: Callable[[], Adapter], raw_snapshot: Snapshot, prepa
             tally("hostile_inputs", 1)
         adapter, prepared = state
         error = raises(kind, field, lambda: attempt(adapter, prepared, case[1]))
-        assert raw_snapshot() == before, f"{type(error).__name__} was raised but storage changed"
+        assert raw_snapshot() == before, wrote_anyway(error)
 
     check_each_unchanged(start, raw_snapshot, cases, check, lambda case: case[0])
