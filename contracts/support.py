@@ -95,9 +95,11 @@ def assert_unchanged(raw_snapshot: Snapshot, action: Callable[[], object],
     return error
 
 
-def wrote_anyway(error: AdapterError) -> str:
-    return (f"{type(error).__name__} was raised but storage changed\n"
-            f"adapter:   raised {type(error).__name__} and wrote\nreference: raises it with nothing written")
+def wrote_anyway(raised: AdapterError | str) -> str:
+    """The message of a refusal that wrote anyway; ``raised`` is the error or its description."""
+    what = raised if isinstance(raised, str) else type(raised).__name__
+    return (f"{what} was raised but storage changed\n"
+            f"adapter:   raised {what} and wrote\nreference: raises it with nothing written")
 
 
 def is_utc(value: datetime) -> bool:

@@ -60,28 +60,32 @@ def _inside(path: Path, directory: Path | None) -> bool:
     return directory is not None and (path == directory or directory in path.parents)
 
 
-def canonical_name(path: Path) -> str | None:
-    """The module name of ``path`` under the import root, or None outside the contracts package."""
+def _contract_parts(path: Path) -> tuple[str, ...] | None:
+    """``path`` relative to the contracts package (``("test_x.py",)``), or None outside it."""
     directory = _contracts_dir()
     resolved = path.resolve()
-    if directory is None or not _inside(resolved, directory) or resolved.suffix != ".py":
+    if directory is None or not _inside(resolved, directory):
         return None
-    parts = resolved.relative_to(directory).with_suffix("").parts
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join((CONTRACTS_PACKAGE, *parts))
+    return resolved.relative_to(directory).parts
 
 
-def contract_nodeid(path: Path) -> str:
+def canonical_name(path: Path) -> str | None:
+    """The module name of a ``.py`` file under the import root, or None outside the contracts package."""
+    parts = _contract_parts(path)
+    if not parts or not parts[-1].endswith(".py"):
+        return None
+    names = [*parts[:-1], parts[-1].removesuffix(".py")]
+    return ".".join((CONTRACTS_PACKAGE, *(names[:-1] if names[-1] == "__init__" else names)))
+
+
+def _nodeid(parts: tuple[str, ...]) -> str:
     """The node id of a contract file or package wherever it is installed: ``contracts/test_x.py``.
 
     pytest names a file outside the rootdir (``--pyargs`` from another project) relative to
     the argument (``test_x.py``, or nothing at all for a module), so two modules' tests could
     share an id and the report could not tell contracts from other tests; every xdist worker
     names them the same way, so their collections still agree."""
-    directory = _contracts_dir()
-    assert directory is not None
-    return "/".join(("contracts", *path.resolve().relative_to(directory).parts))
+    return "/".join(("contracts", *parts))
 
 
 def _import(path: Path, config: pytest.Config) -> ModuleType:
@@ -113,15 +117,17 @@ class ContractPackage(pytest.Package):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if (path / "__init__.py").is_file() and canonical_name(path / "__init__.py") is not None:
-        return ContractPackage.from_parent(parent, path=path, nodeid=contract_nodeid(path))
+    parts = _contract_parts(path)
+    if parts is not None and (path / "__init__.py").is_file():
+        return ContractPackage.from_parent(parent, path=path, nodeid=_nodeid(parts))
     return None
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
-    if canonical_name(module_path) is not None:
-        return ContractModule.from_parent(parent, path=module_path, nodeid=contract_nodeid(module_path))
+    parts = _contract_parts(module_path)
+    if parts is not None:
+        return ContractModule.from_parent(parent, path=module_path, nodeid=_nodeid(parts))
     return None
 
 
@@ -155,5 +161,5 @@ def pytest_collectstart(collector: pytest.Collector) -> None:
     if collector.config.pluginmanager.get_plugin(ACTIVE_PLUGIN) is not None:
         return
     path = getattr(collector, "path", None)
-    if isinstance(path, Path) and _inside(path.resolve(), _contracts_dir()):
+    if isinstance(path, Path) and _contract_parts(path) is not None:
         activate(collector.config)
