@@ -89,7 +89,7 @@ echo "images ready in $((SECONDS - step)) s: ${ref[*]}" >&2
 export TESTCONTAINERS_CONNECTION_MODE=${TESTCONTAINERS_CONNECTION_MODE:-docker_host}
 report="${CONTRACT_MATRIX_REPORT:-$state/matrix}"
 step=$SECONDS
-python3 -m pytest -n 2 contracts -p no:cacheprovider \
+python3 -m pytest -n 2 adapter_contracts/contracts -p no:cacheprovider \
     --engine postgres,mysql --provider postgres=container,mysql=container \
     --postgres-image "${ref[pg15]}" --postgres-image "${ref[pg17]}" \
     --mysql-image "${ref[mariadb1011]}" --mysql-image "${ref[mariadb118]}" --mysql-image "${ref[mysql9]}" \

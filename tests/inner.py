@@ -11,6 +11,8 @@ from pathlib import Path
 __all__ = ["child_env"]
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The contracts, as a path argument of a child run (cwd=ROOT).
+CONTRACTS = "adapter_contracts/contracts"
 
 
 def _bytecode_cache() -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.inner import child_env
+from tests.inner import CONTRACTS, child_env
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.heavy
@@ -61,7 +61,7 @@ def _interrupt(args: list[str], signum: signal.Signals, output: Path) -> tuple[i
                          ids=["xdist-SIGINT", "serial-SIGTERM"])
 def test_an_interrupted_run_is_not_certified(tmp_path: Path, workers: list[str], signum: signal.Signals) -> None:
     report = tmp_path / "report"
-    code, out = _interrupt([*workers, "--engine", "memory", "--conformance-report", str(report), "contracts"],
+    code, out = _interrupt([*workers, "--engine", "memory", "--conformance-report", str(report), CONTRACTS],
                            signum, tmp_path / "output")
     assert code == int(pytest.ExitCode.INTERRUPTED), out[-3000:]
     assert "memory: CERTIFIED" not in out, out[-3000:]
@@ -80,7 +80,7 @@ def test_an_interrupted_run_is_not_certified(tmp_path: Path, workers: list[str],
 def test_a_run_stopped_by_maxfail_is_not_certified(tmp_path: Path) -> None:
     report = tmp_path / "report"
     done = _pytest("--maxfail=1", "--adapter", "tests.gallery.keys:case_insensitive_ids",
-                   "--conformance-report", str(report), "contracts")
+                   "--conformance-report", str(report), CONTRACTS)
     assert done.returncode == 1, done.stdout[-3000:]
     verdict = next(line for line in done.stdout.splitlines() if line.startswith("memory: "))
     assert verdict.startswith("memory: NOT CERTIFIED: 1 failed"), verdict
@@ -100,7 +100,7 @@ def test_a_run_stopped_by_maxfail_is_not_certified(tmp_path: Path) -> None:
 ], ids=["postgres-nothing-listening", "mysql-wrong-password"])
 def test_a_dsn_that_cannot_be_used_stops_a_run_that_requires_its_engine(option: str, dsn: str, shown: str) -> None:
     engine = "postgres" if option.startswith("--postgres") else "mysql"
-    done = _pytest("--engine", engine, "--require-engine", engine, option, dsn, "contracts/test_users.py")
+    done = _pytest("--engine", engine, "--require-engine", engine, option, dsn, f"{CONTRACTS}/test_users.py")
     out = done.stdout + done.stderr
     assert done.returncode == 3, out[-3000:]
     assert f"required engine unavailable: {engine} not available; tried dsn " in out, out[-3000:]
@@ -113,7 +113,7 @@ def test_an_unusable_dsn_is_a_skipped_engine_and_a_failed_certification() -> Non
     """Without --require-engine the engine is skipped, never replaced, and --adapter fails the run."""
     done = _pytest("--adapter", "tests.gallery.on_postgres:cascade_statement_by_statement",
                    "--postgres-dsn", f"postgresql://postgres:{SECRET}@127.0.0.1:5999/postgres",
-                   "contracts/test_users.py")
+                   f"{CONTRACTS}/test_users.py")
     out = done.stdout + done.stderr
     assert done.returncode == 1, out[-3000:]
     assert "contract harness: nothing certified for postgres (postgres not available; tried dsn " in out, out[-3000:]
@@ -133,7 +133,7 @@ def test_an_unusable_dsn_is_a_skipped_engine_and_a_failed_certification() -> Non
 ], ids=lambda a: "=".join(a).replace("tests.plugged_factories:", ""))
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_usage_errors_are_one_line_and_exit_4(args: list[str], workers: list[str]) -> None:
-    done = _pytest(*workers, *args, "contracts/test_users.py")
+    done = _pytest(*workers, *args, f"{CONTRACTS}/test_users.py")
     out = (done.stdout + done.stderr).strip()
     assert done.returncode == int(pytest.ExitCode.USAGE_ERROR), out[-3000:]
     assert "INTERNALERROR" not in out, out[-3000:]
@@ -147,7 +147,7 @@ def test_usage_errors_are_one_line_and_exit_4(args: list[str], workers: list[str
 @pytest.mark.parametrize("server", ["postgres", "mysql"])
 def test_a_server_killed_mid_run_ends_its_engine_in_seconds(tmp_path: Path, server: str) -> None:
     stamp = tmp_path / "killed-at"
-    done = _pytest("-p", "tests.kill_server", "--engine", server, "contracts",
+    done = _pytest("-p", "tests.kill_server", "--engine", server, CONTRACTS,
                    CONTRACT_TEST_KILL=f"{server}:40", CONTRACT_TEST_KILL_STAMP=str(stamp))
     ended = time.time()
     out = done.stdout + done.stderr

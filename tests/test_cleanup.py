@@ -27,7 +27,7 @@ import pytest
 from adapter_contracts.harness.engines.postgres import HARNESS_MARK
 from adapter_contracts.harness.provision.common import MARKER_TABLE, MARKER_TEXT
 from adapter_contracts.harness.provision.ownership import OWNER_FILE, owner_record, parse_owner
-from tests.inner import child_env
+from tests.inner import CONTRACTS, child_env
 
 ROOT = Path(__file__).resolve().parents[1]
 PG = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -121,7 +121,7 @@ class Run:
         self._sink = open(self.output, "w+", encoding="utf-8")  # noqa: SIM115 (closed in finish)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--engine", "postgres,mysql",
-             *args, "contracts"], cwd=ROOT, env=child_env(PYTHONUNBUFFERED="1"), stdout=self._sink,
+             *args, CONTRACTS], cwd=ROOT, env=child_env(PYTHONUNBUFFERED="1"), stdout=self._sink,
             stderr=subprocess.STDOUT, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.family: set[int] = {self.process.pid}
         self.signalled = False
@@ -264,7 +264,7 @@ def test_the_next_run_sweeps_orphans_and_spares_a_live_run(orphans: dict[str, An
     for args in (dsn_args, ["--provider", "*=local"]):
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--engine", "postgres,mysql", *args,
-             "contracts/test_capabilities.py"], cwd=ROOT, env=child_env(), capture_output=True, text=True,
+             f"{CONTRACTS}/test_capabilities.py"], cwd=ROOT, env=child_env(), capture_output=True, text=True,
             timeout=300, check=False)
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
         # The header names what this run removed; a concurrent run of this suite may sweep first,

@@ -23,7 +23,7 @@ from adapter_contracts.harness.config import HarnessConfig
 from adapter_contracts.harness.engines import Target, image_label, load_backend, resolve_targets
 from adapter_contracts.harness.provision import containers
 from adapter_contracts.harness.provision.common import ProvisionUnavailable, docker_available
-from tests.inner import child_env
+from tests.inner import CONTRACTS, child_env
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "scripts" / "images" / "build.sh"
@@ -214,7 +214,7 @@ def test_two_postgres_versions_give_two_verdicts_through_real_containers(tmp_pat
     refs = dict(line.split(" ", 1) for line in built.stdout.splitlines())
     report = tmp_path / "report"
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "contracts/test_users.py",
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"{CONTRACTS}/test_users.py",
          "--engine", "postgres", "--postgres-image", refs["pg15"], "--postgres-image", refs["pg17"],
          "--require-engine", "all", "--conformance-report", str(report)],
         cwd=ROOT, capture_output=True, text=True, timeout=900,

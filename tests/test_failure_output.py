@@ -25,7 +25,7 @@ from adapter_contracts.contracts.explain import json_differences, side_by_side
 from adapter_contracts.harness.profiles import STOP_EARLY_SHRINK_SECONDS, bound_shrinking, shrink_seconds
 from tests.failure_blocks import block_problems, failure_blocks
 from tests.gallery import DEFECTS
-from tests.inner import child_env
+from tests.inner import CONTRACTS, child_env
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_SECONDS = 600.0
@@ -57,7 +57,7 @@ def run_as_author(spec: str, paths: list[str], options: list[str]) -> str:
 @pytest.mark.parametrize(("factory", "modules", "options"), REPRESENTATIVE, ids=[f for f, _, _ in REPRESENTATIVE])
 def test_each_failed_contract_is_one_short_block_with_both_answers(factory: str, modules: list[str],
                                                                     options: list[str]) -> None:
-    output = run_as_author(f"tests.gallery.{factory}", [f"contracts/{m}" for m in modules], options)
+    output = run_as_author(f"tests.gallery.{factory}", [f"{CONTRACTS}/{m}" for m in modules], options)
     blocks = failure_blocks(output)
     assert blocks, f"no failure blocks in the output:\n{output[-2000:]}"
     problems = [p for name, block in blocks.items() for p in block_problems(name, block)]
@@ -95,7 +95,7 @@ def measure() -> None:
         env = child_env()
         env.pop("HYPOTHESIS_PROFILE", None)
         done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--adapter", entry.spec,
-                               "contracts"], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+                               CONTRACTS], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
         blocks = failure_blocks(done.stdout)
         lengths = sorted(len(b) for b in blocks.values())
         bad = [p for name, block in blocks.items() for p in block_problems(name, block)]

@@ -28,7 +28,7 @@ from adapter_contracts.harness.engines import BACKENDS
 from adapter_contracts.harness.plugging import load_factory
 from tests.failure_blocks import block_problems, failure_blocks
 from tests.gallery import CORRECT, DEFECTS, GALLERY_PROPERTY, RUNS_AN_ENTRY, Entry
-from tests.inner import child_env
+from tests.inner import CONTRACTS, child_env
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Generous: a broken entry usually stops within seconds, a correct one needs the
@@ -84,7 +84,7 @@ def run_entry(entry: Entry) -> GalleryRun:
     with tempfile.TemporaryDirectory(prefix="gallery-") as scratch:
         report = Path(scratch) / "report"
         command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "tests.gallery.quick", "-q", "-x",
-                   "--adapter", entry.spec, "--conformance-report", str(report), "contracts"]
+                   "--adapter", entry.spec, "--conformance-report", str(report), CONTRACTS]
         began = time.perf_counter()
         with open(Path(scratch) / "output", "w+", encoding="utf-8") as output:
             process = subprocess.Popen(command, cwd=ROOT, env=_environment(), stdout=output,

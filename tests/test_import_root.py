@@ -20,11 +20,12 @@ import pytest
 
 import adapter_contracts
 from adapter_contracts.adapters import errors, limits
-from tests.inner import child_env
+from tests.inner import CONTRACTS, child_env
 
 ROOT = Path(__file__).resolve().parents[1]
-#: The directories the import root links to, which are no import names of their own.
+#: The suite's packages, which are no import names of their own outside the import root.
 LINKED = ("adapters", "contracts", "harness", "strategies", "examples")
+PACKAGE = ROOT / "adapter_contracts"
 
 DUMP_PLUGIN = '''
 import json, os, sys
@@ -37,15 +38,23 @@ def pytest_sessionfinish(session):
 
 
 def _sources() -> list[Path]:
-    return sorted(path for directory in (*LINKED, "tests", "bench") for path in (ROOT / directory).rglob("*.py")
+    return sorted(path for directory in (PACKAGE, ROOT / "tests", ROOT / "bench") for path in directory.rglob("*.py")
                   if "__pycache__" not in path.parts)
 
 
-def test_the_import_root_links_the_repository_layout() -> None:
+def test_every_module_lies_where_its_dotted_name_says() -> None:
+    """No links (a checkout without symlink support gets text files in their place) and no
+    package-dir mapping (pytest would import contracts/test_x.py as ``contracts.test_x``, and
+    mypy cannot follow a mapping): ``adapter_contracts.adapters.validation`` is
+    adapter_contracts/adapters/validation.py, and nothing else carries the suite's names."""
+    links = [str(path.relative_to(ROOT)) for path in ROOT.rglob("*") if path.is_symlink() and ".git" not in path.parts]
+    assert links == []
     for name in LINKED:
-        link = ROOT / "adapter_contracts" / name
-        assert link.is_symlink(), link
-        assert link.resolve() == (ROOT / name).resolve(), link
+        assert (PACKAGE / name / "__init__.py").is_file(), name
+        assert not (ROOT / name).exists(), f"{name}/ at the top level would shadow adapter_contracts.{name}"
+    import adapter_contracts.adapters.validation as validation
+
+    assert Path(validation.__file__).resolve() == (PACKAGE / "adapters" / "validation.py").resolve()
 
 
 def test_no_source_imports_a_generic_top_level_name() -> None:
@@ -81,7 +90,7 @@ def test_a_run_loads_every_file_under_one_name(tmp_path: Path) -> None:
     seen = tmp_path / "modules.json"
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "dump_modules",
-         "-k", "(memory or sqlite) and (users or model)", "contracts", "tests/test_sqlite_backend.py"],
+         "-k", "(memory or sqlite) and (users or model)", CONTRACTS, "tests/test_sqlite_backend.py"],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
         env=child_env(MODULES_SEEN=str(seen), PYTHONPATH=str(tmp_path)),
     )
@@ -91,16 +100,16 @@ def test_a_run_loads_every_file_under_one_name(tmp_path: Path) -> None:
     for name, file in modules.items():
         if file and Path(file).resolve().is_relative_to(ROOT):
             names_of[os.path.relpath(Path(file).resolve(), ROOT)].append(name)
-    assert "contracts/test_users.py" in names_of
-    assert "examples/sqlite_adapter.py" in names_of
+    assert f"{CONTRACTS}/test_users.py" in names_of
+    assert "adapter_contracts/examples/sqlite_adapter.py" in names_of
     assert {file: names for file, names in names_of.items() if len(names) > 1} == {}
     assert sorted(name for name in modules if name.split(".")[0] in LINKED) == []
-    assert names_of["contracts/test_users.py"] == ["adapter_contracts.contracts.test_users"]
+    assert names_of[f"{CONTRACTS}/test_users.py"] == ["adapter_contracts.contracts.test_users"]
 
 
 def test_the_example_adapter_imports_only_the_public_interface() -> None:
     """The example is written as an outside team would write theirs (docs/adapter-authors-guide.md)."""
-    tree = ast.parse((ROOT / "examples" / "sqlite_adapter.py").read_text(encoding="utf-8"))
+    tree = ast.parse((PACKAGE / "examples" / "sqlite_adapter.py").read_text(encoding="utf-8"))
     ours = sorted({node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                    and node.module and node.module.startswith("adapter_contracts")})
     assert ours == ["adapter_contracts"]

@@ -89,7 +89,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtualenv holding the wheel built from this checkout (and its dependencies)."""
     base = tmp_path_factory.mktemp("wheel")
     source = base / "source"
-    shutil.copytree(ROOT, source, symlinks=True, ignore=NOT_BUILT)
+    shutil.copytree(ROOT, source, ignore=NOT_BUILT)
     _run(Path(sys.executable), base, "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(base / "dist"),
          str(source))
     (wheel,) = (base / "dist").glob("adapter_contracts-*.whl")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.inner import child_env
+from tests.inner import CONTRACTS, child_env
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.heavy
@@ -30,7 +30,7 @@ def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
 def test_parallel_run_reports_like_a_serial_one(tmp_path: Path) -> None:
     pytest.importorskip("xdist")
     report = tmp_path / "report"
-    done = _run(["-n", "2", "--engine", "memory,mongomock", "--conformance-report", str(report), "contracts"])
+    done = _run(["-n", "2", "--engine", "memory,mongomock", "--conformance-report", str(report), CONTRACTS])
     out = done.stdout
     assert done.returncode == 0, out[-3000:] + done.stderr[-2000:]
     matrix = out.split("= conformance =", 1)[1]
@@ -54,7 +54,7 @@ def test_parallel_partial_run_is_not_certified(tmp_path: Path) -> None:
     pytest.importorskip("xdist")
     report = tmp_path / "report"
     done = _run(["-n", "2", "--engine", "memory", "--conformance-report", str(report),
-                 "contracts/test_capabilities.py"])
+                 f"{CONTRACTS}/test_capabilities.py"])
     out = done.stdout
     assert done.returncode == 1, out[-3000:] + done.stderr[-2000:]
     assert "memory: NOT CERTIFIED: partial run: contract areas not collected: admin_links" in out, out[-3000:]
@@ -70,7 +70,7 @@ def test_required_engine_unavailable_stops_with_its_reason(workers: list[str]) -
     status 3 and the reason, never with an INTERNALERROR that hides it (xdist's crashed item)."""
     pytest.importorskip("xdist")
     done = _run([*workers, "--engine", "memory,postgres", "--require-engine", "postgres",
-                 "--provider", "postgres=dsn", "contracts/test_users.py"])
+                 "--provider", "postgres=dsn", f"{CONTRACTS}/test_users.py"])
     out = done.stdout + done.stderr
     assert done.returncode == 3, out[-3000:]
     assert "INTERNALERROR" not in out, out[-3000:]

@@ -6,10 +6,10 @@ header lines, no fixtures, and no collection hook that acts on anything but
 this package's own contracts.  This module therefore only
 
 * declares the options (so ``--help`` lists them and they parse);
-* imports this package's contract modules under their one name,
-  ``adapter_contracts.contracts.<module>``, however pytest reaches them (the
-  repository's ``contracts/`` directory, the import root's link to it, or
-  ``--pyargs``), so no file is loaded twice under two names; and
+* names this package's contract modules ``adapter_contracts/contracts/<module>``
+  however pytest reaches them (the checkout, or ``--pyargs`` from another project);
+  pytest imports them by path under their one name, ``adapter_contracts.contracts.<module>``,
+  since the files lie where that name says; and
 * activates :mod:`adapter_contracts.harness.pytest_harness`, which does all the work, when
 
   - one of the harness's options is given on the command line or in the ini file, or
@@ -24,10 +24,8 @@ activate nothing, so a variable meant for another tool is never validated here.
 from __future__ import annotations
 
 import functools
-import importlib
 import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -69,57 +67,24 @@ def _contract_parts(path: Path) -> tuple[str, ...] | None:
     return resolved.relative_to(directory).parts
 
 
-def canonical_name(path: Path) -> str | None:
-    """The module name of a ``.py`` file under the import root, or None outside the contracts package."""
-    parts = _contract_parts(path)
-    if not parts or not parts[-1].endswith(".py"):
-        return None
-    names = [*parts[:-1], parts[-1].removesuffix(".py")]
-    return ".".join((CONTRACTS_PACKAGE, *(names[:-1] if names[-1] == "__init__" else names)))
-
-
 def _nodeid(parts: tuple[str, ...]) -> str:
-    """The node id of a contract file or package wherever it is installed: ``contracts/test_x.py``.
+    """The node id of a contract file or package wherever it is installed:
+    ``adapter_contracts/contracts/test_x.py``, as pytest itself names it in a checkout.
 
     pytest names a file outside the rootdir (``--pyargs`` from another project) relative to
     the argument (``test_x.py``, or nothing at all for a module), so two modules' tests could
     share an id and the report could not tell contracts from other tests; every xdist worker
-    names them the same way, so their collections still agree."""
-    return "/".join(("contracts", *parts))
-
-
-def _import(path: Path, config: pytest.Config) -> ModuleType:
-    name = canonical_name(path)
-    assert name is not None, path  # only nodes made by the hooks below get here
-    module = importlib.import_module(name)
-    config.pluginmanager.consider_module(module)  # as pytest does for a module it imports
-    return module
-
-
-class ContractModule(pytest.Module):
-    """A contract module, imported by its name rather than by its path: pytest's path-based
-    import would name ``contracts/test_users.py`` ``contracts.test_users`` in a checkout, a
-    second name beside ``adapter_contracts.contracts.test_users`` for the same file."""
-
-    def _getobj(self) -> ModuleType:
-        return _import(self.path, self.config)
-
-
-class ContractPackage(pytest.Package):
-    """A package of contracts whose ``__init__`` is imported by its name (see ContractModule).
-
-    pytest's own setup imports it by path only to run a ``setup_module`` it may define; the
-    contracts' packages define none, so importing it is all there is to do."""
-
-    def setup(self) -> None:
-        _import(self.path / "__init__.py", self.config)
+    names them the same way, so their collections still agree.  The module itself is imported
+    by pytest as usual: its path lies under ``adapter_contracts/``, so pytest's own path-based
+    import names it ``adapter_contracts.contracts.test_x``, its one name."""
+    return "/".join((*CONTRACTS_PACKAGE.split("."), *parts))
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     parts = _contract_parts(path)
     if parts is not None and (path / "__init__.py").is_file():
-        return ContractPackage.from_parent(parent, path=path, nodeid=_nodeid(parts))
+        return pytest.Package.from_parent(parent, path=path, nodeid=_nodeid(parts))
     return None
 
 
@@ -127,7 +92,7 @@ def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Col
 def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
     parts = _contract_parts(module_path)
     if parts is not None:
-        return ContractModule.from_parent(parent, path=module_path, nodeid=_nodeid(parts))
+        return pytest.Module.from_parent(parent, path=module_path, nodeid=_nodeid(parts))
     return None
 
 
