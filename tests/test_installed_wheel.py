@@ -121,7 +121,8 @@ def test_the_wheel_installs_only_the_import_root(installed: Path) -> None:
     files = zipfile.ZipFile(wheel).namelist()
     outside = {file.split("/")[0] for file in files if ".dist-info/" not in file}
     assert outside == {"adapter_contracts"}, files
-    assert "adapter_contracts/examples/sqlite_adapter.py" in files
+    assert "adapter_contracts/examples/sqlite_adapter/adapter.py" in files
+    assert "adapter_contracts/examples/sqlite_schema.sql" in files
     assert "adapter_contracts/adapters/sql/postgres.sql" in files
 
 

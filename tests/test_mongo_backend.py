@@ -14,14 +14,9 @@ from pymongo.errors import AutoReconnect, DuplicateKeyError, OperationFailure, S
 
 from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.errors import AdapterError, Conflict, StorageUnavailable, ValidationError
-from adapter_contracts.adapters.mongo import (
-    _after,
-    _driver_errors,
-    decode_payload,
-    encode_payload,
-    format_timestamp,
-    parse_timestamp,
-)
+from adapter_contracts.adapters.mongo import decode_payload, encode_payload, format_timestamp, parse_timestamp
+from adapter_contracts.adapters.mongo.paging import after_query
+from adapter_contracts.adapters.mongo.translation import _driver_errors
 from adapter_contracts.harness.config import HarnessConfig
 from adapter_contracts.harness.engines import mongo as mongo_engine
 from adapter_contracts.harness.engines.mongo import MongomockBackend, real_mongo_reason
@@ -88,8 +83,8 @@ def test_string_order_is_time_order() -> None:
 
 
 def test_cursor_times_outside_the_domain_are_clamped() -> None:
-    assert _after("t", "id", -5, "x") == {}
-    assert _after("t", "id", 10**18, "x") is None
+    assert after_query("t", "id", -5, "x") == {}
+    assert after_query("t", "id", 10**18, "x") is None
 
 
 @pytest.mark.parametrize(

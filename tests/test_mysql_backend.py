@@ -6,13 +6,9 @@ from contextlib import ExitStack
 
 import pytest
 
-from adapter_contracts.adapters.mysql import (
-    MySQLAdapter,
-    _AtLeast,
-    _bindable_lower_bound,
-    _conflict_field,
-    schema_statements,
-)
+from adapter_contracts.adapters.mysql import MySQLAdapter, schema_statements
+from adapter_contracts.adapters.mysql.paging import _AtLeast, _bindable_lower_bound
+from adapter_contracts.adapters.mysql.translation import conflict_field
 from adapter_contracts.harness.config import HarnessConfig
 from adapter_contracts.harness.engines import mysql as backend_module
 from adapter_contracts.harness.engines.mysql import (
@@ -87,7 +83,7 @@ def test_adapter_from_url_parses_socket_and_tls() -> None:
      ("Duplicate entry 'x@y' for key 'users.email'", "email"), ("Duplicate entry 'a' for key 'users.PRIMARY'", "id")],
 )
 def test_duplicate_key_names_map_to_fields(message: str, field: str) -> None:
-    assert _conflict_field(message) == field
+    assert conflict_field(message) == field
 
 
 def test_local_provider_without_binaries_says_what_it_checked(monkeypatch: pytest.MonkeyPatch) -> None:

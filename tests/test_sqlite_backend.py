@@ -15,8 +15,8 @@ import pytest
 
 from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.errors import AdapterError, StorageUnavailable
-from adapter_contracts.examples import sqlite_adapter
 from adapter_contracts.examples.sqlite_adapter import SQLiteAdapter
+from adapter_contracts.examples.sqlite_adapter import connection as sqlite_connection
 from adapter_contracts.harness.config import HarnessConfig
 from adapter_contracts.harness.engines import load_backend
 from adapter_contracts.harness.engines.base import Endpoint
@@ -100,7 +100,7 @@ def test_locked_database_is_storage_unavailable_and_the_next_call_works(
     started: tuple[SQLiteBackend, Endpoint], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, endpoint = started
-    monkeypatch.setattr(sqlite_adapter, "BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(sqlite_connection, "BUSY_TIMEOUT_MS", 50)
     blocker = sqlite3.connect(endpoint.extra["path"], isolation_level=None)
     with SQLiteAdapter(endpoint.extra["path"]) as adapter:
         blocker.execute("BEGIN EXCLUSIVE")

@@ -1,0 +1,84 @@
+"""Billing: entries ordered by (timestamp, seq) from the counters collection, summed exactly as Decimal128."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from decimal import Decimal
+
+from bson.decimal128 import Decimal128
+
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.cursor import listing_scope
+from adapter_contracts.adapters.mongo.codecs import amount, format_timestamp, parse_timestamp, to_entry
+from adapter_contracts.adapters.mongo.connection import MongoConnection
+from adapter_contracts.adapters.mongo.paging import page_of, window
+from adapter_contracts.adapters.mongo.translation import _mapped
+from adapter_contracts.adapters.records import BillingEntry, BillingTotals, Page
+from adapter_contracts.adapters.validation import check_key, check_limit, check_usage, check_window, epoch_ms
+
+
+class BillingMethods(MongoConnection):
+    """Billing entries (no batch: a standalone server cannot make one atomic)."""
+
+    # -- billing -------------------------------------------------------------
+
+    @_mapped
+    def record_usage(
+        self,
+        client_id: str,
+        *,
+        timestamp: datetime,
+        tokens_used: Decimal | int,
+        cost: Decimal | int,
+        admin_id: str | None = None,
+    ) -> BillingEntry:
+        client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
+        ts, tokens, amount, admin_id = check_usage(timestamp, tokens_used, cost, admin_id)
+        self._require(self._clients, client_id, "client_id")
+        if admin_id is not None:
+            self._require(self._users, admin_id, "admin_id")
+        seq = self._next_seq()
+        self._billing.insert_one({
+            "clientId": client_id, "timestamp": format_timestamp(ts),
+            "tokensUsed": Decimal128(tokens), "cost": Decimal128(amount), "adminId": admin_id, "seq": seq,
+        })
+        undo = functools.partial(self._billing.delete_one, {"seq": seq})
+        self._confirm(self._clients, client_id, "client_id", undo)
+        if admin_id is not None:
+            self._confirm(self._users, admin_id, "admin_id", undo)
+        return BillingEntry(str(seq), client_id, ts, tokens, amount, admin_id)
+
+    @_mapped
+    def list_usage(
+        self,
+        client_id: str,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+    ) -> Page[BillingEntry]:
+        client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
+        lo, hi = check_window(start, end)
+        limit = check_limit(limit)
+        query = {"clientId": client_id, **window("timestamp", lo, hi)}
+        return page_of(
+            self._billing, query, ("timestamp", "seq"), listing_scope("billing", client_id), limit, after, to_entry,
+            lambda d: (epoch_ms(parse_timestamp(d["timestamp"])), int(d["seq"])), int,
+        )
+
+    @_mapped
+    def usage_totals(
+        self, client_id: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> BillingTotals:
+        client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
+        lo, hi = check_window(start, end)
+        query = {"clientId": client_id, **window("timestamp", lo, hi)}
+        # $sum over Decimal128 is exact on MongoDB (34 digits) and on mongomock
+        # (Python Decimal, 28 digits: exact while a sum stays below 10^24).
+        group = {"_id": None, "count": {"$sum": 1}, "tokens": {"$sum": "$tokensUsed"}, "cost": {"$sum": "$cost"}}
+        found = list(self._billing.aggregate([{"$match": query}, {"$group": group}]))
+        if not found:  # $group over no documents yields no document, not zeros
+            return BillingTotals(0, Decimal(0), Decimal(0))
+        return BillingTotals(int(found[0]["count"]), amount(found[0]["tokens"]), amount(found[0]["cost"]))

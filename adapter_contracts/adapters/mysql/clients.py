@@ -1,0 +1,242 @@
+"""Clients and what a client owns: admin links, oauth rows, client campaigns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pymysql
+
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.errors import NotFound
+from adapter_contracts.adapters.inputs import new_client, new_client_campaign
+from adapter_contracts.adapters.mysql.codecs import aware, loads, naive, to_client
+from adapter_contracts.adapters.mysql.connection import Cursor, MySQLConnection
+from adapter_contracts.adapters.mysql.paging import decode_after, keyset_rows, page_of
+from adapter_contracts.adapters.mysql.translation import DUPLICATE_KEY
+from adapter_contracts.adapters.records import Client, ClientCampaign, ClientOAuth, JSONObject, Page
+from adapter_contracts.adapters.validation import check_key, check_limit, check_payload, dumps_payload, epoch_ms
+
+
+class ClientMethods(MySQLConnection):
+    """The clients and what they own; parents are checked and cascades run here (no foreign keys)."""
+
+    # -- clients -------------------------------------------------------------
+
+    def create_client(
+        self, *, payload: JSONObject, id: str | None = None, created_at: datetime | None = None
+    ) -> Client:
+        row = new_client(payload=payload, id=id, created_at=created_at)
+        text = dumps_payload(row.payload)
+
+        def work(cur: Cursor) -> Client:
+            cur.execute(
+                "INSERT INTO clients (id, created_at, payload) VALUES (%s, %s, %s)",
+                (row.id, naive(row.created_at), text),
+            )
+            return Client(row.id, row.created_at, loads(text))
+
+        return self._run(work)
+
+    def get_client(self, client_id: str) -> Client | None:
+        client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
+
+        def work(cur: Cursor) -> Client | None:
+            cur.execute("SELECT id, created_at, payload FROM clients WHERE id = %s", (client_id,))
+            found = cur.fetchone()
+            return None if found is None else to_client(found)
+
+        return self._run(work, read_only=True)
+
+    def update_client(self, client_id: str, payload: JSONObject) -> Client:
+        client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
+        text = dumps_payload(check_payload(payload, field="payload"))
+
+        def work(cur: Cursor) -> Client:
+            cur.execute("SELECT id, created_at FROM clients WHERE id = %s FOR UPDATE", (client_id,))
+            found = cur.fetchone()
+            if found is None:
+                raise NotFound("client", client_id)
+            cur.execute("UPDATE clients SET payload = %s WHERE id = %s", (text, client_id))
+            return Client(found[0], aware(found[1]), loads(text))
+
+        return self._run(work)
+
+    def delete_client(self, client_id: str) -> bool:
+        client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
+
+        def work(cur: Cursor) -> bool:
+            if not self._exists(cur, "SELECT 1 FROM clients WHERE id = %s FOR UPDATE", (client_id,)):
+                return False
+            for table in ("admin_clients", "client_oauth", "client_campaigns", "client_billing"):
+                cur.execute(f"DELETE FROM {table} WHERE client_id = %s", (client_id,))
+            cur.execute("DELETE FROM clients WHERE id = %s", (client_id,))
+            return True
+
+        return self._run(work)
+
+    def list_clients(self, *, limit: int | None = None, after: str | None = None) -> Page[Client]:
+        limit = check_limit(limit)
+        key = decode_after(after, "clients", str)
+
+        def work(cur: Cursor) -> Page[Client]:
+            found = keyset_rows(cur, "clients", "id, created_at, payload", "TRUE", [], "created_at", key, limit)
+            rows = [to_client(r) for r in found]
+            return page_of(rows, limit, "clients", lambda c: (epoch_ms(c.created_at), c.id))
+
+        return self._run(work, read_only=True)
+
+    # -- admin links ---------------------------------------------------------
+
+    @staticmethod
+    def _link_key(admin_id: str, client_id: str) -> tuple[str, str]:
+        return (
+            check_key(admin_id, field="admin_id", max_len=limits.USER_ID_MAX),
+            check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
+        )
+
+    def link_admin(self, admin_id: str, client_id: str) -> bool:
+        key = self._link_key(admin_id, client_id)
+
+        def work(cur: Cursor) -> bool:
+            self._require_user(cur, key[0], "admin_id")
+            self._require_client(cur, key[1])
+            # A plain INSERT, not INSERT IGNORE: IGNORE would also turn other
+            # errors into warnings.  A failed statement leaves the transaction open.
+            try:
+                cur.execute("INSERT INTO admin_clients (admin_id, client_id) VALUES (%s, %s)", key)
+            except pymysql.err.IntegrityError as exc:
+                if exc.args and exc.args[0] == DUPLICATE_KEY:
+                    return False
+                raise
+            return True
+
+        return self._run(work)
+
+    def unlink_admin(self, admin_id: str, client_id: str) -> bool:
+        key = self._link_key(admin_id, client_id)
+
+        def work(cur: Cursor) -> bool:
+            cur.execute("DELETE FROM admin_clients WHERE admin_id = %s AND client_id = %s", key)
+            return bool(cur.rowcount)
+
+        return self._run(work)
+
+    def list_admin_clients(self, admin_id: str) -> list[str]:
+        admin_id = check_key(admin_id, field="admin_id", max_len=limits.USER_ID_MAX)
+
+        def work(cur: Cursor) -> list[str]:
+            cur.execute("SELECT client_id FROM admin_clients WHERE admin_id = %s ORDER BY client_id", (admin_id,))
+            return [r[0] for r in cur.fetchall()]
+
+        return self._run(work, read_only=True)
+
+    def list_client_admins(self, client_id: str) -> list[str]:
+        client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
+
+        def work(cur: Cursor) -> list[str]:
+            cur.execute("SELECT admin_id FROM admin_clients WHERE client_id = %s ORDER BY admin_id", (client_id,))
+            return [r[0] for r in cur.fetchall()]
+
+        return self._run(work, read_only=True)
+
+    # -- client oauth --------------------------------------------------------
+
+    @staticmethod
+    def _oauth_key(client_id: str, platform: str) -> tuple[str, str]:
+        return (
+            check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
+            check_key(platform, field="platform", max_len=limits.PLATFORM_MAX),
+        )
+
+    def save_oauth(self, client_id: str, platform: str, data: JSONObject) -> ClientOAuth:
+        key = self._oauth_key(client_id, platform)
+        text = dumps_payload(check_payload(data, field="data"))
+
+        def work(cur: Cursor) -> ClientOAuth:
+            self._require_client(cur, key[0])
+            cur.execute(
+                "INSERT INTO client_oauth (client_id, platform, data) VALUES (%s, %s, %s) "
+                "ON DUPLICATE KEY UPDATE data = VALUES(data)",
+                (*key, text),
+            )
+            return ClientOAuth(*key, data=loads(text))
+
+        return self._run(work)
+
+    def get_oauth(self, client_id: str, platform: str) -> ClientOAuth | None:
+        key = self._oauth_key(client_id, platform)
+
+        def work(cur: Cursor) -> ClientOAuth | None:
+            cur.execute("SELECT data FROM client_oauth WHERE client_id = %s AND platform = %s", key)
+            row = cur.fetchone()
+            return None if row is None else ClientOAuth(*key, data=loads(row[0]))
+
+        return self._run(work, read_only=True)
+
+    def list_oauth(self, client_id: str) -> list[ClientOAuth]:
+        client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
+
+        def work(cur: Cursor) -> list[ClientOAuth]:
+            cur.execute(
+                "SELECT client_id, platform, data FROM client_oauth WHERE client_id = %s ORDER BY platform",
+                (client_id,),
+            )
+            return [ClientOAuth(r[0], r[1], loads(r[2])) for r in cur.fetchall()]
+
+        return self._run(work, read_only=True)
+
+    def delete_oauth(self, client_id: str, platform: str) -> bool:
+        key = self._oauth_key(client_id, platform)
+
+        def work(cur: Cursor) -> bool:
+            cur.execute("DELETE FROM client_oauth WHERE client_id = %s AND platform = %s", key)
+            return bool(cur.rowcount)
+
+        return self._run(work)
+
+    # -- client campaigns ----------------------------------------------------
+
+    def save_client_campaign(self, id: str, *, client_id: str, payload: JSONObject) -> ClientCampaign:
+        row = new_client_campaign(id, client_id=client_id, payload=payload)
+        text = dumps_payload(row.payload)
+
+        def work(cur: Cursor) -> ClientCampaign:
+            self._require_client(cur, row.client_id)
+            cur.execute(
+                "INSERT INTO client_campaigns (id, client_id, payload) VALUES (%s, %s, %s) "
+                "ON DUPLICATE KEY UPDATE client_id = VALUES(client_id), payload = VALUES(payload)",
+                (row.id, row.client_id, text),
+            )
+            return ClientCampaign(row.id, row.client_id, loads(text))
+
+        return self._run(work)
+
+    def get_client_campaign(self, campaign_id: str) -> ClientCampaign | None:
+        campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
+
+        def work(cur: Cursor) -> ClientCampaign | None:
+            cur.execute("SELECT id, client_id, payload FROM client_campaigns WHERE id = %s", (campaign_id,))
+            r = cur.fetchone()
+            return None if r is None else ClientCampaign(r[0], r[1], loads(r[2]))
+
+        return self._run(work, read_only=True)
+
+    def list_client_campaigns(self, client_id: str) -> list[ClientCampaign]:
+        client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
+
+        def work(cur: Cursor) -> list[ClientCampaign]:
+            cur.execute(
+                "SELECT id, client_id, payload FROM client_campaigns WHERE client_id = %s ORDER BY id", (client_id,)
+            )
+            return [ClientCampaign(r[0], r[1], loads(r[2])) for r in cur.fetchall()]
+
+        return self._run(work, read_only=True)
+
+    def delete_client_campaign(self, campaign_id: str) -> bool:
+        campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
+
+        def work(cur: Cursor) -> bool:
+            cur.execute("DELETE FROM client_campaigns WHERE id = %s", (campaign_id,))
+            return bool(cur.rowcount)
+
+        return self._run(work)

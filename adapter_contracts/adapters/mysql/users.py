@@ -1,0 +1,353 @@
+"""Users and what a user owns: setup, workspace, integrations, campaigns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.base import UNSET, Unset
+from adapter_contracts.adapters.cursor import listing_scope
+from adapter_contracts.adapters.errors import NotFound
+from adapter_contracts.adapters.inputs import new_campaign, new_user, user_changes
+from adapter_contracts.adapters.mysql.codecs import aware, loads, naive, opt_aware, to_campaign, to_user
+from adapter_contracts.adapters.mysql.connection import Cursor, MySQLConnection
+from adapter_contracts.adapters.mysql.paging import decode_after, keyset_rows, page_of, window_sql
+from adapter_contracts.adapters.records import (
+    Campaign,
+    JSONObject,
+    Page,
+    User,
+    UserIntegration,
+    UserSetup,
+    UserWorkspace,
+)
+from adapter_contracts.adapters.validation import (
+    check_bool,
+    check_email,
+    check_key,
+    check_limit,
+    check_payload,
+    check_timestamp,
+    check_window,
+    dumps_payload,
+    epoch_ms,
+)
+
+
+class UserMethods(MySQLConnection):
+    """The users and what they own; parents are checked and cascades run here (no foreign keys)."""
+
+    # -- users ---------------------------------------------------------------
+
+    _USER_COLUMNS = "id, email, password_hash, name, created_at"
+
+    def create_user(
+        self,
+        *,
+        email: str,
+        password_hash: str,
+        name: str | None = None,
+        id: str | None = None,
+        created_at: datetime | None = None,
+    ) -> User:
+        user = new_user(email=email, password_hash=password_hash, name=name, id=id, created_at=created_at)
+
+        def work(cur: Cursor) -> User:
+            # On a row clashing on both keys InnoDB reports PRIMARY first: Conflict("id").
+            cur.execute(
+                "INSERT INTO users (id, email, password_hash, name, created_at) VALUES (%s, %s, %s, %s, %s)",
+                (user.id, user.email, user.password_hash, user.name, naive(user.created_at)),
+            )
+            return user
+
+        return self._run(work)
+
+    def get_user(self, user_id: str) -> User | None:
+        user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
+
+        def work(cur: Cursor) -> User | None:
+            cur.execute(f"SELECT {self._USER_COLUMNS} FROM users WHERE id = %s", (user_id,))
+            row = cur.fetchone()
+            return None if row is None else to_user(row)
+
+        return self._run(work, read_only=True)
+
+    def get_user_by_email(self, email: str) -> User | None:
+        email = check_email(email)
+
+        def work(cur: Cursor) -> User | None:
+            cur.execute(f"SELECT {self._USER_COLUMNS} FROM users WHERE email = %s", (email,))
+            row = cur.fetchone()
+            return None if row is None else to_user(row)
+
+        return self._run(work, read_only=True)
+
+    def update_user(
+        self,
+        user_id: str,
+        *,
+        email: str | Unset = UNSET,
+        password_hash: str | Unset = UNSET,
+        name: str | Unset | None = UNSET,
+    ) -> User:
+        user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
+        changes = user_changes(email=email, password_hash=password_hash, name=name)
+
+        def work(cur: Cursor) -> User:
+            cur.execute(f"SELECT {self._USER_COLUMNS} FROM users WHERE id = %s FOR UPDATE", (user_id,))
+            row = cur.fetchone()
+            if row is None:
+                raise NotFound("user", user_id)
+            if changes:
+                assignments = ", ".join(f"{column} = %s" for column in changes)
+                cur.execute(f"UPDATE users SET {assignments} WHERE id = %s", (*changes.values(), user_id))
+            current = to_user(row)
+            return User(
+                id=current.id,
+                email=changes.get("email", current.email),
+                password_hash=changes.get("password_hash", current.password_hash),
+                name=changes.get("name", current.name),
+                created_at=current.created_at,
+            )
+
+        return self._run(work)
+
+    def delete_user(self, user_id: str) -> bool:
+        user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
+
+        def work(cur: Cursor) -> bool:
+            # The exclusive lock makes concurrent child inserts (which take a
+            # shared lock on the user) wait, then see the user gone.
+            if not self._exists(cur, "SELECT 1 FROM users WHERE id = %s FOR UPDATE", (user_id,)):
+                return False
+            for table, column in (
+                ("user_setup", "user_id"), ("user_workspace", "user_id"), ("user_integrations", "user_id"),
+                ("campaigns", "user_id"), ("admin_clients", "admin_id"),
+            ):
+                cur.execute(f"DELETE FROM {table} WHERE {column} = %s", (user_id,))
+            cur.execute("UPDATE client_billing SET admin_id = NULL WHERE admin_id = %s", (user_id,))
+            cur.execute("DELETE FROM users WHERE id = %s", (user_id,))
+            return True
+
+        return self._run(work)
+
+    # -- user setup and workspace -------------------------------------------
+
+    def get_user_setup(self, user_id: str) -> UserSetup | None:
+        user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
+
+        def work(cur: Cursor) -> UserSetup | None:
+            cur.execute(
+                "SELECT user_id, is_setup_complete, completed_at, setup_data FROM user_setup WHERE user_id = %s",
+                (user_id,),
+            )
+            row = cur.fetchone()
+            if row is None:
+                return None
+            return UserSetup(row[0], bool(row[1]), opt_aware(row[2]), loads(row[3]))
+
+        return self._run(work, read_only=True)
+
+    def save_user_setup(
+        self,
+        user_id: str,
+        *,
+        is_setup_complete: bool,
+        completed_at: datetime | None = None,
+        setup_data: JSONObject | None = None,
+    ) -> UserSetup:
+        setup = UserSetup(
+            user_id=check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX),
+            is_setup_complete=check_bool(is_setup_complete, field="is_setup_complete"),
+            completed_at=None if completed_at is None else check_timestamp(completed_at, field="completed_at"),
+            setup_data=None if setup_data is None else check_payload(setup_data, field="setup_data"),
+        )
+        data = None if setup.setup_data is None else dumps_payload(setup.setup_data)
+
+        def work(cur: Cursor) -> UserSetup:
+            self._require_user(cur, setup.user_id)
+            # user_setup has no unique key but its primary key, so the upsert
+            # cannot fire on another row.
+            cur.execute(
+                "INSERT INTO user_setup (user_id, is_setup_complete, completed_at, setup_data) "
+                "VALUES (%s, %s, %s, %s) ON DUPLICATE KEY UPDATE is_setup_complete = VALUES(is_setup_complete), "
+                "completed_at = VALUES(completed_at), setup_data = VALUES(setup_data)",
+                (setup.user_id, int(setup.is_setup_complete),
+                 None if setup.completed_at is None else naive(setup.completed_at), data),
+            )
+            return UserSetup(setup.user_id, setup.is_setup_complete, setup.completed_at, loads(data))
+
+        return self._run(work)
+
+    def get_user_workspace(self, user_id: str) -> UserWorkspace | None:
+        user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
+
+        def work(cur: Cursor) -> UserWorkspace | None:
+            cur.execute("SELECT user_id, workspace FROM user_workspace WHERE user_id = %s", (user_id,))
+            row = cur.fetchone()
+            return None if row is None else UserWorkspace(row[0], loads(row[1]))
+
+        return self._run(work, read_only=True)
+
+    def save_user_workspace(self, user_id: str, workspace: JSONObject) -> UserWorkspace:
+        user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
+        data = dumps_payload(check_payload(workspace, field="workspace"))
+
+        def work(cur: Cursor) -> UserWorkspace:
+            self._require_user(cur, user_id)
+            cur.execute(
+                "INSERT INTO user_workspace (user_id, workspace) VALUES (%s, %s) "
+                "ON DUPLICATE KEY UPDATE workspace = VALUES(workspace)",
+                (user_id, data),
+            )
+            return UserWorkspace(user_id, loads(data))
+
+        return self._run(work)
+
+    # -- user integrations ---------------------------------------------------
+
+    @staticmethod
+    def _integration_key(user_id: str, category: str, provider: str) -> tuple[str, str, str]:
+        return (
+            check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX),
+            check_key(category, field="category", max_len=limits.CATEGORY_MAX),
+            check_key(provider, field="provider", max_len=limits.PROVIDER_MAX),
+        )
+
+    def save_integration(
+        self, user_id: str, category: str, provider: str, data: JSONObject
+    ) -> UserIntegration:
+        key = self._integration_key(user_id, category, provider)
+        text = dumps_payload(check_payload(data, field="data"))
+
+        def work(cur: Cursor) -> UserIntegration:
+            self._require_user(cur, key[0])
+            cur.execute(
+                "INSERT INTO user_integrations (user_id, category, provider, data) VALUES (%s, %s, %s, %s) "
+                "ON DUPLICATE KEY UPDATE data = VALUES(data)",
+                (*key, text),
+            )
+            return UserIntegration(*key, data=loads(text))
+
+        return self._run(work)
+
+    def get_integration(self, user_id: str, category: str, provider: str) -> UserIntegration | None:
+        key = self._integration_key(user_id, category, provider)
+
+        def work(cur: Cursor) -> UserIntegration | None:
+            cur.execute(
+                "SELECT data FROM user_integrations WHERE user_id = %s AND category = %s AND provider = %s", key
+            )
+            row = cur.fetchone()
+            return None if row is None else UserIntegration(*key, data=loads(row[0]))
+
+        return self._run(work, read_only=True)
+
+    def list_integrations(self, user_id: str, *, category: str | None = None) -> list[UserIntegration]:
+        user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
+        if category is not None:
+            category = check_key(category, field="category", max_len=limits.CATEGORY_MAX)
+
+        def work(cur: Cursor) -> list[UserIntegration]:
+            sql = "SELECT user_id, category, provider, data FROM user_integrations WHERE user_id = %s"
+            params: list[Any] = [user_id]
+            if category is not None:
+                sql += " AND category = %s"
+                params.append(category)
+            cur.execute(sql + " ORDER BY category, provider", params)
+            return [UserIntegration(r[0], r[1], r[2], loads(r[3])) for r in cur.fetchall()]
+
+        return self._run(work, read_only=True)
+
+    def delete_integration(self, user_id: str, category: str, provider: str) -> bool:
+        key = self._integration_key(user_id, category, provider)
+
+        def work(cur: Cursor) -> bool:
+            cur.execute("DELETE FROM user_integrations WHERE user_id = %s AND category = %s AND provider = %s", key)
+            return bool(cur.rowcount)
+
+        return self._run(work)
+
+    # -- campaigns -----------------------------------------------------------
+
+    _CAMPAIGN_COLUMNS = "id, user_id, created_at, payload"
+
+    def create_campaign(
+        self,
+        *,
+        user_id: str,
+        payload: JSONObject,
+        id: str | None = None,
+        created_at: datetime | None = None,
+    ) -> Campaign:
+        row = new_campaign(user_id=user_id, payload=payload, id=id, created_at=created_at)
+        text = dumps_payload(row.payload)
+
+        def work(cur: Cursor) -> Campaign:
+            self._require_user(cur, row.user_id)
+            cur.execute(
+                "INSERT INTO campaigns (id, user_id, created_at, payload) VALUES (%s, %s, %s, %s)",
+                (row.id, row.user_id, naive(row.created_at), text),
+            )
+            return Campaign(row.id, row.user_id, row.created_at, loads(text))
+
+        return self._run(work)
+
+    def get_campaign(self, campaign_id: str) -> Campaign | None:
+        campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
+
+        def work(cur: Cursor) -> Campaign | None:
+            cur.execute(f"SELECT {self._CAMPAIGN_COLUMNS} FROM campaigns WHERE id = %s", (campaign_id,))
+            found = cur.fetchone()
+            return None if found is None else to_campaign(found)
+
+        return self._run(work, read_only=True)
+
+    def update_campaign(self, campaign_id: str, payload: JSONObject) -> Campaign:
+        campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
+        text = dumps_payload(check_payload(payload, field="payload"))
+
+        def work(cur: Cursor) -> Campaign:
+            # Affected-rows is 0 for an unchanged payload, so existence is read, not inferred.
+            cur.execute("SELECT id, user_id, created_at FROM campaigns WHERE id = %s FOR UPDATE", (campaign_id,))
+            found = cur.fetchone()
+            if found is None:
+                raise NotFound("campaign", campaign_id)
+            cur.execute("UPDATE campaigns SET payload = %s WHERE id = %s", (text, campaign_id))
+            return Campaign(found[0], found[1], aware(found[2]), loads(text))
+
+        return self._run(work)
+
+    def delete_campaign(self, campaign_id: str) -> bool:
+        campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
+
+        def work(cur: Cursor) -> bool:
+            cur.execute("DELETE FROM campaigns WHERE id = %s", (campaign_id,))
+            return bool(cur.rowcount)
+
+        return self._run(work)
+
+    def list_campaigns(
+        self,
+        user_id: str,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+    ) -> Page[Campaign]:
+        user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
+        lo, hi = check_window(start, end)
+        limit = check_limit(limit)
+        scope = listing_scope("campaigns", user_id)
+        key = decode_after(after, scope, str)
+
+        def work(cur: Cursor) -> Page[Campaign]:
+            window, params = window_sql("created_at", lo, hi)
+            found = keyset_rows(cur, "campaigns", self._CAMPAIGN_COLUMNS, f"user_id = %s{window}",
+                                      [user_id, *params], "created_at", key, limit)
+            rows = [to_campaign(r) for r in found]
+            return page_of(rows, limit, scope, lambda c: (epoch_ms(c.created_at), c.id))
+
+        return self._run(work, read_only=True)

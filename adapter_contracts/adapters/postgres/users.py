@@ -1,0 +1,261 @@
+"""Users and what a user owns: setup, workspace, integrations, campaigns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.base import UNSET, Unset
+from adapter_contracts.adapters.cursor import listing_scope
+from adapter_contracts.adapters.errors import NotFound
+from adapter_contracts.adapters.inputs import new_campaign, new_user, user_changes
+from adapter_contracts.adapters.postgres.codecs import opt_utc, to_campaign, to_integration, to_user, utc
+from adapter_contracts.adapters.postgres.connection import PostgresConnection
+from adapter_contracts.adapters.postgres.paging import window
+from adapter_contracts.adapters.records import (
+    Campaign,
+    JSONObject,
+    Page,
+    User,
+    UserIntegration,
+    UserSetup,
+    UserWorkspace,
+)
+from adapter_contracts.adapters.validation import (
+    check_bool,
+    check_email,
+    check_key,
+    check_limit,
+    check_payload,
+    check_timestamp,
+    check_window,
+    dumps_payload,
+    epoch_ms,
+)
+
+
+class UserMethods(PostgresConnection):
+    """The users and what they own."""
+
+    # -- users ---------------------------------------------------------------
+
+    _USER_COLUMNS = "id, email, password_hash, name, created_at"
+
+    def create_user(
+        self,
+        *,
+        email: str,
+        password_hash: str,
+        name: str | None = None,
+        id: str | None = None,
+        created_at: datetime | None = None,
+    ) -> User:
+        user = new_user(email=email, password_hash=password_hash, name=name, id=id, created_at=created_at)
+        self._execute(
+            "INSERT INTO users (id, email, password_hash, name, created_at) VALUES (%s, %s, %s, %s, %s)",
+            (user.id, user.email, user.password_hash, user.name, user.created_at),
+        )
+        return user
+
+    def get_user(self, user_id: str) -> User | None:
+        user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
+        return self._one(f"SELECT {self._USER_COLUMNS} FROM users WHERE id = %s", (user_id,), to_user)
+
+    def get_user_by_email(self, email: str) -> User | None:
+        email = check_email(email)
+        return self._one(f"SELECT {self._USER_COLUMNS} FROM users WHERE email = %s", (email,), to_user)
+
+    def update_user(
+        self,
+        user_id: str,
+        *,
+        email: str | Unset = UNSET,
+        password_hash: str | Unset = UNSET,
+        name: str | Unset | None = UNSET,
+    ) -> User:
+        user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
+        changes = user_changes(email=email, password_hash=password_hash, name=name)
+        if changes:
+            assignments = ", ".join(f"{column} = %s" for column in changes)
+            sql = f"UPDATE users SET {assignments} WHERE id = %s RETURNING {self._USER_COLUMNS}"
+        else:
+            sql = f"SELECT {self._USER_COLUMNS} FROM users WHERE id = %s"
+        user = self._one(sql, (*changes.values(), user_id), to_user)
+        if user is None:
+            raise NotFound("user", user_id)
+        return user
+
+    def delete_user(self, user_id: str) -> bool:
+        user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
+        # The schema's ON DELETE CASCADE / SET NULL carry out the cascade in this statement.
+        return self._execute("DELETE FROM users WHERE id = %s", (user_id,)).rowcount > 0
+
+    # -- user setup and workspace -------------------------------------------
+
+    def get_user_setup(self, user_id: str) -> UserSetup | None:
+        user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
+        return self._one(
+            "SELECT user_id, is_setup_complete, completed_at, setup_data FROM user_setup WHERE user_id = %s",
+            (user_id,),
+            lambda r: UserSetup(r[0], r[1], opt_utc(r[2]), r[3]),
+        )
+
+    def save_user_setup(
+        self,
+        user_id: str,
+        *,
+        is_setup_complete: bool,
+        completed_at: datetime | None = None,
+        setup_data: JSONObject | None = None,
+    ) -> UserSetup:
+        setup = UserSetup(
+            user_id=check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX),
+            is_setup_complete=check_bool(is_setup_complete, field="is_setup_complete"),
+            completed_at=None if completed_at is None else check_timestamp(completed_at, field="completed_at"),
+            setup_data=None if setup_data is None else check_payload(setup_data, field="setup_data"),
+        )
+        self._execute(
+            "INSERT INTO user_setup (user_id, is_setup_complete, completed_at, setup_data)"
+            " VALUES (%s, %s, %s, %s::jsonb) ON CONFLICT (user_id) DO UPDATE SET"
+            " is_setup_complete = EXCLUDED.is_setup_complete, completed_at = EXCLUDED.completed_at,"
+            " setup_data = EXCLUDED.setup_data",
+            (
+                setup.user_id,
+                setup.is_setup_complete,
+                setup.completed_at,
+                None if setup.setup_data is None else dumps_payload(setup.setup_data),
+            ),
+            [("user_id", "users", setup.user_id)],
+        )
+        return setup
+
+    def get_user_workspace(self, user_id: str) -> UserWorkspace | None:
+        user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
+        return self._one(
+            "SELECT user_id, workspace FROM user_workspace WHERE user_id = %s",
+            (user_id,),
+            lambda r: UserWorkspace(r[0], r[1]),
+        )
+
+    def save_user_workspace(self, user_id: str, workspace: JSONObject) -> UserWorkspace:
+        row = UserWorkspace(
+            user_id=check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX),
+            workspace=check_payload(workspace, field="workspace"),
+        )
+        self._execute(
+            "INSERT INTO user_workspace (user_id, workspace) VALUES (%s, %s::jsonb)"
+            " ON CONFLICT (user_id) DO UPDATE SET workspace = EXCLUDED.workspace",
+            (row.user_id, dumps_payload(row.workspace)),
+            [("user_id", "users", row.user_id)],
+        )
+        return row
+
+    # -- user integrations ---------------------------------------------------
+
+    @staticmethod
+    def _integration_key(user_id: str, category: str, provider: str) -> tuple[str, str, str]:
+        return (
+            check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX),
+            check_key(category, field="category", max_len=limits.CATEGORY_MAX),
+            check_key(provider, field="provider", max_len=limits.PROVIDER_MAX),
+        )
+
+    def save_integration(
+        self, user_id: str, category: str, provider: str, data: JSONObject
+    ) -> UserIntegration:
+        key = self._integration_key(user_id, category, provider)
+        row = UserIntegration(*key, data=check_payload(data, field="data"))
+        self._execute(
+            "INSERT INTO user_integrations (user_id, category, provider, data) VALUES (%s, %s, %s, %s::jsonb)"
+            " ON CONFLICT (user_id, category, provider) DO UPDATE SET data = EXCLUDED.data",
+            (*key, dumps_payload(row.data)),
+            [("user_id", "users", row.user_id)],
+        )
+        return row
+
+    def get_integration(self, user_id: str, category: str, provider: str) -> UserIntegration | None:
+        key = self._integration_key(user_id, category, provider)
+        return self._one(
+            "SELECT user_id, category, provider, data FROM user_integrations"
+            " WHERE user_id = %s AND category = %s AND provider = %s",
+            key,
+            to_integration,
+        )
+
+    def list_integrations(self, user_id: str, *, category: str | None = None) -> list[UserIntegration]:
+        user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
+        sql = "SELECT user_id, category, provider, data FROM user_integrations WHERE user_id = %s"
+        params: list[str] = [user_id]
+        if category is not None:
+            params.append(check_key(category, field="category", max_len=limits.CATEGORY_MAX))
+            sql += " AND category = %s"
+        return self._all(sql + " ORDER BY category, provider", params, to_integration)
+
+    def delete_integration(self, user_id: str, category: str, provider: str) -> bool:
+        key = self._integration_key(user_id, category, provider)
+        return self._execute(
+            "DELETE FROM user_integrations WHERE user_id = %s AND category = %s AND provider = %s", key
+        ).rowcount > 0
+
+    # -- campaigns -----------------------------------------------------------
+
+    def create_campaign(
+        self,
+        *,
+        user_id: str,
+        payload: JSONObject,
+        id: str | None = None,
+        created_at: datetime | None = None,
+    ) -> Campaign:
+        row = new_campaign(user_id=user_id, payload=payload, id=id, created_at=created_at)
+        self._execute(
+            "INSERT INTO campaigns (id, user_id, created_at, payload) VALUES (%s, %s, %s, %s::jsonb)",
+            (row.id, row.user_id, row.created_at, dumps_payload(row.payload)),
+            [("user_id", "users", row.user_id)],
+        )
+        return row
+
+    def get_campaign(self, campaign_id: str) -> Campaign | None:
+        campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
+        return self._one(
+            "SELECT id, user_id, created_at, payload FROM campaigns WHERE id = %s", (campaign_id,), to_campaign
+        )
+
+    def update_campaign(self, campaign_id: str, payload: JSONObject) -> Campaign:
+        campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
+        payload = check_payload(payload, field="payload")
+        found = self._one(
+            "UPDATE campaigns SET payload = %s::jsonb WHERE id = %s RETURNING user_id, created_at",
+            (dumps_payload(payload), campaign_id),
+            lambda r: Campaign(campaign_id, r[0], utc(r[1]), payload),
+        )
+        if found is None:
+            raise NotFound("campaign", campaign_id)
+        return found
+
+    def delete_campaign(self, campaign_id: str) -> bool:
+        campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
+        return self._execute("DELETE FROM campaigns WHERE id = %s", (campaign_id,)).rowcount > 0
+
+    def list_campaigns(
+        self,
+        user_id: str,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+    ) -> Page[Campaign]:
+        user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
+        lo, hi = check_window(start, end)
+        limit = check_limit(limit)
+        conditions, params = window("created_at", lo, hi, ["user_id = %s"], [user_id])
+        return self._keyset(
+            "SELECT id, user_id, created_at, payload FROM campaigns",
+            conditions,
+            params,
+            ("created_at", "id"),
+            (listing_scope("campaigns", user_id), limit, after, str),
+            to_campaign,
+            lambda c: (epoch_ms(c.created_at), c.id),
+        )
