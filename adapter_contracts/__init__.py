@@ -6,8 +6,8 @@ here, and only from here is it promised to stay put::
     from adapter_contracts import Adapter, Conflict, Endpoint, adapter_factory, check_key, limits
 
 The abstract interface and its records, the error classes, the shared
-validation (call it first, store what it returns), the cursor helpers, the
-record builders, the limits, and the factory decorator with the ``Endpoint``
+validation (call it first, store what it returns), the cursor and page
+helpers, the record builders, the limits, and the factory decorator with the ``Endpoint``
 it receives.  The names resolve lazily: importing the package (which pytest
 does whenever it loads the installed plugin) costs nothing until a name is used.
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         CURSOR_MAX_LENGTH,
         decode_cursor,
         encode_cursor,
+        keyset_page,
         listing_scope,
     )
     from adapter_contracts.adapters.errors import (
@@ -152,6 +153,7 @@ __all__ = [
     "epoch_ms",
     "exact_str",
     "from_epoch_ms",
+    "keyset_page",
     "limits",
     "listing_scope",
     "new_campaign",

@@ -7,7 +7,6 @@ from contextlib import ExitStack
 import pytest
 
 from adapter_contracts.adapters.mysql import MySQLAdapter, schema_statements
-from adapter_contracts.adapters.mysql.paging import _AtLeast, _bindable_lower_bound
 from adapter_contracts.adapters.mysql.translation import conflict_field
 from adapter_contracts.harness.config import HarnessConfig
 from adapter_contracts.harness.engines import mysql as backend_module
@@ -95,16 +94,3 @@ def test_local_provider_without_binaries_says_what_it_checked(monkeypatch: pytes
 def test_dsn_provider_needs_a_dsn() -> None:
     with ExitStack() as stack, pytest.raises(ProvisionUnavailable, match="mysql-dsn"):
         MySQLBackend().start("dsn", HarnessConfig(), stack)
-
-
-@pytest.mark.parametrize(
-    ("last", "ids_after"),
-    [("\ud800", ["\ue000", "😀"]), ("a\udfffz", ["a\ue000", "a😀", "b", "\ue000", "😀"]), ("😀", [])],
-)
-def test_forged_surrogate_cursor_bound_selects_the_same_ids(last: str, ids_after: list[str]) -> None:
-    ids = ["a", "a\ud7ff", "a\ue000", "a😀", "b", "\ue000", "😀"]
-    bound = _bindable_lower_bound(last)
-    bound.encode("utf-8")
-    at_least = isinstance(bound, _AtLeast)
-    selected = [i for i in ids if (i >= bound if at_least else i > bound)]
-    assert selected == [i for i in ids if i > last] == ids_after

@@ -1,4 +1,4 @@
-"""Opaque keyset cursors, shared so that every adapter rejects garbage the same way.
+"""Opaque keyset cursors and keyset pages, shared so that every adapter pages, and rejects garbage, the same way.
 
 A cursor is ``"k1." + base64url(JSON [scope, *key])``.  The scope names the
 listing it came from and, for a child listing, the parent's key (see
@@ -9,6 +9,13 @@ A cursor is any string a client sends back.  Decoding is bounded before any
 work is done: the length is capped, and the JSON must be one flat array, which
 is checked with one linear scan, so no input can make the decoder recurse (a
 ``"k1."`` + base64 of 100,000 ``"["`` is an ordinary ValidationError).
+
+A page is assembled once, here (:func:`keyset_page`): an adapter reads its
+rows in listing order one past the limit, and the extra row says whether a
+next page exists.  The keys its cursors carry are the whole sort key
+(:func:`created_key`, :func:`billing_key`); a cursor with only the timestamp
+would skip rows that tie on it.  :func:`text_after` turns a decoded, possibly
+forged key into a bound every engine can receive.
 """
 
 from __future__ import annotations
@@ -17,14 +24,21 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from adapter_contracts.adapters.errors import ValidationError
-from adapter_contracts.adapters.validation import exact_str
+from adapter_contracts.adapters.records import BillingEntry, Campaign, Client, Page
+from adapter_contracts.adapters.validation import epoch_ms, exact_str
 
-__all__ = ["CURSOR_MAX_LENGTH", "decode_cursor", "encode_cursor", "listing_scope"]
+__all__ = [
+    "CURSOR_MAX_LENGTH", "billing_key", "created_key", "decode_cursor", "encode_cursor", "keyset_page", "listing_scope",
+    "text_after",
+]
 
 _PREFIX = "k1."
 CursorPart = str | int
+T = TypeVar("T")
 
 #: Longer than any cursor an adapter issues: the longest scope ("campaigns/" or
 #: "billing/" and a 64-character key) and key (a 20-digit integer and a
@@ -82,3 +96,48 @@ def decode_cursor(cursor: object, scope: str, *types: type) -> tuple[CursorPart,
     ):
         raise ValidationError("after", "cursor does not belong to this listing")
     return tuple(decoded[1:])
+
+
+def keyset_page(
+    rows: Sequence[T], *, limit: int | None, scope: str, key: Callable[[T], Sequence[CursorPart]]
+) -> Page[T]:
+    """The page of a keyset listing, from its ``rows`` in listing order read one past ``limit``.
+
+    ``limit`` is the validated page size (None: the whole listing is one page),
+    ``scope`` the listing's (:func:`listing_scope`) and ``key`` the whole sort key
+    of a row.  When the rows fit, they are the page and there is no next one;
+    otherwise the page is the first ``limit`` rows and its ``next_cursor``
+    encodes the key of the last, so the next page starts right after it.
+    """
+    if limit is None or len(rows) <= limit:
+        return Page(tuple(rows), None)
+    kept = rows[:limit]
+    return Page(tuple(kept), encode_cursor(scope, *key(kept[-1])))
+
+
+def created_key(row: Campaign | Client) -> tuple[int, str]:
+    """The sort key, and cursor key, of campaigns and clients: (created_at in epoch ms, id)."""
+    return epoch_ms(row.created_at), row.id
+
+
+def billing_key(entry: BillingEntry) -> tuple[int, int]:
+    """The sort key, and cursor key, of billing entries: (timestamp in epoch ms, insertion order)."""
+    return epoch_ms(entry.timestamp), int(entry.id)
+
+
+def text_after(tail: str) -> tuple[str, bool]:
+    """``(bound, inclusive)``: the stored keys after ``tail`` are those ``> bound``, or ``>= bound`` when inclusive.
+
+    A cursor is decoded JSON, so its key may hold what no stored key holds (keys
+    are validated: no NUL, no lone surrogate) and some engines cannot even
+    receive (PostgreSQL no NUL, BSON and MySQL's utf8mb4 no lone surrogate).
+    The bound is free of both and selects the same keys in code-point order.
+    """
+    for index, char in enumerate(tail):
+        if char == "\x00":
+            # For NUL-free s: s > p + "\0" + r  <=>  s > p.
+            return tail[:index], False
+        if "\ud800" <= char <= "\udfff":
+            # For surrogate-free s: s > p + surrogate + r  <=>  s >= p + U+E000.
+            return tail[:index] + "\ue000", True
+    return tail, False

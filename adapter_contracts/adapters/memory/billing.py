@@ -7,18 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from adapter_contracts.adapters import limits
-from adapter_contracts.adapters.cursor import listing_scope
+from adapter_contracts.adapters.cursor import billing_key, listing_scope
 from adapter_contracts.adapters.memory.paging import in_window, page_of
 from adapter_contracts.adapters.memory.store import StoreHandle
 from adapter_contracts.adapters.records import BillingEntry, BillingTotals, Page, UsageInput
-from adapter_contracts.adapters.validation import (
-    check_key,
-    check_limit,
-    check_usage,
-    check_usage_batch,
-    check_window,
-    epoch_ms,
-)
+from adapter_contracts.adapters.validation import check_key, check_limit, check_usage, check_usage_batch, check_window
 
 
 class BillingMethods(StoreHandle):
@@ -85,7 +78,7 @@ class BillingMethods(StoreHandle):
         with self._lock:
             rows = [e for _, e in self._entries(client_id, lo, hi)]
             scope = listing_scope("billing", client_id)
-            return page_of(rows, lambda e: (epoch_ms(e.timestamp), int(e.id)), scope, limit, after, (int, int))
+            return page_of(rows, billing_key, scope, limit, after, (int, int))
 
     def usage_totals(
         self, client_id: str, *, start: datetime | None = None, end: datetime | None = None

@@ -6,13 +6,14 @@ from dataclasses import replace
 from datetime import datetime
 
 from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.cursor import created_key
 from adapter_contracts.adapters.errors import Conflict, NotFound
 from adapter_contracts.adapters.inputs import new_client, new_client_campaign
 from adapter_contracts.adapters.memory.codecs import payload_copy
 from adapter_contracts.adapters.memory.paging import page_of
 from adapter_contracts.adapters.memory.store import StoreHandle
 from adapter_contracts.adapters.records import Client, ClientCampaign, ClientOAuth, JSONObject, Page
-from adapter_contracts.adapters.validation import check_key, check_limit, check_payload, epoch_ms
+from adapter_contracts.adapters.validation import check_key, check_limit, check_payload
 
 
 class ClientMethods(StoreHandle):
@@ -65,7 +66,7 @@ class ClientMethods(StoreHandle):
         limit = check_limit(limit)
         with self._lock:
             rows = list(self.store.clients.values())
-            return page_of(rows, lambda c: (epoch_ms(c.created_at), c.id), "clients", limit, after, (int, str))
+            return page_of(rows, created_key, "clients", limit, after, (int, str))
 
     # -- admin links ---------------------------------------------------------
 

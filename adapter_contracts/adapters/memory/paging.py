@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from adapter_contracts.adapters.cursor import decode_cursor, encode_cursor
+from adapter_contracts.adapters.cursor import decode_cursor, keyset_page
 from adapter_contracts.adapters.memory.codecs import payload_copy
 from adapter_contracts.adapters.records import Page
 
@@ -25,10 +25,9 @@ def page_of(
     if after is not None:
         key = decode_cursor(after, scope, *types)
         ordered = [row for row in ordered if sort_key(row) > key]
-    if limit is None or len(ordered) <= limit:
-        return Page(tuple(payload_copy(r) for r in ordered), None)
-    page = ordered[:limit]
-    return Page(tuple(payload_copy(r) for r in page), encode_cursor(scope, *sort_key(page[-1])))
+    # Read one past the page, as a database would, and copy only what is returned.
+    fetched = ordered if limit is None else ordered[:limit + 1]
+    return keyset_page([payload_copy(row) for row in fetched], limit=limit, scope=scope, key=sort_key)
 
 
 def in_window(value: datetime, start: datetime | None, end: datetime | None) -> bool:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.base import UNSET, Unset
-from adapter_contracts.adapters.cursor import listing_scope
+from adapter_contracts.adapters.cursor import created_key, listing_scope
 from adapter_contracts.adapters.errors import Conflict, NotFound
 from adapter_contracts.adapters.inputs import new_campaign, new_user, user_changes
 from adapter_contracts.adapters.memory.codecs import payload_copy
@@ -30,7 +30,6 @@ from adapter_contracts.adapters.validation import (
     check_payload,
     check_timestamp,
     check_window,
-    epoch_ms,
 )
 
 
@@ -250,4 +249,4 @@ class UserMethods(StoreHandle):
                 if c.user_id == user_id and in_window(c.created_at, lo, hi)
             ]
             scope = listing_scope("campaigns", user_id)
-            return page_of(rows, lambda c: (epoch_ms(c.created_at), c.id), scope, limit, after, (int, str))
+            return page_of(rows, created_key, scope, limit, after, (int, str))

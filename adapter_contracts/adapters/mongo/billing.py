@@ -9,13 +9,13 @@ from decimal import Decimal
 from bson.decimal128 import Decimal128
 
 from adapter_contracts.adapters import limits
-from adapter_contracts.adapters.cursor import listing_scope
-from adapter_contracts.adapters.mongo.codecs import amount, format_timestamp, parse_timestamp, to_entry
+from adapter_contracts.adapters.cursor import billing_key, listing_scope
+from adapter_contracts.adapters.mongo.codecs import amount, format_timestamp, to_entry
 from adapter_contracts.adapters.mongo.connection import MongoConnection
-from adapter_contracts.adapters.mongo.paging import page_of, window
+from adapter_contracts.adapters.mongo.paging import window
 from adapter_contracts.adapters.mongo.translation import _mapped
 from adapter_contracts.adapters.records import BillingEntry, BillingTotals, Page
-from adapter_contracts.adapters.validation import check_key, check_limit, check_usage, check_window, epoch_ms
+from adapter_contracts.adapters.validation import check_key, check_limit, check_usage, check_window
 
 
 class BillingMethods(MongoConnection):
@@ -63,10 +63,8 @@ class BillingMethods(MongoConnection):
         lo, hi = check_window(start, end)
         limit = check_limit(limit)
         query = {"clientId": client_id, **window("timestamp", lo, hi)}
-        return page_of(
-            self._billing, query, ("timestamp", "seq"), listing_scope("billing", client_id), limit, after, to_entry,
-            lambda d: (epoch_ms(parse_timestamp(d["timestamp"])), int(d["seq"])), int,
-        )
+        page = (listing_scope("billing", client_id), limit, after, int)
+        return self._page(self._billing, query, ("timestamp", "seq"), page, to_entry, billing_key)
 
     @_mapped
     def usage_totals(

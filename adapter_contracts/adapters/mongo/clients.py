@@ -9,21 +9,20 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.cursor import created_key
 from adapter_contracts.adapters.errors import Conflict, NotFound
 from adapter_contracts.adapters.inputs import new_client, new_client_campaign
 from adapter_contracts.adapters.mongo.codecs import (
     encode_payload,
     format_timestamp,
-    parse_timestamp,
     to_client,
     to_client_campaign,
     to_oauth,
 )
 from adapter_contracts.adapters.mongo.connection import Doc, MongoConnection
-from adapter_contracts.adapters.mongo.paging import page_of
 from adapter_contracts.adapters.mongo.translation import _mapped
 from adapter_contracts.adapters.records import Client, ClientCampaign, ClientOAuth, JSONObject, Page
-from adapter_contracts.adapters.validation import check_key, check_limit, check_payload, epoch_ms
+from adapter_contracts.adapters.validation import check_key, check_limit, check_payload
 
 
 class ClientMethods(MongoConnection):
@@ -77,10 +76,8 @@ class ClientMethods(MongoConnection):
     @_mapped
     def list_clients(self, *, limit: int | None = None, after: str | None = None) -> Page[Client]:
         limit = check_limit(limit)
-        return page_of(
-            self._clients, {}, ("createdAt", "_id"), "clients", limit, after, to_client,
-            lambda d: (epoch_ms(parse_timestamp(d["createdAt"])), d["_id"]), str,
-        )
+        page = ("clients", limit, after, str)
+        return self._page(self._clients, {}, ("createdAt", "_id"), page, to_client, created_key)
 
     # -- admin links ---------------------------------------------------------
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from pymongo import ReturnDocument
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
 from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.cursor import keyset_page
 from adapter_contracts.adapters.errors import MissingReference
+from adapter_contracts.adapters.mongo.paging import page_filter
 from adapter_contracts.adapters.mongo.translation import _driver_errors
+from adapter_contracts.adapters.records import Page
 
 Doc = dict[str, Any]
+R = TypeVar("R")
 
 #: The ten entity collections of the reference schema.
 COLLECTIONS: tuple[str, ...] = (
@@ -81,3 +85,21 @@ class MongoConnection(Adapter):
             doc = self._counters.find_one_and_update(query, inc, upsert=True, return_document=ReturnDocument.AFTER)
         assert doc is not None
         return int(doc["seq"])
+
+    def _page(
+        self, collection: Collection[Doc], query: Doc, order: tuple[str, str],
+        page: tuple[str, int | None, str | None, type], convert: Callable[[Doc], R],
+        key: Callable[[R], tuple[int, str | int]],
+    ) -> Page[R]:
+        """One page of ``collection``'s documents matching ``query``, in ``order``.
+
+        ``page`` is (scope, limit, after, type of the key's tail).
+        """
+        scope, limit, after, tail_type = page
+        found = page_filter(query, order, scope, after, tail_type)
+        if found is None:
+            return Page((), None)
+        cursor = collection.find(found).sort([(order[0], ASCENDING), (order[1], ASCENDING)])
+        if limit is not None:
+            cursor = cursor.limit(limit + 1)
+        return keyset_page([convert(doc) for doc in cursor], limit=limit, scope=scope, key=key)

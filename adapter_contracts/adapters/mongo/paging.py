@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
-
-from pymongo import ASCENDING
-from pymongo.collection import Collection
+from typing import Any
 
 from adapter_contracts.adapters import limits
-from adapter_contracts.adapters.cursor import decode_cursor, encode_cursor
+from adapter_contracts.adapters.cursor import decode_cursor, text_after
 from adapter_contracts.adapters.mongo.codecs import format_timestamp
-from adapter_contracts.adapters.records import Page
 from adapter_contracts.adapters.validation import epoch_ms, from_epoch_ms
 
-R = TypeVar("R")
 Doc = dict[str, Any]
 
 _MAX_MS = epoch_ms(limits.TIME_MAX)
@@ -42,33 +36,20 @@ def after_query(field: str, tiebreak: str, ms: int, key: object) -> Doc | None:
     if isinstance(key, int):
         key = min(max(key, _INT64_MIN), _INT64_MAX)  # stored seqs lie well inside int64
     elif isinstance(key, str):
-        # A forged cursor may hold a lone surrogate, which BSON cannot encode.  No
-        # stored id holds one, so "id > p + surrogate + rest" is "id >= p + U+E000".
-        for index, char in enumerate(key):
-            if "\ud800" <= char <= "\udfff":
-                key, op = key[:index] + "\ue000", "$gte"
-                break
+        key, inclusive = text_after(key)  # BSON cannot encode a forged cursor's lone surrogate
+        op = "$gte" if inclusive else "$gt"
     return {"$or": [{field: {"$gt": ts}}, {field: ts, tiebreak: {op: key}}]}
 
 
-def page_of(
-    collection: Collection[Doc], query: Doc, sort: tuple[str, str], scope: str,
-    limit: int | None, after: str | None, convert: Callable[[Doc], R], key: Callable[[Doc], tuple[int, Any]],
-    tiebreak_type: type,
-) -> Page[R]:
-    if after is not None:
-        ms, last = decode_cursor(after, scope, int, tiebreak_type)
-        assert isinstance(ms, int)
-        later = after_query(sort[0], sort[1], ms, last)
-        if later is None:
-            return Page((), None)
-        if later:
-            query = {"$and": [query, later]} if query else later
-    cursor = collection.find(query).sort([(sort[0], ASCENDING), (sort[1], ASCENDING)])
-    if limit is not None:
-        cursor = cursor.limit(limit + 1)
-    docs = list(cursor)
-    if limit is None or len(docs) <= limit:
-        return Page(tuple(convert(d) for d in docs), None)
-    docs = docs[:limit]
-    return Page(tuple(convert(d) for d in docs), encode_cursor(scope, *key(docs[-1])))
+def page_filter(query: Doc, order: tuple[str, str], scope: str, after: str | None, tail_type: type) -> Doc | None:
+    """``query`` narrowed to the rows after the cursor ``after`` in ``order``; None when no row can follow it."""
+    if after is None:
+        return query
+    ms, last = decode_cursor(after, scope, int, tail_type)
+    assert isinstance(ms, int)
+    later = after_query(order[0], order[1], ms, last)
+    if later is None:
+        return None
+    if not later:
+        return query
+    return {"$and": [query, later]} if query else later

@@ -9,7 +9,7 @@ from pymongo.errors import DuplicateKeyError
 
 from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.base import UNSET, Unset
-from adapter_contracts.adapters.cursor import listing_scope
+from adapter_contracts.adapters.cursor import created_key, listing_scope
 from adapter_contracts.adapters.errors import Conflict, NotFound
 from adapter_contracts.adapters.inputs import new_campaign, new_user, user_changes
 from adapter_contracts.adapters.mongo.codecs import (
@@ -17,14 +17,13 @@ from adapter_contracts.adapters.mongo.codecs import (
     decode_payload,
     encode_payload,
     format_timestamp,
-    parse_timestamp,
     to_campaign,
     to_integration,
     to_setup,
     to_user,
 )
 from adapter_contracts.adapters.mongo.connection import Doc, MongoConnection
-from adapter_contracts.adapters.mongo.paging import page_of, window
+from adapter_contracts.adapters.mongo.paging import window
 from adapter_contracts.adapters.mongo.translation import _mapped
 from adapter_contracts.adapters.records import (
     Campaign,
@@ -43,7 +42,6 @@ from adapter_contracts.adapters.validation import (
     check_payload,
     check_timestamp,
     check_window,
-    epoch_ms,
 )
 
 
@@ -276,7 +274,5 @@ class UserMethods(MongoConnection):
         lo, hi = check_window(start, end)
         limit = check_limit(limit)
         query = {"userId": user_id, **window("createdAt", lo, hi)}
-        return page_of(
-            self._campaigns, query, ("createdAt", "_id"), listing_scope("campaigns", user_id), limit, after,
-            to_campaign, lambda d: (epoch_ms(parse_timestamp(d["createdAt"])), d["_id"]), str,
-        )
+        page = (listing_scope("campaigns", user_id), limit, after, str)
+        return self._page(self._campaigns, query, ("createdAt", "_id"), page, to_campaign, created_key)

@@ -9,11 +9,11 @@ from decimal import Decimal
 import pymysql
 
 from adapter_contracts.adapters import limits
-from adapter_contracts.adapters.cursor import listing_scope
+from adapter_contracts.adapters.cursor import billing_key, keyset_page, listing_scope
 from adapter_contracts.adapters.errors import MissingReference
 from adapter_contracts.adapters.mysql.codecs import naive, to_entry
 from adapter_contracts.adapters.mysql.connection import Cursor, MySQLConnection
-from adapter_contracts.adapters.mysql.paging import decode_after, keyset_rows, page_of, window_sql
+from adapter_contracts.adapters.mysql.paging import decode_after, keyset_rows, window_sql
 from adapter_contracts.adapters.records import BillingEntry, BillingTotals, Page, UsageInput
 from adapter_contracts.adapters.validation import (
     ValidUsage,
@@ -22,7 +22,6 @@ from adapter_contracts.adapters.validation import (
     check_usage,
     check_usage_batch,
     check_window,
-    epoch_ms,
 )
 
 #: Rows per multi-row INSERT in record_usage_batch: ~150 KB, far below max_allowed_packet.
@@ -150,7 +149,7 @@ class BillingMethods(MySQLConnection):
             found = keyset_rows(cur, "client_billing", self._BILLING_COLUMNS, f"client_id = %s{window}",
                                       [client_id, *params], "`timestamp`", key, limit)
             rows = [to_entry(r) for r in found]
-            return page_of(rows, limit, scope, lambda e: (epoch_ms(e.timestamp), int(e.id)))
+            return keyset_page(rows, limit=limit, scope=scope, key=billing_key)
 
         return self._run(work, read_only=True)
 

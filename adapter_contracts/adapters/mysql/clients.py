@@ -7,14 +7,15 @@ from datetime import datetime
 import pymysql
 
 from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.cursor import created_key, keyset_page
 from adapter_contracts.adapters.errors import NotFound
 from adapter_contracts.adapters.inputs import new_client, new_client_campaign
 from adapter_contracts.adapters.mysql.codecs import aware, loads, naive, to_client
 from adapter_contracts.adapters.mysql.connection import Cursor, MySQLConnection
-from adapter_contracts.adapters.mysql.paging import decode_after, keyset_rows, page_of
+from adapter_contracts.adapters.mysql.paging import decode_after, keyset_rows
 from adapter_contracts.adapters.mysql.translation import DUPLICATE_KEY
 from adapter_contracts.adapters.records import Client, ClientCampaign, ClientOAuth, JSONObject, Page
-from adapter_contracts.adapters.validation import check_key, check_limit, check_payload, dumps_payload, epoch_ms
+from adapter_contracts.adapters.validation import check_key, check_limit, check_payload, dumps_payload
 
 
 class ClientMethods(MySQLConnection):
@@ -81,7 +82,7 @@ class ClientMethods(MySQLConnection):
         def work(cur: Cursor) -> Page[Client]:
             found = keyset_rows(cur, "clients", "id, created_at, payload", "TRUE", [], "created_at", key, limit)
             rows = [to_client(r) for r in found]
-            return page_of(rows, limit, "clients", lambda c: (epoch_ms(c.created_at), c.id))
+            return keyset_page(rows, limit=limit, scope="clients", key=created_key)
 
         return self._run(work, read_only=True)
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from adapter_contracts.adapters import limits
-from adapter_contracts.adapters.cursor import decode_cursor, encode_cursor
+from adapter_contracts.adapters.cursor import decode_cursor, text_after
 from adapter_contracts.adapters.mysql.codecs import naive
 from adapter_contracts.adapters.mysql.connection import Cursor
-from adapter_contracts.adapters.records import Page
 from adapter_contracts.adapters.validation import epoch_ms, from_epoch_ms
-
-T = TypeVar("T")
 
 
 def window_sql(column: str, start: datetime | None, end: datetime | None) -> tuple[str, list[Any]]:
@@ -31,52 +28,38 @@ _MS_LAST = epoch_ms(limits.TIME_MAX)
 _SEQ_MAX = 2**63 - 1
 
 
-def decode_after(after: str | None, scope: str, tail: type) -> tuple[datetime | None, Any] | None:
-    """The keyset position of a cursor as bindable values; moment None means past every row.
+def decode_after(after: str | None, scope: str, tail: type) -> tuple[datetime | None, Any, bool] | None:
+    """The keyset position of a cursor as bindable values: (moment, last key, whether the key bound is inclusive).
 
-    Cursors are opaque but forgeable: positions outside what a column can
-    hold are clamped so they order like the reference's plain tuples.
+    Moment None means past every row.  Cursors are opaque but forgeable:
+    positions outside what a column can hold are clamped so they order like
+    the reference's plain tuples (:func:`~adapter_contracts.adapters.cursor.text_after`
+    for text the server cannot bind).
     """
     if after is None:
         return None
     ms, last = decode_cursor(after, scope, int, tail)
     assert isinstance(ms, int)
     if ms > _MS_LAST:
-        return None, last
+        return None, last, False
+    inclusive = False
     if isinstance(last, str):
-        last = _bindable_lower_bound(last)
+        last, inclusive = text_after(last)
     elif isinstance(last, int):
         last = max(-1, min(last, _SEQ_MAX))
-    return naive(from_epoch_ms(max(ms, -1))), last
+    return naive(from_epoch_ms(max(ms, -1))), last, inclusive
 
 
-class _AtLeast(str):
-    """A key bound compared with >= instead of >."""
-
-    __slots__ = ()
-
-
-def _bindable_lower_bound(last: str) -> str:
-    """``last`` itself, or for a forged key with a lone surrogate (unbindable) an
-    :class:`_AtLeast` bound selecting the same ids: stored ids hold no surrogates,
-    so ``id > prefix + surrogate + ...`` exactly when ``id >= prefix + U+E000``."""
-    for index, char in enumerate(last):
-        if "\ud800" <= char <= "\udfff":
-            return _AtLeast(last[:index] + "\ue000")
-    return last
-
-
-def _after_sql(column: str, key: tuple[datetime | None, Any]) -> tuple[str, list[Any]]:
+def _after_sql(column: str, key: tuple[datetime | None, Any, bool]) -> tuple[str, list[Any]]:
     """Rows strictly after the keyset position ``key`` in (column, id) order."""
-    moment, last = key
-    op = ">=" if isinstance(last, _AtLeast) else ">"
-    bound = str(last) if isinstance(last, str) else last
-    return f" AND ({column} > %s OR ({column} = %s AND id {op} %s))", [moment, moment, bound]
+    moment, last, inclusive = key
+    op = ">=" if inclusive else ">"
+    return f" AND ({column} > %s OR ({column} = %s AND id {op} %s))", [moment, moment, last]
 
 
 def keyset_rows(
     cur: Cursor, table: str, columns: str, where: str, params: list[Any], column: str,
-    key: tuple[datetime | None, Any] | None, limit: int | None,
+    key: tuple[datetime | None, Any, bool] | None, limit: int | None,
 ) -> Sequence[Any]:
     """Rows of ``table`` matching ``where`` after the cursor position in (column, id) order, one past the page.
 
@@ -105,11 +88,3 @@ def keyset_rows(
     rows: list[Any] = sorted(cur.fetchall(), key=lambda row: (row[at], row[id_at]))
     return rows
 
-
-def page_of(
-    rows: list[T], limit: int | None, scope: str, key: Callable[[T], tuple[int, str | int]]
-) -> Page[T]:
-    if limit is None or len(rows) <= limit:
-        return Page(tuple(rows), None)
-    page = rows[:limit]
-    return Page(tuple(page), encode_cursor(scope, *key(page[-1])))

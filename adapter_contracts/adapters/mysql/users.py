@@ -7,12 +7,12 @@ from typing import Any
 
 from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.base import UNSET, Unset
-from adapter_contracts.adapters.cursor import listing_scope
+from adapter_contracts.adapters.cursor import created_key, keyset_page, listing_scope
 from adapter_contracts.adapters.errors import NotFound
 from adapter_contracts.adapters.inputs import new_campaign, new_user, user_changes
 from adapter_contracts.adapters.mysql.codecs import aware, loads, naive, opt_aware, to_campaign, to_user
 from adapter_contracts.adapters.mysql.connection import Cursor, MySQLConnection
-from adapter_contracts.adapters.mysql.paging import decode_after, keyset_rows, page_of, window_sql
+from adapter_contracts.adapters.mysql.paging import decode_after, keyset_rows, window_sql
 from adapter_contracts.adapters.records import (
     Campaign,
     JSONObject,
@@ -31,7 +31,6 @@ from adapter_contracts.adapters.validation import (
     check_timestamp,
     check_window,
     dumps_payload,
-    epoch_ms,
 )
 
 
@@ -348,6 +347,6 @@ class UserMethods(MySQLConnection):
             found = keyset_rows(cur, "campaigns", self._CAMPAIGN_COLUMNS, f"user_id = %s{window}",
                                       [user_id, *params], "created_at", key, limit)
             rows = [to_campaign(r) for r in found]
-            return page_of(rows, limit, scope, lambda c: (epoch_ms(c.created_at), c.id))
+            return keyset_page(rows, limit=limit, scope=scope, key=created_key)
 
         return self._run(work, read_only=True)

@@ -9,20 +9,13 @@ from decimal import Decimal
 import psycopg
 
 from adapter_contracts.adapters import limits
-from adapter_contracts.adapters.cursor import listing_scope
+from adapter_contracts.adapters.cursor import billing_key, listing_scope
 from adapter_contracts.adapters.errors import MissingReference
 from adapter_contracts.adapters.postgres.codecs import to_entry
 from adapter_contracts.adapters.postgres.connection import PostgresConnection
 from adapter_contracts.adapters.postgres.paging import window
 from adapter_contracts.adapters.records import BillingEntry, BillingTotals, Page, UsageInput
-from adapter_contracts.adapters.validation import (
-    check_key,
-    check_limit,
-    check_usage,
-    check_usage_batch,
-    check_window,
-    epoch_ms,
-)
+from adapter_contracts.adapters.validation import check_key, check_limit, check_usage, check_usage_batch, check_window
 
 
 class BillingMethods(PostgresConnection):
@@ -104,7 +97,7 @@ class BillingMethods(PostgresConnection):
             ('"timestamp"', "id"),
             (listing_scope("billing", client_id), limit, after, int),
             to_entry,
-            lambda e: (epoch_ms(e.timestamp), int(e.id)),
+            billing_key,
         )
 
     def usage_totals(

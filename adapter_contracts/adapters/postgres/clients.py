@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.cursor import created_key
 from adapter_contracts.adapters.errors import NotFound
 from adapter_contracts.adapters.inputs import new_client, new_client_campaign
 from adapter_contracts.adapters.postgres.codecs import to_client, to_client_campaign, to_oauth, utc
 from adapter_contracts.adapters.postgres.connection import PostgresConnection
 from adapter_contracts.adapters.records import Client, ClientCampaign, ClientOAuth, JSONObject, Page
-from adapter_contracts.adapters.validation import check_key, check_limit, check_payload, dumps_payload, epoch_ms
+from adapter_contracts.adapters.validation import check_key, check_limit, check_payload, dumps_payload
 
 
 class ClientMethods(PostgresConnection):
@@ -57,7 +58,7 @@ class ClientMethods(PostgresConnection):
             ("created_at", "id"),
             ("clients", limit, after, str),
             to_client,
-            lambda c: (epoch_ms(c.created_at), c.id),
+            created_key,
         )
 
     # -- admin links ---------------------------------------------------------

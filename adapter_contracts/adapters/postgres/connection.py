@@ -11,10 +11,10 @@ from psycopg import errors as pg_errors
 from psycopg.types.json import set_json_loads
 
 from adapter_contracts.adapters.base import Adapter
-from adapter_contracts.adapters.cursor import decode_cursor, encode_cursor
+from adapter_contracts.adapters.cursor import keyset_page
 from adapter_contracts.adapters.errors import AdapterError, Conflict, MissingReference, StorageUnavailable
 from adapter_contracts.adapters.postgres.codecs import load_json
-from adapter_contracts.adapters.postgres.paging import keyset_bound
+from adapter_contracts.adapters.postgres.paging import page_query
 from adapter_contracts.adapters.postgres.translation import FOREIGN_KEY_FIELDS, UNIQUE_FIELDS
 from adapter_contracts.adapters.records import Page
 
@@ -124,25 +124,6 @@ class PostgresConnection(Adapter):
         convert: Callable[[Row], T],
         key_of: Callable[[T], tuple[int, str | int]],
     ) -> Page[T]:
-        scope, limit, after, tail_type = page
-        conditions = list(conditions)
-        params = list(params)
-        if after is not None:
-            ms, tail = decode_cursor(after, scope, int, tail_type)
-            assert isinstance(ms, int)
-            bound = keyset_bound(ms, tail)
-            if bound is None:
-                return Page((), None)
-            op, at, key = bound
-            if op:
-                conditions.append(f"({columns[0]}, {columns[1]}) {op} (%s, %s)")
-                params += [at, key]
-        sql = f"{select} WHERE {' AND '.join(conditions)} ORDER BY {columns[0]}, {columns[1]}"
-        if limit is not None:
-            sql += " LIMIT %s"
-            params.append(limit + 1)
-        items = self._all(sql, params, convert)
-        if limit is None or len(items) <= limit:
-            return Page(tuple(items), None)
-        items = items[:limit]
-        return Page(tuple(items), encode_cursor(scope, *key_of(items[-1])))
+        query = page_query(select, conditions, params, columns, page)
+        items = [] if query is None else self._all(*query, convert)
+        return keyset_page(items, limit=page[1], scope=page[0], key=key_of)

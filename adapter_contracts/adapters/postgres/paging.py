@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from adapter_contracts.adapters import limits
+from adapter_contracts.adapters.cursor import decode_cursor, text_after
 from adapter_contracts.adapters.validation import epoch_ms, from_epoch_ms
 
 _MAX_MS = epoch_ms(limits.TIME_MAX)
@@ -29,14 +30,8 @@ def keyset_bound(ms: int, tail: str | int) -> tuple[str, datetime, str | int] | 
     at = from_epoch_ms(ms)
     if isinstance(tail, int):
         return (">", at, min(max(tail, _BIGINT_MIN), _BIGINT_MAX))
-    for index, char in enumerate(tail):
-        if char == "\x00":
-            # For NUL-free s: s > p + "\0" + r  <=>  s > p.
-            return (">", at, tail[:index])
-        if "\ud800" <= char <= "\udfff":
-            # For surrogate-free s: s > p + surrogate + r  <=>  s >= p + U+E000.
-            return (">=", at, tail[:index] + "\ue000")
-    return (">", at, tail)
+    bound, inclusive = text_after(tail)
+    return (">=" if inclusive else ">", at, bound)
 
 
 def window(
@@ -50,3 +45,35 @@ def window(
         conditions.append(f"{column} < %s")
         params.append(hi)
     return conditions, params
+
+
+def page_query(
+    select: str,
+    conditions: list[str],
+    params: list[Any],
+    order: tuple[str, str],
+    page: tuple[str, int | None, str | None, type],
+) -> tuple[str, list[Any]] | None:
+    """The statement reading one page, one row past the limit; None when no row can follow the cursor.
+
+    ``page`` is (scope, limit, after, type of the key's tail) and ``order`` the
+    (time, tail) columns.
+    """
+    scope, limit, after, tail_type = page
+    conditions = list(conditions)
+    params = list(params)
+    if after is not None:
+        ms, tail = decode_cursor(after, scope, int, tail_type)
+        assert isinstance(ms, int)
+        bound = keyset_bound(ms, tail)
+        if bound is None:
+            return None
+        op, at, key = bound
+        if op:
+            conditions.append(f"({order[0]}, {order[1]}) {op} (%s, %s)")
+            params += [at, key]
+    sql = f"{select} WHERE {' AND '.join(conditions)} ORDER BY {order[0]}, {order[1]}"
+    if limit is not None:
+        sql += " LIMIT %s"
+        params.append(limit + 1)
+    return sql, params

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.base import UNSET, Unset
-from adapter_contracts.adapters.cursor import listing_scope
+from adapter_contracts.adapters.cursor import created_key, listing_scope
 from adapter_contracts.adapters.errors import NotFound
 from adapter_contracts.adapters.inputs import new_campaign, new_user, user_changes
 from adapter_contracts.adapters.postgres.codecs import opt_utc, to_campaign, to_integration, to_user, utc
@@ -30,7 +30,6 @@ from adapter_contracts.adapters.validation import (
     check_timestamp,
     check_window,
     dumps_payload,
-    epoch_ms,
 )
 
 
@@ -257,5 +256,5 @@ class UserMethods(PostgresConnection):
             ("created_at", "id"),
             (listing_scope("campaigns", user_id), limit, after, str),
             to_campaign,
-            lambda c: (epoch_ms(c.created_at), c.id),
+            created_key,
         )

@@ -7,8 +7,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from adapter_contracts import Adapter, MissingReference, Page, decode_cursor, encode_cursor
+from adapter_contracts import Adapter, MissingReference, Page, keyset_page
 
+from .paging import page_query
 from .translation import translate
 
 BUSY_TIMEOUT_MS = 5000
@@ -100,18 +101,7 @@ class SQLiteConnection(Adapter):
         convert: Callable[[Row], T],
         key: Callable[[T], tuple[int, str | int]],
     ) -> Page[T]:
-        """``sql`` selects rows with a WHERE clause; this adds the cursor, order and limit."""
-        if after is not None:
-            last = decode_cursor(after, scope, *types)
-            sql += f" AND ({order[0]}, {order[1]}) > (?, ?)"
-            params = [*params, *last]
-        sql += f" ORDER BY {order[0]}, {order[1]}"
-        if limit is not None:
-            # One extra row tells whether a next page exists.
-            sql += " LIMIT ?"
-            params = [*params, limit + 1]
-        items = [convert(r) for r in self._all(sql, params)]
-        if limit is None or len(items) <= limit:
-            return Page(tuple(items), None)
-        page = items[:limit]
-        return Page(tuple(page), encode_cursor(scope, *key(page[-1])))
+        """One page of the rows ``sql`` selects (with a WHERE clause), in ``order``."""
+        query, values = page_query(sql, params, order, scope, types, limit, after)
+        items = [convert(r) for r in self._all(query, values)]
+        return keyset_page(items, limit=limit, scope=scope, key=key)
