@@ -5,11 +5,12 @@ here, and only from here is it promised to stay put::
 
     from adapter_contracts import Adapter, Conflict, Endpoint, adapter_factory, check_key, limits
 
-The abstract interface and its records, the error classes, the shared
-validation (call it first, store what it returns), the cursor and page
-helpers, the record builders, the limits, and the factory decorator with the ``Endpoint``
-it receives.  The names resolve lazily: importing the package (which pytest
-does whenever it loads the installed plugin) costs nothing until a name is used.
+The abstract interface and its records, the error classes and the way to
+translate a driver's errors into them, the shared validation (call it first,
+store what it returns), the cursor and page helpers, the record builders, the
+limits, and the factory decorator with the ``Endpoint`` it receives.  The
+names resolve lazily: importing the package (which pytest does whenever it
+loads the installed plugin) costs nothing until a name is used.
 
 The packages below this one (``adapter_contracts.adapters``, ``.contracts``,
 ``.harness``, ``.strategies``, ``.examples``) are the suite itself.
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
         StorageUnavailable,
         Unsupported,
         ValidationError,
+        translate_errors,
     )
     from adapter_contracts.adapters.inputs import (
         new_campaign,
@@ -161,6 +163,7 @@ __all__ = [
     "new_client_campaign",
     "new_user",
     "now_utc",
+    "translate_errors",
     "truncate_ms",
     "user_changes",
 ]

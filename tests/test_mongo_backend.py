@@ -13,10 +13,16 @@ from bson.errors import InvalidDocument
 from pymongo.errors import AutoReconnect, DuplicateKeyError, OperationFailure, ServerSelectionTimeoutError
 
 from adapter_contracts.adapters import limits
-from adapter_contracts.adapters.errors import AdapterError, Conflict, StorageUnavailable, ValidationError
+from adapter_contracts.adapters.errors import (
+    AdapterError,
+    Conflict,
+    StorageUnavailable,
+    ValidationError,
+    translate_errors,
+)
 from adapter_contracts.adapters.mongo import decode_payload, encode_payload, format_timestamp, parse_timestamp
 from adapter_contracts.adapters.mongo.paging import after_query
-from adapter_contracts.adapters.mongo.translation import _driver_errors
+from adapter_contracts.adapters.mongo.translation import DRIVER_ERRORS, translate
 from adapter_contracts.harness.config import HarnessConfig
 from adapter_contracts.harness.engines import mongo as mongo_engine
 from adapter_contracts.harness.engines.mongo import MongomockBackend, real_mongo_reason
@@ -100,7 +106,7 @@ def test_cursor_times_outside_the_domain_are_clamped() -> None:
     ],
 )
 def test_driver_errors_are_mapped(raised: Exception, expected: type[AdapterError], field: str | None) -> None:
-    with pytest.raises(expected) as info, _driver_errors():
+    with pytest.raises(expected) as info, translate_errors(DRIVER_ERRORS, translate):
         raise raised
     assert type(info.value) is expected
     if field is not None:

@@ -13,7 +13,6 @@ from adapter_contracts.adapters.cursor import billing_key, listing_scope
 from adapter_contracts.adapters.mongo.codecs import amount, format_timestamp, to_entry
 from adapter_contracts.adapters.mongo.connection import MongoConnection
 from adapter_contracts.adapters.mongo.paging import window
-from adapter_contracts.adapters.mongo.translation import _mapped
 from adapter_contracts.adapters.records import BillingEntry, BillingTotals, Page
 from adapter_contracts.adapters.validation import check_key, check_limit, check_usage, check_window
 
@@ -23,7 +22,6 @@ class BillingMethods(MongoConnection):
 
     # -- billing -------------------------------------------------------------
 
-    @_mapped
     def record_usage(
         self,
         client_id: str,
@@ -49,7 +47,6 @@ class BillingMethods(MongoConnection):
             self._confirm(self._users, admin_id, "admin_id", undo)
         return BillingEntry(str(seq), client_id, ts, tokens, amount, admin_id)
 
-    @_mapped
     def list_usage(
         self,
         client_id: str,
@@ -66,7 +63,6 @@ class BillingMethods(MongoConnection):
         page = (listing_scope("billing", client_id), limit, after, int)
         return self._page(self._billing, query, ("timestamp", "seq"), page, to_entry, billing_key)
 
-    @_mapped
     def usage_totals(
         self, client_id: str, *, start: datetime | None = None, end: datetime | None = None
     ) -> BillingTotals:
@@ -76,7 +72,7 @@ class BillingMethods(MongoConnection):
         # $sum over Decimal128 is exact on MongoDB (34 digits) and on mongomock
         # (Python Decimal, 28 digits: exact while a sum stays below 10^24).
         group = {"_id": None, "count": {"$sum": 1}, "tokens": {"$sum": "$tokensUsed"}, "cost": {"$sum": "$cost"}}
-        found = list(self._billing.aggregate([{"$match": query}, {"$group": group}]))
+        found = self._billing.aggregate([{"$match": query}, {"$group": group}])
         if not found:  # $group over no documents yields no document, not zeros
             return BillingTotals(0, Decimal(0), Decimal(0))
         return BillingTotals(int(found[0]["count"]), amount(found[0]["tokens"]), amount(found[0]["cost"]))

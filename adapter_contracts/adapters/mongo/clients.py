@@ -5,9 +5,6 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 
-from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
-
 from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.cursor import created_key
 from adapter_contracts.adapters.errors import Conflict, NotFound
@@ -20,7 +17,6 @@ from adapter_contracts.adapters.mongo.codecs import (
     to_oauth,
 )
 from adapter_contracts.adapters.mongo.connection import Doc, MongoConnection
-from adapter_contracts.adapters.mongo.translation import _mapped
 from adapter_contracts.adapters.records import Client, ClientCampaign, ClientOAuth, JSONObject, Page
 from adapter_contracts.adapters.validation import check_key, check_limit, check_payload
 
@@ -30,7 +26,6 @@ class ClientMethods(MongoConnection):
 
     # -- clients -------------------------------------------------------------
 
-    @_mapped
     def create_client(
         self, *, payload: JSONObject, id: str | None = None, created_at: datetime | None = None
     ) -> Client:
@@ -39,23 +34,19 @@ class ClientMethods(MongoConnection):
             self._clients.insert_one(
                 {"_id": row.id, "createdAt": format_timestamp(row.created_at), "payload": encode_payload(row.payload)}
             )
-        except DuplicateKeyError:
+        except Conflict:
             raise Conflict("id") from None
         return row
 
-    @_mapped
     def get_client(self, client_id: str) -> Client | None:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
         doc = self._clients.find_one({"_id": client_id})
         return None if doc is None else to_client(doc)
 
-    @_mapped
     def update_client(self, client_id: str, payload: JSONObject) -> Client:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
         payload = check_payload(payload, field="payload")
-        doc = self._clients.find_one_and_update(
-            {"_id": client_id}, {"$set": {"payload": encode_payload(payload)}}, return_document=ReturnDocument.AFTER
-        )
+        doc = self._clients.find_one_and_update({"_id": client_id}, {"$set": {"payload": encode_payload(payload)}})
         if doc is None:
             raise NotFound("client", client_id)
         return to_client(doc)
@@ -64,16 +55,14 @@ class ClientMethods(MongoConnection):
         for collection in (self._admins, self._oauth, self._client_campaigns, self._billing):
             collection.delete_many({"clientId": client_id})
 
-    @_mapped
     def delete_client(self, client_id: str) -> bool:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
         self._delete_client_children(client_id)
-        deleted = self._clients.delete_one({"_id": client_id}).deleted_count == 1
+        deleted = self._clients.delete_one({"_id": client_id}) == 1
         if deleted:
             self._delete_client_children(client_id)
         return deleted
 
-    @_mapped
     def list_clients(self, *, limit: int | None = None, after: str | None = None) -> Page[Client]:
         limit = check_limit(limit)
         page = ("clients", limit, after, str)
@@ -88,30 +77,26 @@ class ClientMethods(MongoConnection):
             "clientId": check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
         }
 
-    @_mapped
     def link_admin(self, admin_id: str, client_id: str) -> bool:
         key = self._link_key(admin_id, client_id)
         self._require(self._users, key["adminId"], "admin_id")
         self._require(self._clients, key["clientId"], "client_id")
         try:
             self._admins.insert_one(dict(key))
-        except DuplicateKeyError:
+        except Conflict:
             return False
         undo = functools.partial(self._admins.delete_one, key)
         self._confirm(self._users, key["adminId"], "admin_id", undo)
         self._confirm(self._clients, key["clientId"], "client_id", undo)
         return True
 
-    @_mapped
     def unlink_admin(self, admin_id: str, client_id: str) -> bool:
-        return self._admins.delete_one(self._link_key(admin_id, client_id)).deleted_count == 1
+        return self._admins.delete_one(self._link_key(admin_id, client_id)) == 1
 
-    @_mapped
     def list_admin_clients(self, admin_id: str) -> list[str]:
         admin_id = check_key(admin_id, field="admin_id", max_len=limits.USER_ID_MAX)
         return sorted(d["clientId"] for d in self._admins.find({"adminId": admin_id}))
 
-    @_mapped
     def list_client_admins(self, client_id: str) -> list[str]:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
         return sorted(d["adminId"] for d in self._admins.find({"clientId": client_id}))
@@ -125,7 +110,6 @@ class ClientMethods(MongoConnection):
             "platform": check_key(platform, field="platform", max_len=limits.PLATFORM_MAX),
         }
 
-    @_mapped
     def save_oauth(self, client_id: str, platform: str, data: JSONObject) -> ClientOAuth:
         key = self._oauth_key(client_id, platform)
         row = ClientOAuth(key["clientId"], key["platform"], check_payload(data, field="data"))
@@ -134,23 +118,19 @@ class ClientMethods(MongoConnection):
         self._confirm(self._clients, row.client_id, "client_id", lambda: self._oauth.delete_one(key))
         return row
 
-    @_mapped
     def get_oauth(self, client_id: str, platform: str) -> ClientOAuth | None:
         doc = self._oauth.find_one(self._oauth_key(client_id, platform))
         return None if doc is None else to_oauth(doc)
 
-    @_mapped
     def list_oauth(self, client_id: str) -> list[ClientOAuth]:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
         return sorted((to_oauth(d) for d in self._oauth.find({"clientId": client_id})), key=lambda r: r.platform)
 
-    @_mapped
     def delete_oauth(self, client_id: str, platform: str) -> bool:
-        return self._oauth.delete_one(self._oauth_key(client_id, platform)).deleted_count == 1
+        return self._oauth.delete_one(self._oauth_key(client_id, platform)) == 1
 
     # -- client campaigns ----------------------------------------------------
 
-    @_mapped
     def save_client_campaign(self, id: str, *, client_id: str, payload: JSONObject) -> ClientCampaign:
         row = new_client_campaign(id, client_id=client_id, payload=payload)
         self._require(self._clients, row.client_id, "client_id")
@@ -162,19 +142,16 @@ class ClientMethods(MongoConnection):
         )
         return row
 
-    @_mapped
     def get_client_campaign(self, campaign_id: str) -> ClientCampaign | None:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
         doc = self._client_campaigns.find_one({"_id": campaign_id})
         return None if doc is None else to_client_campaign(doc)
 
-    @_mapped
     def list_client_campaigns(self, client_id: str) -> list[ClientCampaign]:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
         docs = self._client_campaigns.find({"clientId": client_id})
         return sorted((to_client_campaign(d) for d in docs), key=lambda r: r.id)
 
-    @_mapped
     def delete_client_campaign(self, campaign_id: str) -> bool:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
-        return self._client_campaigns.delete_one({"_id": campaign_id}).deleted_count == 1
+        return self._client_campaigns.delete_one({"_id": campaign_id}) == 1

@@ -6,10 +6,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from pymongo import ASCENDING
-
 from adapter_contracts.adapters.mongo.connection import MongoConnection
-from adapter_contracts.adapters.mongo.translation import _mapped
 
 #: (collection, keys, unique).  The first five are the seed's; the rest are
 #: the unique keys it forgot and the indexes the cascades and listings use.
@@ -35,11 +32,10 @@ class SchemaMethods(MongoConnection):
 
     # -- lifecycle -----------------------------------------------------------
 
-    @_mapped
     def create_schema(self) -> None:
         # Same keys, same default names: create_index is a no-op when the index exists.
         for collection, keys, unique in _INDEXES:
-            self._db[collection].create_index([(k, ASCENDING) for k in keys], unique=unique)
+            self._collection(collection).create_index(keys, unique=unique)
 
     def expected_schema(self) -> dict[str, Any]:
         declared: dict[str, Any] = json.loads(

@@ -1,20 +1,18 @@
-"""Driver errors as the contract's errors."""
+"""Driver errors as the contract's errors.
+
+pymongo raises the same classes from ``MongoClient`` and ``AsyncMongoClient``,
+so an asynchronous adapter translates with this same function.
+"""
 
 from __future__ import annotations
-
-import functools
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, ParamSpec, TypeVar
 
 from bson.errors import InvalidDocument
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
 from adapter_contracts.adapters.errors import AdapterError, Conflict, StorageUnavailable, ValidationError
 
-P = ParamSpec("P")
-R = TypeVar("R")
-Doc = dict[str, Any]
+#: What a driver call may raise: pymongo's errors, and BSON's encoding refusals.
+DRIVER_ERRORS: tuple[type[Exception], ...] = (PyMongoError, InvalidDocument, OverflowError)
 
 
 def _dup_field(exc: DuplicateKeyError) -> str:
@@ -22,28 +20,12 @@ def _dup_field(exc: DuplicateKeyError) -> str:
     return "email" if "email" in pattern else "id"
 
 
-@contextmanager
-def _driver_errors() -> Iterator[None]:
-    try:
-        yield
-    except AdapterError:
-        raise
-    except DuplicateKeyError as exc:
-        raise Conflict(_dup_field(exc)) from exc
-    except ConnectionFailure as exc:  # AutoReconnect, ServerSelectionTimeoutError, NetworkTimeout
-        raise StorageUnavailable(f"MongoDB unreachable: {type(exc).__name__}") from exc
-    except (InvalidDocument, OverflowError) as exc:  # validation should make these unreachable
-        raise ValidationError("document", f"not encodable as BSON: {exc}") from exc
-    except PyMongoError as exc:
-        raise AdapterError(f"MongoDB error: {type(exc).__name__}: {exc}") from exc
-
-
-def _mapped(method: Callable[P, R]) -> Callable[P, R]:
-    """Translate driver exceptions escaping ``method`` into adapter errors."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        with _driver_errors():
-            return method(*args, **kwargs)
-
-    return wrapper
+def translate(exc: Exception) -> AdapterError:
+    """The contract's error for one of :data:`DRIVER_ERRORS`."""
+    if isinstance(exc, DuplicateKeyError):
+        return Conflict(_dup_field(exc))
+    if isinstance(exc, ConnectionFailure):  # AutoReconnect, ServerSelectionTimeoutError, NetworkTimeout
+        return StorageUnavailable(f"MongoDB unreachable: {type(exc).__name__}")
+    if isinstance(exc, (InvalidDocument, OverflowError)):  # validation should make these unreachable
+        return ValidationError("document", f"not encodable as BSON: {exc}")
+    return AdapterError(f"MongoDB error: {type(exc).__name__}: {exc}")

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
-
 from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.base import UNSET, Unset
 from adapter_contracts.adapters.cursor import created_key, listing_scope
@@ -24,7 +21,6 @@ from adapter_contracts.adapters.mongo.codecs import (
 )
 from adapter_contracts.adapters.mongo.connection import Doc, MongoConnection
 from adapter_contracts.adapters.mongo.paging import window
-from adapter_contracts.adapters.mongo.translation import _mapped
 from adapter_contracts.adapters.records import (
     Campaign,
     JSONObject,
@@ -50,7 +46,6 @@ class UserMethods(MongoConnection):
 
     # -- users ---------------------------------------------------------------
 
-    @_mapped
     def create_user(
         self,
         *,
@@ -67,24 +62,21 @@ class UserMethods(MongoConnection):
         }
         try:
             self._users.insert_one(doc)
-        except DuplicateKeyError:
+        except Conflict:
             # Asked, not read from the error: mongomock gives no keyPattern, and a
             # clash on both keys must name the id (as the reference does).
             raise Conflict("id" if self._exists(self._users, {"_id": user.id}) else "email") from None
         return user
 
-    @_mapped
     def get_user(self, user_id: str) -> User | None:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
         doc = self._users.find_one({"_id": user_id})
         return None if doc is None else to_user(doc)
 
-    @_mapped
     def get_user_by_email(self, email: str) -> User | None:
         doc = self._users.find_one({"email": check_email(email)})
         return None if doc is None else to_user(doc)
 
-    @_mapped
     def update_user(
         self,
         user_id: str,
@@ -100,10 +92,8 @@ class UserMethods(MongoConnection):
             doc = self._users.find_one({"_id": user_id})
         else:
             try:
-                doc = self._users.find_one_and_update(
-                    {"_id": user_id}, {"$set": changes}, return_document=ReturnDocument.AFTER
-                )
-            except DuplicateKeyError:
+                doc = self._users.find_one_and_update({"_id": user_id}, {"$set": changes})
+            except Conflict:
                 raise Conflict("email") from None
         if doc is None:
             raise NotFound("user", user_id)
@@ -115,24 +105,21 @@ class UserMethods(MongoConnection):
         self._admins.delete_many({"adminId": user_id})
         self._billing.update_many({"adminId": user_id}, {"$set": {"adminId": None}})
 
-    @_mapped
     def delete_user(self, user_id: str) -> bool:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
         self._delete_user_children(user_id)
-        deleted = self._users.delete_one({"_id": user_id}).deleted_count == 1
+        deleted = self._users.delete_one({"_id": user_id}) == 1
         if deleted:
             self._delete_user_children(user_id)
         return deleted
 
     # -- user setup and workspace -------------------------------------------
 
-    @_mapped
     def get_user_setup(self, user_id: str) -> UserSetup | None:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
         doc = self._setup.find_one({"userId": user_id})
         return None if doc is None else to_setup(doc)
 
-    @_mapped
     def save_user_setup(
         self,
         user_id: str,
@@ -157,13 +144,11 @@ class UserMethods(MongoConnection):
         self._confirm(self._users, setup.user_id, "user_id", lambda: self._setup.delete_one(key))
         return setup
 
-    @_mapped
     def get_user_workspace(self, user_id: str) -> UserWorkspace | None:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
         doc = self._workspace.find_one({"userId": user_id})
         return None if doc is None else UserWorkspace(doc["userId"], decode_payload(doc["workspace"]))
 
-    @_mapped
     def save_user_workspace(self, user_id: str, workspace: JSONObject) -> UserWorkspace:
         row = UserWorkspace(
             user_id=check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX),
@@ -185,7 +170,6 @@ class UserMethods(MongoConnection):
             "provider": check_key(provider, field="provider", max_len=limits.PROVIDER_MAX),
         }
 
-    @_mapped
     def save_integration(
         self, user_id: str, category: str, provider: str, data: JSONObject
     ) -> UserIntegration:
@@ -196,12 +180,10 @@ class UserMethods(MongoConnection):
         self._confirm(self._users, row.user_id, "user_id", lambda: self._integrations.delete_one(key))
         return row
 
-    @_mapped
     def get_integration(self, user_id: str, category: str, provider: str) -> UserIntegration | None:
         doc = self._integrations.find_one(self._integration_key(user_id, category, provider))
         return None if doc is None else to_integration(doc)
 
-    @_mapped
     def list_integrations(self, user_id: str, *, category: str | None = None) -> list[UserIntegration]:
         query: Doc = {"userId": check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)}
         if category is not None:
@@ -210,14 +192,12 @@ class UserMethods(MongoConnection):
         rows = [to_integration(d) for d in self._integrations.find(query)]
         return sorted(rows, key=lambda r: (r.category, r.provider))
 
-    @_mapped
     def delete_integration(self, user_id: str, category: str, provider: str) -> bool:
         key = self._integration_key(user_id, category, provider)
-        return self._integrations.delete_one(key).deleted_count == 1
+        return self._integrations.delete_one(key) == 1
 
     # -- campaigns -----------------------------------------------------------
 
-    @_mapped
     def create_campaign(
         self,
         *,
@@ -233,34 +213,28 @@ class UserMethods(MongoConnection):
                 "_id": row.id, "userId": row.user_id,
                 "createdAt": format_timestamp(row.created_at), "payload": encode_payload(row.payload),
             })
-        except DuplicateKeyError:
+        except Conflict:
             raise Conflict("id") from None
         self._confirm(self._users, row.user_id, "user_id", lambda: self._campaigns.delete_one({"_id": row.id}))
         return row
 
-    @_mapped
     def get_campaign(self, campaign_id: str) -> Campaign | None:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
         doc = self._campaigns.find_one({"_id": campaign_id})
         return None if doc is None else to_campaign(doc)
 
-    @_mapped
     def update_campaign(self, campaign_id: str, payload: JSONObject) -> Campaign:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
         payload = check_payload(payload, field="payload")
-        doc = self._campaigns.find_one_and_update(
-            {"_id": campaign_id}, {"$set": {"payload": encode_payload(payload)}}, return_document=ReturnDocument.AFTER
-        )
+        doc = self._campaigns.find_one_and_update({"_id": campaign_id}, {"$set": {"payload": encode_payload(payload)}})
         if doc is None:
             raise NotFound("campaign", campaign_id)
         return to_campaign(doc)
 
-    @_mapped
     def delete_campaign(self, campaign_id: str) -> bool:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
-        return self._campaigns.delete_one({"_id": campaign_id}).deleted_count == 1
+        return self._campaigns.delete_one({"_id": campaign_id}) == 1
 
-    @_mapped
     def list_campaigns(
         self,
         user_id: str,

@@ -6,14 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-import pymysql
-
 from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.cursor import billing_key, keyset_page, listing_scope
-from adapter_contracts.adapters.errors import MissingReference
+from adapter_contracts.adapters.errors import AdapterError, MissingReference
 from adapter_contracts.adapters.mysql.codecs import naive, to_entry
 from adapter_contracts.adapters.mysql.connection import Cursor, MySQLConnection
-from adapter_contracts.adapters.mysql.paging import decode_after, keyset_rows, window_sql
+from adapter_contracts.adapters.mysql.paging import decode_after, window_sql
 from adapter_contracts.adapters.records import BillingEntry, BillingTotals, Page, UsageInput
 from adapter_contracts.adapters.validation import (
     ValidUsage,
@@ -58,7 +56,7 @@ class BillingMethods(MySQLConnection):
             )
             return BillingEntry(str(cur.lastrowid), client_id, ts, tokens, amount, admin_id)
 
-        return self._run(work)
+        return self._transaction(work)
 
     def record_usage_batch(self, client_id: str, entries: Sequence[UsageInput]) -> list[BillingEntry]:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
@@ -93,7 +91,7 @@ class BillingMethods(MySQLConnection):
                 written.append(BillingEntry(str(cur.lastrowid), client_id, ts, tokens, amount, admin_id))
             return written
 
-        return self._run(work)
+        return self._transaction(work)
 
     def _autoinc_step(self, cur: Cursor) -> int | None:
         """The id step when a multi-row INSERT gets consecutive ids, else None.
@@ -106,7 +104,7 @@ class BillingMethods(MySQLConnection):
             try:
                 cur.execute("SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment")
                 row = cur.fetchone()
-            except pymysql.err.Error:  # a proxy (Vitess) without these variables: stay exact
+            except AdapterError:  # a proxy (Vitess) without these variables: stay exact
                 row = None
             self._step = int(row[1]) if row is not None and int(row[0]) in (0, 1) else None
             self._step_known = True
@@ -142,32 +140,22 @@ class BillingMethods(MySQLConnection):
         lo, hi = check_window(start, end)
         limit = check_limit(limit)
         scope = listing_scope("billing", client_id)
-        key = decode_after(after, scope, int)
-
-        def work(cur: Cursor) -> Page[BillingEntry]:
-            window, params = window_sql("`timestamp`", lo, hi)
-            found = keyset_rows(cur, "client_billing", self._BILLING_COLUMNS, f"client_id = %s{window}",
-                                      [client_id, *params], "`timestamp`", key, limit)
-            rows = [to_entry(r) for r in found]
-            return keyset_page(rows, limit=limit, scope=scope, key=billing_key)
-
-        return self._run(work, read_only=True)
+        start_at = decode_after(after, scope, int)
+        window, params = window_sql("`timestamp`", lo, hi)
+        found = self._keyset("client_billing", self._BILLING_COLUMNS, f"client_id = %s{window}", [client_id, *params],
+                             "`timestamp`", start_at, limit)
+        return keyset_page([to_entry(r) for r in found], limit=limit, scope=scope, key=billing_key)
 
     def usage_totals(
         self, client_id: str, *, start: datetime | None = None, end: datetime | None = None
     ) -> BillingTotals:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
         lo, hi = check_window(start, end)
-
-        def work(cur: Cursor) -> BillingTotals:
-            window, params = window_sql("`timestamp`", lo, hi)
-            cur.execute(
-                f"SELECT COUNT(*), SUM(tokens_used), SUM(cost) FROM client_billing WHERE client_id = %s{window}",
-                [client_id, *params],
-            )
-            count, tokens, cost = cur.fetchone() or (0, None, None)
-            if not count:
-                return BillingTotals(0, Decimal(0), Decimal(0))
-            return BillingTotals(int(count), Decimal(tokens), Decimal(cost))
-
-        return self._run(work, read_only=True)
+        window, params = window_sql("`timestamp`", lo, hi)
+        count, tokens, cost = self._one(
+            f"SELECT COUNT(*), SUM(tokens_used), SUM(cost) FROM client_billing WHERE client_id = %s{window}",
+            [client_id, *params],
+        ) or (0, None, None)
+        if not count:
+            return BillingTotals(0, Decimal(0), Decimal(0))
+        return BillingTotals(int(count), Decimal(tokens), Decimal(cost))

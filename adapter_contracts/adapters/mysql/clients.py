@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pymysql
-
 from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.cursor import created_key, keyset_page
-from adapter_contracts.adapters.errors import NotFound
+from adapter_contracts.adapters.errors import Conflict, NotFound
 from adapter_contracts.adapters.inputs import new_client, new_client_campaign
 from adapter_contracts.adapters.mysql.codecs import aware, loads, naive, to_client
 from adapter_contracts.adapters.mysql.connection import Cursor, MySQLConnection
-from adapter_contracts.adapters.mysql.paging import decode_after, keyset_rows
-from adapter_contracts.adapters.mysql.translation import DUPLICATE_KEY
+from adapter_contracts.adapters.mysql.paging import decode_after
 from adapter_contracts.adapters.records import Client, ClientCampaign, ClientOAuth, JSONObject, Page
 from adapter_contracts.adapters.validation import check_key, check_limit, check_payload, dumps_payload
 
@@ -36,17 +33,12 @@ class ClientMethods(MySQLConnection):
             )
             return Client(row.id, row.created_at, loads(text))
 
-        return self._run(work)
+        return self._transaction(work)
 
     def get_client(self, client_id: str) -> Client | None:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
-
-        def work(cur: Cursor) -> Client | None:
-            cur.execute("SELECT id, created_at, payload FROM clients WHERE id = %s", (client_id,))
-            found = cur.fetchone()
-            return None if found is None else to_client(found)
-
-        return self._run(work, read_only=True)
+        found = self._one("SELECT id, created_at, payload FROM clients WHERE id = %s", (client_id,))
+        return None if found is None else to_client(found)
 
     def update_client(self, client_id: str, payload: JSONObject) -> Client:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
@@ -60,7 +52,7 @@ class ClientMethods(MySQLConnection):
             cur.execute("UPDATE clients SET payload = %s WHERE id = %s", (text, client_id))
             return Client(found[0], aware(found[1]), loads(text))
 
-        return self._run(work)
+        return self._transaction(work)
 
     def delete_client(self, client_id: str) -> bool:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
@@ -73,18 +65,13 @@ class ClientMethods(MySQLConnection):
             cur.execute("DELETE FROM clients WHERE id = %s", (client_id,))
             return True
 
-        return self._run(work)
+        return self._transaction(work)
 
     def list_clients(self, *, limit: int | None = None, after: str | None = None) -> Page[Client]:
         limit = check_limit(limit)
-        key = decode_after(after, "clients", str)
-
-        def work(cur: Cursor) -> Page[Client]:
-            found = keyset_rows(cur, "clients", "id, created_at, payload", "TRUE", [], "created_at", key, limit)
-            rows = [to_client(r) for r in found]
-            return keyset_page(rows, limit=limit, scope="clients", key=created_key)
-
-        return self._run(work, read_only=True)
+        start_at = decode_after(after, "clients", str)
+        found = self._keyset("clients", "id, created_at, payload", "TRUE", [], "created_at", start_at, limit)
+        return keyset_page([to_client(r) for r in found], limit=limit, scope="clients", key=created_key)
 
     # -- admin links ---------------------------------------------------------
 
@@ -105,13 +92,11 @@ class ClientMethods(MySQLConnection):
             # errors into warnings.  A failed statement leaves the transaction open.
             try:
                 cur.execute("INSERT INTO admin_clients (admin_id, client_id) VALUES (%s, %s)", key)
-            except pymysql.err.IntegrityError as exc:
-                if exc.args and exc.args[0] == DUPLICATE_KEY:
-                    return False
-                raise
+            except Conflict:  # the link exists (a duplicate key)
+                return False
             return True
 
-        return self._run(work)
+        return self._transaction(work)
 
     def unlink_admin(self, admin_id: str, client_id: str) -> bool:
         key = self._link_key(admin_id, client_id)
@@ -120,25 +105,17 @@ class ClientMethods(MySQLConnection):
             cur.execute("DELETE FROM admin_clients WHERE admin_id = %s AND client_id = %s", key)
             return bool(cur.rowcount)
 
-        return self._run(work)
+        return self._transaction(work)
 
     def list_admin_clients(self, admin_id: str) -> list[str]:
         admin_id = check_key(admin_id, field="admin_id", max_len=limits.USER_ID_MAX)
-
-        def work(cur: Cursor) -> list[str]:
-            cur.execute("SELECT client_id FROM admin_clients WHERE admin_id = %s ORDER BY client_id", (admin_id,))
-            return [r[0] for r in cur.fetchall()]
-
-        return self._run(work, read_only=True)
+        rows = self._all("SELECT client_id FROM admin_clients WHERE admin_id = %s ORDER BY client_id", (admin_id,))
+        return [r[0] for r in rows]
 
     def list_client_admins(self, client_id: str) -> list[str]:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
-
-        def work(cur: Cursor) -> list[str]:
-            cur.execute("SELECT admin_id FROM admin_clients WHERE client_id = %s ORDER BY admin_id", (client_id,))
-            return [r[0] for r in cur.fetchall()]
-
-        return self._run(work, read_only=True)
+        rows = self._all("SELECT admin_id FROM admin_clients WHERE client_id = %s ORDER BY admin_id", (client_id,))
+        return [r[0] for r in rows]
 
     # -- client oauth --------------------------------------------------------
 
@@ -162,29 +139,19 @@ class ClientMethods(MySQLConnection):
             )
             return ClientOAuth(*key, data=loads(text))
 
-        return self._run(work)
+        return self._transaction(work)
 
     def get_oauth(self, client_id: str, platform: str) -> ClientOAuth | None:
         key = self._oauth_key(client_id, platform)
-
-        def work(cur: Cursor) -> ClientOAuth | None:
-            cur.execute("SELECT data FROM client_oauth WHERE client_id = %s AND platform = %s", key)
-            row = cur.fetchone()
-            return None if row is None else ClientOAuth(*key, data=loads(row[0]))
-
-        return self._run(work, read_only=True)
+        row = self._one("SELECT data FROM client_oauth WHERE client_id = %s AND platform = %s", key)
+        return None if row is None else ClientOAuth(*key, data=loads(row[0]))
 
     def list_oauth(self, client_id: str) -> list[ClientOAuth]:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
-
-        def work(cur: Cursor) -> list[ClientOAuth]:
-            cur.execute(
-                "SELECT client_id, platform, data FROM client_oauth WHERE client_id = %s ORDER BY platform",
-                (client_id,),
-            )
-            return [ClientOAuth(r[0], r[1], loads(r[2])) for r in cur.fetchall()]
-
-        return self._run(work, read_only=True)
+        rows = self._all(
+            "SELECT client_id, platform, data FROM client_oauth WHERE client_id = %s ORDER BY platform", (client_id,)
+        )
+        return [ClientOAuth(r[0], r[1], loads(r[2])) for r in rows]
 
     def delete_oauth(self, client_id: str, platform: str) -> bool:
         key = self._oauth_key(client_id, platform)
@@ -193,7 +160,7 @@ class ClientMethods(MySQLConnection):
             cur.execute("DELETE FROM client_oauth WHERE client_id = %s AND platform = %s", key)
             return bool(cur.rowcount)
 
-        return self._run(work)
+        return self._transaction(work)
 
     # -- client campaigns ----------------------------------------------------
 
@@ -210,28 +177,19 @@ class ClientMethods(MySQLConnection):
             )
             return ClientCampaign(row.id, row.client_id, loads(text))
 
-        return self._run(work)
+        return self._transaction(work)
 
     def get_client_campaign(self, campaign_id: str) -> ClientCampaign | None:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
-
-        def work(cur: Cursor) -> ClientCampaign | None:
-            cur.execute("SELECT id, client_id, payload FROM client_campaigns WHERE id = %s", (campaign_id,))
-            r = cur.fetchone()
-            return None if r is None else ClientCampaign(r[0], r[1], loads(r[2]))
-
-        return self._run(work, read_only=True)
+        r = self._one("SELECT id, client_id, payload FROM client_campaigns WHERE id = %s", (campaign_id,))
+        return None if r is None else ClientCampaign(r[0], r[1], loads(r[2]))
 
     def list_client_campaigns(self, client_id: str) -> list[ClientCampaign]:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
-
-        def work(cur: Cursor) -> list[ClientCampaign]:
-            cur.execute(
-                "SELECT id, client_id, payload FROM client_campaigns WHERE client_id = %s ORDER BY id", (client_id,)
-            )
-            return [ClientCampaign(r[0], r[1], loads(r[2])) for r in cur.fetchall()]
-
-        return self._run(work, read_only=True)
+        rows = self._all(
+            "SELECT id, client_id, payload FROM client_campaigns WHERE client_id = %s ORDER BY id", (client_id,)
+        )
+        return [ClientCampaign(r[0], r[1], loads(r[2])) for r in rows]
 
     def delete_client_campaign(self, campaign_id: str) -> bool:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
@@ -240,4 +198,4 @@ class ClientMethods(MySQLConnection):
             cur.execute("DELETE FROM client_campaigns WHERE id = %s", (campaign_id,))
             return bool(cur.rowcount)
 
-        return self._run(work)
+        return self._transaction(work)

@@ -1,49 +1,30 @@
-"""One PyMySQL connection: parameters, (re)connecting, transactions, and their errors."""
+"""One PyMySQL connection: parameters, (re)connecting, transactions, and their errors.
+
+Every driver call runs inside ``translate_errors`` with the engine's
+``translate`` (translation.py): statements through :class:`Cursor`, connecting,
+beginning and committing here.  Entity methods never see a PyMySQL exception.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import ipaddress
-import re
 import ssl
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Protocol, Self, TypeVar
+from typing import Any, Self, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pymysql
 
 from adapter_contracts.adapters.base import Adapter
-from adapter_contracts.adapters.errors import (
-    AdapterError,
-    Conflict,
-    MissingReference,
-    StorageUnavailable,
-    ValidationError,
-)
-from adapter_contracts.adapters.mysql.translation import (
-    DUPLICATE_KEY,
-    INVALID_VALUE,
-    LOST_CONNECTION,
-    NO_PARENT,
-    conflict_field,
-)
+from adapter_contracts.adapters.errors import AdapterError, MissingReference, StorageUnavailable, translate_errors
+from adapter_contracts.adapters.mysql.paging import KeysetPosition, in_keyset_order, page_query
+from adapter_contracts.adapters.mysql.translation import Deadlock, cannot_connect, error_code, error_message, translate
 
 T = TypeVar("T")
+Row = tuple[Any, ...]
 
-
-class Cursor(Protocol):
-    """The part of a PyMySQL cursor this adapter uses (PyMySQL ships no type hints)."""
-
-    rowcount: int
-    lastrowid: int | None
-
-    def execute(self, query: str, args: Sequence[Any] | None = None) -> int: ...
-    def fetchone(self) -> tuple[Any, ...] | None: ...
-    def fetchall(self) -> Sequence[tuple[Any, ...]]: ...
-
-
-#: InnoDB rolled the whole transaction back; running it again is safe.
-_DEADLOCK = 1213
+#: Runs of a transaction InnoDB chose as a deadlock victim, after the first.
 _DEADLOCK_RETRIES = 3
 
 #: Strict so that bad values fail instead of being truncated or zeroed.
@@ -57,6 +38,39 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+class Cursor:
+    """A PyMySQL cursor whose calls raise the contract's errors, never PyMySQL's."""
+
+    __slots__ = ("_cursor", "_translate")
+
+    def __init__(self, cursor: Any, translate: Callable[[pymysql.err.Error], AdapterError]) -> None:
+        self._cursor = cursor
+        self._translate = translate
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
+
+    @property
+    def lastrowid(self) -> int | None:
+        lastrowid: int | None = self._cursor.lastrowid
+        return lastrowid
+
+    def execute(self, query: str, args: Sequence[Any] | None = None) -> int:
+        with translate_errors(pymysql.err.Error, self._translate):
+            return int(self._cursor.execute(query, args))
+
+    def fetchone(self) -> Row | None:
+        with translate_errors(pymysql.err.Error, self._translate):
+            row: Row | None = self._cursor.fetchone()
+            return row
+
+    def fetchall(self) -> Sequence[Row]:
+        with translate_errors(pymysql.err.Error, self._translate):
+            rows: Sequence[Row] = self._cursor.fetchall()
+            return rows
 
 
 class MySQLConnection(Adapter):
@@ -116,7 +130,7 @@ class MySQLConnection(Adapter):
         if self._closed:
             raise StorageUnavailable("adapter is closed")
         if self._conn is None:
-            try:
+            with translate_errors(pymysql.err.Error, cannot_connect):
                 conn = pymysql.connect(**self._params)
                 with conn.cursor() as cur:
                     cur.execute("SET SESSION time_zone = '+00:00', SESSION sql_mode = %s", (SQL_MODE,))
@@ -124,8 +138,6 @@ class MySQLConnection(Adapter):
                     # other instances' commits; @@transaction_isolation is not
                     # portable (MariaDB 10.11 lacks it), this statement is.
                     cur.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            except pymysql.err.Error as exc:
-                raise StorageUnavailable(f"cannot connect to MySQL: {exc}") from None
             self._conn = conn
         return self._conn
 
@@ -135,40 +147,11 @@ class MySQLConnection(Adapter):
             with contextlib.suppress(Exception):  # already broken; closing is best effort
                 conn.close()
 
-    def _run(self, work: Callable[[Cursor], T], *, read_only: bool = False) -> T:
-        """Run ``work`` in one transaction; commit, or roll back and translate the error.
-
-        The connection is in autocommit mode, so a read that is one statement
-        (every read here) is its own transaction at one round trip; a write
-        opens an explicit one.  Without autocommit a read would also need a
-        COMMIT (two round trips), or would leave the session idle in a
-        transaction that holds metadata locks until the next call.
-        """
-        for attempt in range(_DEADLOCK_RETRIES + 1):
-            conn = self._connection()
-            try:
-                if read_only:
-                    with conn.cursor() as cur:
-                        return work(cur)
-                conn.begin()
-                with conn.cursor() as cur:
-                    result = work(cur)
-                conn.commit()
-                return result
-            except AdapterError:
-                self._rollback(conn)
-                raise
-            except pymysql.err.Error as exc:
-                self._rollback(conn)
-                code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
-                if code == _DEADLOCK and attempt < _DEADLOCK_RETRIES:
-                    continue
-                raise self._translate(exc, code) from None
-            except BaseException:
-                # Interrupted mid-protocol: the connection state is unknown.
-                self._drop_connection()
-                raise
-        raise AssertionError("unreachable")  # pragma: no cover
+    def _translate(self, exc: pymysql.err.Error) -> AdapterError:
+        error = translate(error_code(exc), error_message(exc), interface=isinstance(exc, pymysql.err.InterfaceError))
+        if isinstance(error, StorageUnavailable):
+            self._drop_connection()  # replaced on the next call
+        return error
 
     def _rollback(self, conn: Any) -> None:
         try:
@@ -176,32 +159,69 @@ class MySQLConnection(Adapter):
         except Exception:  # noqa: BLE001 - a broken connection is replaced on the next call
             self._drop_connection()
 
-    def _translate(self, exc: pymysql.err.Error, code: int | None) -> AdapterError:
-        message = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
-        if code in LOST_CONNECTION or isinstance(exc, pymysql.err.InterfaceError):
-            self._drop_connection()
-            return StorageUnavailable(f"MySQL connection lost: {message}")
-        if code == DUPLICATE_KEY:
-            return Conflict(conflict_field(message))
-        if code == NO_PARENT:
-            field = "admin_id" if "admin_id" in message else "client_id" if "client_id" in message else "user_id"
-            return MissingReference(field)
-        if code in INVALID_VALUE:
-            column = re.search(r"column [`']?(\w+)", message)
-            return ValidationError(column.group(1) if column else "value", message)
-        return AdapterError(f"MySQL error {code}: {message}")
-
     @contextlib.contextmanager
-    def _raw(self) -> Iterator[Cursor]:
-        """A cursor outside :meth:`_run`, for DDL (which commits implicitly anyway)."""
+    def _cursor(self, *, begin: bool, commit: bool) -> Iterator[Cursor]:
+        """A cursor for one operation, rolled back when it raises.
+
+        The connection is in autocommit mode, so a read that is one statement
+        (every read here) is its own transaction at one round trip; a write
+        opens an explicit one (``begin``) and commits it.  Without autocommit a
+        read would also need a COMMIT (two round trips), or would leave the
+        session idle in a transaction that holds metadata locks until the next
+        call.  DDL commits implicitly; it is committed (``commit``) without a
+        ``begin``.
+        """
         conn = self._connection()
         try:
-            with conn.cursor() as cur:
-                yield cur
-            conn.commit()
-        except pymysql.err.Error as exc:
+            with translate_errors(pymysql.err.Error, self._translate):
+                if begin:
+                    conn.begin()
+                with conn.cursor() as cursor:
+                    yield Cursor(cursor, self._translate)
+                if commit:
+                    conn.commit()
+        except AdapterError:
             self._rollback(conn)
-            raise self._translate(exc, exc.args[0] if exc.args and isinstance(exc.args[0], int) else None) from None
+            raise
+        except BaseException:
+            # Interrupted mid-protocol: the connection state is unknown.
+            self._drop_connection()
+            raise
+
+    def _transaction(self, work: Callable[[Cursor], T]) -> T:
+        """Run ``work`` in one transaction, and again (up to 3 times) if InnoDB makes it a deadlock victim.
+
+        A function, not a ``with`` block, because a deadlock victim is rolled back
+        whole and only running its statements again can complete it.
+        """
+        for attempt in range(_DEADLOCK_RETRIES + 1):
+            try:
+                with self._cursor(begin=True, commit=True) as cur:
+                    return work(cur)
+            except Deadlock:
+                if attempt == _DEADLOCK_RETRIES:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        """The first row of one read statement (autocommit: its own transaction)."""
+        with self._cursor(begin=False, commit=False) as cur:
+            cur.execute(sql, params)
+            return cur.fetchone()
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> Sequence[Row]:
+        """The rows of one read statement (autocommit: its own transaction)."""
+        with self._cursor(begin=False, commit=False) as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
+
+    def _keyset(
+        self, table: str, columns: str, where: str, params: list[Any], column: str,
+        start: KeysetPosition | None, limit: int | None,
+    ) -> Sequence[Row]:
+        """The rows of one keyset page (paging.page_query), in (column, id) order, one past ``limit``."""
+        query = page_query(table, columns, where, params, column, start, limit)
+        return [] if query is None else in_keyset_order(self._all(*query), columns, column)
 
     def close(self) -> None:
         self._drop_connection()

@@ -42,7 +42,7 @@ class SchemaMethods(MySQLConnection):
     # -- lifecycle -----------------------------------------------------------
 
     def create_schema(self) -> None:
-        with self._raw() as cur:
+        with self._cursor(begin=False, commit=True) as cur:
             for statement in schema_statements(exact_collation(cur)):
                 cur.execute(statement)
 

@@ -12,7 +12,7 @@ from adapter_contracts.adapters.errors import NotFound
 from adapter_contracts.adapters.inputs import new_campaign, new_user, user_changes
 from adapter_contracts.adapters.mysql.codecs import aware, loads, naive, opt_aware, to_campaign, to_user
 from adapter_contracts.adapters.mysql.connection import Cursor, MySQLConnection
-from adapter_contracts.adapters.mysql.paging import decode_after, keyset_rows, window_sql
+from adapter_contracts.adapters.mysql.paging import decode_after, window_sql
 from adapter_contracts.adapters.records import (
     Campaign,
     JSONObject,
@@ -60,27 +60,17 @@ class UserMethods(MySQLConnection):
             )
             return user
 
-        return self._run(work)
+        return self._transaction(work)
 
     def get_user(self, user_id: str) -> User | None:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
-
-        def work(cur: Cursor) -> User | None:
-            cur.execute(f"SELECT {self._USER_COLUMNS} FROM users WHERE id = %s", (user_id,))
-            row = cur.fetchone()
-            return None if row is None else to_user(row)
-
-        return self._run(work, read_only=True)
+        row = self._one(f"SELECT {self._USER_COLUMNS} FROM users WHERE id = %s", (user_id,))
+        return None if row is None else to_user(row)
 
     def get_user_by_email(self, email: str) -> User | None:
         email = check_email(email)
-
-        def work(cur: Cursor) -> User | None:
-            cur.execute(f"SELECT {self._USER_COLUMNS} FROM users WHERE email = %s", (email,))
-            row = cur.fetchone()
-            return None if row is None else to_user(row)
-
-        return self._run(work, read_only=True)
+        row = self._one(f"SELECT {self._USER_COLUMNS} FROM users WHERE email = %s", (email,))
+        return None if row is None else to_user(row)
 
     def update_user(
         self,
@@ -110,7 +100,7 @@ class UserMethods(MySQLConnection):
                 created_at=current.created_at,
             )
 
-        return self._run(work)
+        return self._transaction(work)
 
     def delete_user(self, user_id: str) -> bool:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
@@ -129,24 +119,19 @@ class UserMethods(MySQLConnection):
             cur.execute("DELETE FROM users WHERE id = %s", (user_id,))
             return True
 
-        return self._run(work)
+        return self._transaction(work)
 
     # -- user setup and workspace -------------------------------------------
 
     def get_user_setup(self, user_id: str) -> UserSetup | None:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
-
-        def work(cur: Cursor) -> UserSetup | None:
-            cur.execute(
-                "SELECT user_id, is_setup_complete, completed_at, setup_data FROM user_setup WHERE user_id = %s",
-                (user_id,),
-            )
-            row = cur.fetchone()
-            if row is None:
-                return None
-            return UserSetup(row[0], bool(row[1]), opt_aware(row[2]), loads(row[3]))
-
-        return self._run(work, read_only=True)
+        row = self._one(
+            "SELECT user_id, is_setup_complete, completed_at, setup_data FROM user_setup WHERE user_id = %s",
+            (user_id,),
+        )
+        if row is None:
+            return None
+        return UserSetup(row[0], bool(row[1]), opt_aware(row[2]), loads(row[3]))
 
     def save_user_setup(
         self,
@@ -177,17 +162,12 @@ class UserMethods(MySQLConnection):
             )
             return UserSetup(setup.user_id, setup.is_setup_complete, setup.completed_at, loads(data))
 
-        return self._run(work)
+        return self._transaction(work)
 
     def get_user_workspace(self, user_id: str) -> UserWorkspace | None:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
-
-        def work(cur: Cursor) -> UserWorkspace | None:
-            cur.execute("SELECT user_id, workspace FROM user_workspace WHERE user_id = %s", (user_id,))
-            row = cur.fetchone()
-            return None if row is None else UserWorkspace(row[0], loads(row[1]))
-
-        return self._run(work, read_only=True)
+        row = self._one("SELECT user_id, workspace FROM user_workspace WHERE user_id = %s", (user_id,))
+        return None if row is None else UserWorkspace(row[0], loads(row[1]))
 
     def save_user_workspace(self, user_id: str, workspace: JSONObject) -> UserWorkspace:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
@@ -202,7 +182,7 @@ class UserMethods(MySQLConnection):
             )
             return UserWorkspace(user_id, loads(data))
 
-        return self._run(work)
+        return self._transaction(work)
 
     # -- user integrations ---------------------------------------------------
 
@@ -229,35 +209,27 @@ class UserMethods(MySQLConnection):
             )
             return UserIntegration(*key, data=loads(text))
 
-        return self._run(work)
+        return self._transaction(work)
 
     def get_integration(self, user_id: str, category: str, provider: str) -> UserIntegration | None:
         key = self._integration_key(user_id, category, provider)
-
-        def work(cur: Cursor) -> UserIntegration | None:
-            cur.execute(
-                "SELECT data FROM user_integrations WHERE user_id = %s AND category = %s AND provider = %s", key
-            )
-            row = cur.fetchone()
-            return None if row is None else UserIntegration(*key, data=loads(row[0]))
-
-        return self._run(work, read_only=True)
+        row = self._one(
+            "SELECT data FROM user_integrations WHERE user_id = %s AND category = %s AND provider = %s", key
+        )
+        return None if row is None else UserIntegration(*key, data=loads(row[0]))
 
     def list_integrations(self, user_id: str, *, category: str | None = None) -> list[UserIntegration]:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
         if category is not None:
             category = check_key(category, field="category", max_len=limits.CATEGORY_MAX)
 
-        def work(cur: Cursor) -> list[UserIntegration]:
-            sql = "SELECT user_id, category, provider, data FROM user_integrations WHERE user_id = %s"
-            params: list[Any] = [user_id]
-            if category is not None:
-                sql += " AND category = %s"
-                params.append(category)
-            cur.execute(sql + " ORDER BY category, provider", params)
-            return [UserIntegration(r[0], r[1], r[2], loads(r[3])) for r in cur.fetchall()]
-
-        return self._run(work, read_only=True)
+        sql = "SELECT user_id, category, provider, data FROM user_integrations WHERE user_id = %s"
+        params: list[Any] = [user_id]
+        if category is not None:
+            sql += " AND category = %s"
+            params.append(category)
+        rows = self._all(sql + " ORDER BY category, provider", params)
+        return [UserIntegration(r[0], r[1], r[2], loads(r[3])) for r in rows]
 
     def delete_integration(self, user_id: str, category: str, provider: str) -> bool:
         key = self._integration_key(user_id, category, provider)
@@ -266,7 +238,7 @@ class UserMethods(MySQLConnection):
             cur.execute("DELETE FROM user_integrations WHERE user_id = %s AND category = %s AND provider = %s", key)
             return bool(cur.rowcount)
 
-        return self._run(work)
+        return self._transaction(work)
 
     # -- campaigns -----------------------------------------------------------
 
@@ -291,17 +263,12 @@ class UserMethods(MySQLConnection):
             )
             return Campaign(row.id, row.user_id, row.created_at, loads(text))
 
-        return self._run(work)
+        return self._transaction(work)
 
     def get_campaign(self, campaign_id: str) -> Campaign | None:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
-
-        def work(cur: Cursor) -> Campaign | None:
-            cur.execute(f"SELECT {self._CAMPAIGN_COLUMNS} FROM campaigns WHERE id = %s", (campaign_id,))
-            found = cur.fetchone()
-            return None if found is None else to_campaign(found)
-
-        return self._run(work, read_only=True)
+        found = self._one(f"SELECT {self._CAMPAIGN_COLUMNS} FROM campaigns WHERE id = %s", (campaign_id,))
+        return None if found is None else to_campaign(found)
 
     def update_campaign(self, campaign_id: str, payload: JSONObject) -> Campaign:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
@@ -316,7 +283,7 @@ class UserMethods(MySQLConnection):
             cur.execute("UPDATE campaigns SET payload = %s WHERE id = %s", (text, campaign_id))
             return Campaign(found[0], found[1], aware(found[2]), loads(text))
 
-        return self._run(work)
+        return self._transaction(work)
 
     def delete_campaign(self, campaign_id: str) -> bool:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
@@ -325,7 +292,7 @@ class UserMethods(MySQLConnection):
             cur.execute("DELETE FROM campaigns WHERE id = %s", (campaign_id,))
             return bool(cur.rowcount)
 
-        return self._run(work)
+        return self._transaction(work)
 
     def list_campaigns(
         self,
@@ -340,13 +307,8 @@ class UserMethods(MySQLConnection):
         lo, hi = check_window(start, end)
         limit = check_limit(limit)
         scope = listing_scope("campaigns", user_id)
-        key = decode_after(after, scope, str)
-
-        def work(cur: Cursor) -> Page[Campaign]:
-            window, params = window_sql("created_at", lo, hi)
-            found = keyset_rows(cur, "campaigns", self._CAMPAIGN_COLUMNS, f"user_id = %s{window}",
-                                      [user_id, *params], "created_at", key, limit)
-            rows = [to_campaign(r) for r in found]
-            return keyset_page(rows, limit=limit, scope=scope, key=created_key)
-
-        return self._run(work, read_only=True)
+        start_at = decode_after(after, scope, str)
+        window, params = window_sql("created_at", lo, hi)
+        found = self._keyset("campaigns", self._CAMPAIGN_COLUMNS, f"user_id = %s{window}", [user_id, *params],
+                             "created_at", start_at, limit)
+        return keyset_page([to_campaign(r) for r in found], limit=limit, scope=scope, key=created_key)

@@ -6,8 +6,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-import psycopg
-
 from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.cursor import billing_key, listing_scope
 from adapter_contracts.adapters.errors import MissingReference
@@ -47,31 +45,28 @@ class BillingMethods(PostgresConnection):
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
         valid = check_usage_batch(entries)
         conn = self._connection()
-        try:
-            with conn.transaction():
-                # FOR KEY SHARE keeps the parents from being deleted before this commits,
-                # so the reference's check order is also the outcome.
-                if conn.execute("SELECT 1 FROM clients WHERE id = %s FOR KEY SHARE", (client_id,)).fetchone() is None:
-                    raise MissingReference("client_id")
-                admins = sorted({admin for *_, admin in valid if admin is not None})
-                if admins:
-                    found = {row[0] for row in conn.execute(
-                        "SELECT id FROM users WHERE id = ANY(%s::text[]) ORDER BY id FOR KEY SHARE", (admins,))}
-                    for index, (*_, admin) in enumerate(valid):
-                        if admin is not None and admin not in found:
-                            raise MissingReference(f"entries[{index}].admin_id")
-                if not valid:
-                    return []
-                columns = list(zip(*valid, strict=True))
-                # Rows reach the insert in ORDER BY n order, so ids (the insertion order) follow the sequence.
-                ids = sorted(row[0] for row in conn.execute(
-                    'INSERT INTO client_billing (client_id, "timestamp", tokens_used, cost, admin_id)'
-                    " SELECT %s, t, k, c, a FROM unnest(%s::timestamptz[], %s::numeric[], %s::numeric[], %s::text[])"
-                    " WITH ORDINALITY AS u(t, k, c, a, n) ORDER BY n RETURNING id",
-                    (client_id, *(list(column) for column in columns)),
-                ))
-        except psycopg.Error as exc:
-            raise self._translate(exc, [("client_id", "clients", client_id)]) from None
+        with self._translated([("client_id", "clients", client_id)]), conn.transaction():
+            # FOR KEY SHARE keeps the parents from being deleted before this commits,
+            # so the reference's check order is also the outcome.
+            if conn.execute("SELECT 1 FROM clients WHERE id = %s FOR KEY SHARE", (client_id,)).fetchone() is None:
+                raise MissingReference("client_id")
+            admins = sorted({admin for *_, admin in valid if admin is not None})
+            if admins:
+                found = {row[0] for row in conn.execute(
+                    "SELECT id FROM users WHERE id = ANY(%s::text[]) ORDER BY id FOR KEY SHARE", (admins,))}
+                for index, (*_, admin) in enumerate(valid):
+                    if admin is not None and admin not in found:
+                        raise MissingReference(f"entries[{index}].admin_id")
+            if not valid:
+                return []
+            columns = list(zip(*valid, strict=True))
+            # Rows reach the insert in ORDER BY n order, so ids (the insertion order) follow the sequence.
+            ids = sorted(row[0] for row in conn.execute(
+                'INSERT INTO client_billing (client_id, "timestamp", tokens_used, cost, admin_id)'
+                " SELECT %s, t, k, c, a FROM unnest(%s::timestamptz[], %s::numeric[], %s::numeric[], %s::text[])"
+                " WITH ORDINALITY AS u(t, k, c, a, n) ORDER BY n RETURNING id",
+                (client_id, *(list(column) for column in columns)),
+            ))
         return [
             BillingEntry(str(seq), client_id, ts, tokens, amount, admin)
             for seq, (ts, tokens, amount, admin) in zip(ids, valid, strict=True)

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import psycopg
-from psycopg import errors as pg_errors
 from psycopg.types.json import set_json_loads
 
 from adapter_contracts.adapters.base import Adapter
 from adapter_contracts.adapters.cursor import keyset_page
-from adapter_contracts.adapters.errors import AdapterError, Conflict, MissingReference, StorageUnavailable
+from adapter_contracts.adapters.errors import AdapterError, StorageUnavailable, translate_errors
 from adapter_contracts.adapters.postgres.codecs import load_json
 from adapter_contracts.adapters.postgres.paging import page_query
-from adapter_contracts.adapters.postgres.translation import FOREIGN_KEY_FIELDS, UNIQUE_FIELDS
+from adapter_contracts.adapters.postgres.translation import cannot_connect, is_integrity_violation, translate
 from adapter_contracts.adapters.records import Page
 
 T = TypeVar("T")
@@ -24,6 +25,14 @@ Params = Sequence[Any]
 
 #: A parent to re-check after an integrity error: (field, table, id).
 Parent = tuple[str, str, str | None]
+
+
+def _connect_failure(exc: psycopg.Error) -> AdapterError:
+    return cannot_connect(str(exc), lost=isinstance(exc, psycopg.OperationalError))
+
+
+def _setup_failure(exc: psycopg.Error) -> AdapterError:
+    return StorageUnavailable(f"cannot set up the PostgreSQL session: {exc}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,18 +63,15 @@ class PostgresConnection(Adapter):
         if conn is not None:
             conn.close()
             self._conn = None
-        try:
+        with translate_errors(psycopg.Error, _connect_failure):
             conn = psycopg.connect(self._conninfo, autocommit=True)
-        except psycopg.OperationalError as exc:
-            raise StorageUnavailable(f"cannot connect to PostgreSQL: {exc}") from None
-        except psycopg.Error as exc:
-            raise AdapterError(f"cannot connect to PostgreSQL: {exc}") from None
-        try:
-            set_json_loads(load_json, conn)
-            conn.execute("SET TIME ZONE 'UTC'")
-        except psycopg.Error as exc:
-            conn.close()
-            raise StorageUnavailable(f"cannot set up the PostgreSQL session: {exc}") from None
+        with translate_errors(psycopg.Error, _setup_failure):
+            try:
+                set_json_loads(load_json, conn)
+                conn.execute("SET TIME ZONE 'UTC'")
+            except psycopg.Error:
+                conn.close()
+                raise
         self._conn = conn
         return conn
 
@@ -76,32 +82,28 @@ class PostgresConnection(Adapter):
 
     def _execute(self, sql: str, params: Params = (), parents: Sequence[Parent] = ()) -> _Result:
         conn = self._connection()
-        try:
+        with self._translated(parents):
             cur = conn.execute(sql, params)
-            # Rows are loaded (and can fail to load) on fetch: fetch inside the mapping.
+            # Rows are loaded (and can fail to load) on fetch: fetch inside the translation.
             return _Result(cur.fetchall() if cur.description is not None else [], cur.rowcount)
-        except psycopg.Error as exc:
-            raise self._translate(exc, parents) from None
+
+    def _translated(self, parents: Sequence[Parent] = ()) -> AbstractContextManager[None]:
+        """Driver errors raised in the block, translated; an integrity violation re-checks ``parents``."""
+        return translate_errors(psycopg.Error, functools.partial(self._translate, parents=parents))
 
     def _translate(self, exc: psycopg.Error, parents: Sequence[Parent]) -> AdapterError:
-        if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)) or (
+        lost = isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)) or (
             self._conn is not None and (self._conn.closed or self._conn.broken)
-        ):
-            return StorageUnavailable(f"PostgreSQL unavailable: {exc}")
-        if isinstance(exc, psycopg.IntegrityError):
-            # The statement failed as a whole; report the first missing parent in
-            # signature order, as the reference does, before any other conflict.
-            for field, table, key in parents:
-                if key is not None and not self._exists(table, key):
-                    return MissingReference(field)
-            constraint = exc.diag.constraint_name or ""
-            if isinstance(exc, pg_errors.UniqueViolation):
-                return Conflict(UNIQUE_FIELDS.get(constraint, "id"))
-            if isinstance(exc, pg_errors.ForeignKeyViolation) and constraint in FOREIGN_KEY_FIELDS:
-                return MissingReference(FOREIGN_KEY_FIELDS[constraint])
-        if exc.sqlstate is None:
-            return AdapterError(f"psycopg could not carry out the operation: {exc}")
-        return AdapterError(f"PostgreSQL refused the operation ({exc.sqlstate}): {exc}")
+        )
+        integrity = is_integrity_violation(exc.sqlstate)
+        return translate(
+            exc.sqlstate, exc.diag.constraint_name if integrity else None, str(exc), lost=lost,
+            missing_parent=self._missing_parent(parents) if integrity and not lost else None,
+        )
+
+    def _missing_parent(self, parents: Sequence[Parent]) -> str | None:
+        """The first of ``parents`` (field, table, id) whose row does not exist, in signature order."""
+        return next((field for field, table, key in parents if key is not None and not self._exists(table, key)), None)
 
     def _exists(self, table: str, key: str) -> bool:
         cur = self._execute(f"SELECT 1 FROM {table} WHERE id = %s", (key,))

@@ -6,8 +6,6 @@ import json
 from importlib import resources
 from typing import Any
 
-import psycopg
-
 from adapter_contracts.adapters.postgres.connection import PostgresConnection
 
 _SCHEMA_LOCK = 0x5C4E_3A01  # advisory lock: concurrent CREATE ... IF NOT EXISTS can still collide
@@ -26,12 +24,9 @@ class SchemaMethods(PostgresConnection):
     def create_schema(self) -> None:
         ddl = schema_sql()
         conn = self._connection()
-        try:
-            with conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-                conn.execute(ddl.encode("utf-8"))
-        except psycopg.Error as exc:
-            raise self._translate(exc, ()) from None
+        with self._translated(), conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            conn.execute(ddl.encode("utf-8"))
 
     def expected_schema(self) -> dict[str, Any]:
         declared: dict[str, Any] = json.loads(

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from adapter_contracts import Adapter, MissingReference, Page, keyset_page
+from adapter_contracts import Adapter, MissingReference, Page, keyset_page, translate_errors
 
 from .paging import page_query
 from .translation import translate
@@ -23,7 +23,7 @@ class SQLiteConnection(Adapter):
 
     def __init__(self, path: str) -> None:
         self.path = path
-        try:
+        with translate_errors(sqlite3.Error, translate):
             # isolation_level=None: the module issues no implicit BEGIN; each
             # operation opens and ends its own transaction.  check_same_thread
             # is off because the contract allows handing an instance to another
@@ -34,8 +34,6 @@ class SQLiteConnection(Adapter):
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._conn.execute("PRAGMA journal_mode = WAL")
-        except sqlite3.Error as exc:
-            raise translate(exc) from exc
 
     # -- plumbing ------------------------------------------------------------
 
@@ -43,20 +41,16 @@ class SQLiteConnection(Adapter):
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: committed on success, rolled back on any exception."""
         conn = self._conn
-        try:
+        with translate_errors(sqlite3.Error, translate):
             # IMMEDIATE takes the write lock now (waiting up to busy_timeout), so
             # the existence checks that follow cannot be raced by another writer.
             conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise translate(exc) from exc
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            self._rollback()
-            if isinstance(exc, sqlite3.Error):
-                raise translate(exc) from exc
-            raise
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
 
     def _rollback(self) -> None:
         try:
@@ -66,10 +60,8 @@ class SQLiteConnection(Adapter):
             pass  # the original error is the one worth reporting
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        try:
+        with translate_errors(sqlite3.Error, translate):
             return self._conn.execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
-            raise translate(exc) from exc
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         rows = self._all(sql, params)
@@ -84,10 +76,8 @@ class SQLiteConnection(Adapter):
             raise MissingReference(field)
 
     def close(self) -> None:
-        try:
+        with translate_errors(sqlite3.Error, translate):
             self._conn.close()
-        except sqlite3.Error as exc:
-            raise translate(exc) from exc
 
     def _keyset_page(
         self,

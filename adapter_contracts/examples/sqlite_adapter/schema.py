@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from adapter_contracts import AdapterError
+from adapter_contracts import AdapterError, translate_errors
 
 from .connection import SQLiteConnection
 from .translation import translate
@@ -24,12 +24,15 @@ class SchemaMethods(SQLiteConnection):
 
     def create_schema(self) -> None:
         try:
-            self._conn.executescript(SCHEMA_PATH.read_text(encoding="utf-8"))
-        except sqlite3.Error as exc:
-            self._rollback()
-            raise translate(exc) from exc
+            script = SCHEMA_PATH.read_text(encoding="utf-8")
         except OSError as exc:
             raise AdapterError(f"cannot read {SCHEMA_PATH.name}: {exc}") from exc
+        with translate_errors(sqlite3.Error, translate):
+            try:
+                self._conn.executescript(script)
+            except sqlite3.Error:
+                self._rollback()
+                raise
 
     def expected_schema(self) -> dict[str, Any]:
         declared: dict[str, Any] = json.loads(DECLARED_SCHEMA_PATH.read_text(encoding="utf-8"))

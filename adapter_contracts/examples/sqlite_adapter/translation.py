@@ -18,7 +18,10 @@ _UNAVAILABLE = (
 
 
 def translate(exc: sqlite3.Error) -> AdapterError:
-    """Translate a driver error; the caller chains it."""
+    """The contract's error for a driver error.
+
+    Every sqlite3 call runs inside ``translate_errors(sqlite3.Error, translate)``.
+    """
     message = str(exc)
     lowered = message.lower()
     if isinstance(exc, sqlite3.IntegrityError):
