@@ -12,6 +12,14 @@ from adapter_contracts.adapters.errors import AdapterError, MissingReference
 from adapter_contracts.adapters.mysql.codecs import naive, to_entry
 from adapter_contracts.adapters.mysql.connection import Cursor, MySQLConnection
 from adapter_contracts.adapters.mysql.paging import decode_after, window_sql
+from adapter_contracts.adapters.mysql.statements import (
+    BILLING_COLUMNS,
+    INSERT_ENTRY,
+    SELECT_AUTOINC_SETTINGS,
+    insert_entries,
+    share_users,
+    usage_totals,
+)
 from adapter_contracts.adapters.records import BillingEntry, BillingTotals, Page, UsageInput
 from adapter_contracts.adapters.validation import (
     ValidUsage,
@@ -31,8 +39,6 @@ class BillingMethods(MySQLConnection):
 
     # -- billing -------------------------------------------------------------
 
-    _BILLING_COLUMNS = "id, client_id, `timestamp`, tokens_used, cost, admin_id"
-
     def record_usage(
         self,
         client_id: str,
@@ -49,11 +55,7 @@ class BillingMethods(MySQLConnection):
             self._require_client(cur, client_id)
             if admin_id is not None:
                 self._require_user(cur, admin_id, "admin_id")
-            cur.execute(
-                "INSERT INTO client_billing (client_id, `timestamp`, tokens_used, cost, admin_id) "
-                "VALUES (%s, %s, %s, %s, %s)",
-                (client_id, naive(ts), tokens, amount, admin_id),
-            )
+            cur.execute(INSERT_ENTRY, (client_id, naive(ts), tokens, amount, admin_id))
             return BillingEntry(str(cur.lastrowid), client_id, ts, tokens, amount, admin_id)
 
         return self._transaction(work)
@@ -69,8 +71,7 @@ class BillingMethods(MySQLConnection):
             for start in range(0, len(admins), _BATCH_CHUNK):
                 # One locking read for many admins, as _require_user takes for one.
                 part = admins[start:start + _BATCH_CHUNK]
-                cur.execute(f"SELECT id FROM users WHERE id IN ({', '.join(['%s'] * len(part))})"
-                            " LOCK IN SHARE MODE", part)
+                cur.execute(share_users(len(part)), part)
                 found.update(row[0] for row in cur.fetchall())
             for index, (_, _, _, admin_id) in enumerate(valid):
                 if admin_id is not None and admin_id not in found:
@@ -83,11 +84,7 @@ class BillingMethods(MySQLConnection):
             # sequence order is the AUTO_INCREMENT order whatever the
             # server's auto_increment_increment/lock mode.
             for ts, tokens, amount, admin_id in valid:
-                cur.execute(
-                    "INSERT INTO client_billing (client_id, `timestamp`, tokens_used, cost, admin_id) "
-                    "VALUES (%s, %s, %s, %s, %s)",
-                    (client_id, naive(ts), tokens, amount, admin_id),
-                )
+                cur.execute(INSERT_ENTRY, (client_id, naive(ts), tokens, amount, admin_id))
                 written.append(BillingEntry(str(cur.lastrowid), client_id, ts, tokens, amount, admin_id))
             return written
 
@@ -102,7 +99,7 @@ class BillingMethods(MySQLConnection):
         """
         if not self._step_known:
             try:
-                cur.execute("SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment")
+                cur.execute(SELECT_AUTOINC_SETTINGS)
                 row = cur.fetchone()
             except AdapterError:  # a proxy (Vitess) without these variables: stay exact
                 row = None
@@ -116,8 +113,7 @@ class BillingMethods(MySQLConnection):
         for start in range(0, len(valid), _BATCH_CHUNK):
             chunk = valid[start:start + _BATCH_CHUNK]
             cur.execute(
-                "INSERT INTO client_billing (client_id, `timestamp`, tokens_used, cost, admin_id) VALUES "
-                + ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk)),
+                insert_entries(len(chunk)),
                 [value for ts, tokens, amount, admin in chunk
                  for value in (client_id, naive(ts), tokens, amount, admin)],
             )
@@ -142,7 +138,7 @@ class BillingMethods(MySQLConnection):
         scope = listing_scope("billing", client_id)
         start_at = decode_after(after, scope, int)
         window, params = window_sql("`timestamp`", lo, hi)
-        found = self._keyset("client_billing", self._BILLING_COLUMNS, f"client_id = %s{window}", [client_id, *params],
+        found = self._keyset("client_billing", BILLING_COLUMNS, f"client_id = %s{window}", [client_id, *params],
                              "`timestamp`", start_at, limit)
         return keyset_page([to_entry(r) for r in found], limit=limit, scope=scope, key=billing_key)
 
@@ -152,10 +148,7 @@ class BillingMethods(MySQLConnection):
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
         lo, hi = check_window(start, end)
         window, params = window_sql("`timestamp`", lo, hi)
-        count, tokens, cost = self._one(
-            f"SELECT COUNT(*), SUM(tokens_used), SUM(cost) FROM client_billing WHERE client_id = %s{window}",
-            [client_id, *params],
-        ) or (0, None, None)
+        count, tokens, cost = self._one(usage_totals(window), [client_id, *params]) or (0, None, None)
         if not count:
             return BillingTotals(0, Decimal(0), Decimal(0))
         return BillingTotals(int(count), Decimal(tokens), Decimal(cost))

@@ -11,6 +11,27 @@ from adapter_contracts.adapters.inputs import new_client, new_client_campaign
 from adapter_contracts.adapters.mysql.codecs import aware, loads, naive, to_client
 from adapter_contracts.adapters.mysql.connection import Cursor, MySQLConnection
 from adapter_contracts.adapters.mysql.paging import decode_after
+from adapter_contracts.adapters.mysql.statements import (
+    DELETE_CLIENT,
+    DELETE_CLIENT_CAMPAIGN,
+    DELETE_CLIENT_CHILDREN,
+    DELETE_OAUTH,
+    INSERT_CLIENT,
+    LINK_ADMIN,
+    LOCK_CLIENT,
+    LOCK_CLIENT_ROW,
+    SELECT_ADMIN_CLIENTS,
+    SELECT_CLIENT,
+    SELECT_CLIENT_ADMINS,
+    SELECT_CLIENT_CAMPAIGN,
+    SELECT_CLIENT_CAMPAIGNS,
+    SELECT_CLIENT_OAUTH,
+    SELECT_OAUTH_DATA,
+    UNLINK_ADMIN,
+    UPDATE_CLIENT,
+    UPSERT_CLIENT_CAMPAIGN,
+    UPSERT_OAUTH,
+)
 from adapter_contracts.adapters.records import Client, ClientCampaign, ClientOAuth, JSONObject, Page
 from adapter_contracts.adapters.validation import check_key, check_limit, check_payload, dumps_payload
 
@@ -27,17 +48,14 @@ class ClientMethods(MySQLConnection):
         text = dumps_payload(row.payload)
 
         def work(cur: Cursor) -> Client:
-            cur.execute(
-                "INSERT INTO clients (id, created_at, payload) VALUES (%s, %s, %s)",
-                (row.id, naive(row.created_at), text),
-            )
+            cur.execute(INSERT_CLIENT, (row.id, naive(row.created_at), text))
             return Client(row.id, row.created_at, loads(text))
 
         return self._transaction(work)
 
     def get_client(self, client_id: str) -> Client | None:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
-        found = self._one("SELECT id, created_at, payload FROM clients WHERE id = %s", (client_id,))
+        found = self._one(SELECT_CLIENT, (client_id,))
         return None if found is None else to_client(found)
 
     def update_client(self, client_id: str, payload: JSONObject) -> Client:
@@ -45,11 +63,11 @@ class ClientMethods(MySQLConnection):
         text = dumps_payload(check_payload(payload, field="payload"))
 
         def work(cur: Cursor) -> Client:
-            cur.execute("SELECT id, created_at FROM clients WHERE id = %s FOR UPDATE", (client_id,))
+            cur.execute(LOCK_CLIENT_ROW, (client_id,))
             found = cur.fetchone()
             if found is None:
                 raise NotFound("client", client_id)
-            cur.execute("UPDATE clients SET payload = %s WHERE id = %s", (text, client_id))
+            cur.execute(UPDATE_CLIENT, (text, client_id))
             return Client(found[0], aware(found[1]), loads(text))
 
         return self._transaction(work)
@@ -58,11 +76,11 @@ class ClientMethods(MySQLConnection):
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
 
         def work(cur: Cursor) -> bool:
-            if not self._exists(cur, "SELECT 1 FROM clients WHERE id = %s FOR UPDATE", (client_id,)):
+            if not self._exists(cur, LOCK_CLIENT, (client_id,)):
                 return False
-            for table in ("admin_clients", "client_oauth", "client_campaigns", "client_billing"):
-                cur.execute(f"DELETE FROM {table} WHERE client_id = %s", (client_id,))
-            cur.execute("DELETE FROM clients WHERE id = %s", (client_id,))
+            for statement in DELETE_CLIENT_CHILDREN:
+                cur.execute(statement, (client_id,))
+            cur.execute(DELETE_CLIENT, (client_id,))
             return True
 
         return self._transaction(work)
@@ -91,7 +109,7 @@ class ClientMethods(MySQLConnection):
             # A plain INSERT, not INSERT IGNORE: IGNORE would also turn other
             # errors into warnings.  A failed statement leaves the transaction open.
             try:
-                cur.execute("INSERT INTO admin_clients (admin_id, client_id) VALUES (%s, %s)", key)
+                cur.execute(LINK_ADMIN, key)
             except Conflict:  # the link exists (a duplicate key)
                 return False
             return True
@@ -102,19 +120,19 @@ class ClientMethods(MySQLConnection):
         key = self._link_key(admin_id, client_id)
 
         def work(cur: Cursor) -> bool:
-            cur.execute("DELETE FROM admin_clients WHERE admin_id = %s AND client_id = %s", key)
+            cur.execute(UNLINK_ADMIN, key)
             return bool(cur.rowcount)
 
         return self._transaction(work)
 
     def list_admin_clients(self, admin_id: str) -> list[str]:
         admin_id = check_key(admin_id, field="admin_id", max_len=limits.USER_ID_MAX)
-        rows = self._all("SELECT client_id FROM admin_clients WHERE admin_id = %s ORDER BY client_id", (admin_id,))
+        rows = self._all(SELECT_ADMIN_CLIENTS, (admin_id,))
         return [r[0] for r in rows]
 
     def list_client_admins(self, client_id: str) -> list[str]:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
-        rows = self._all("SELECT admin_id FROM admin_clients WHERE client_id = %s ORDER BY admin_id", (client_id,))
+        rows = self._all(SELECT_CLIENT_ADMINS, (client_id,))
         return [r[0] for r in rows]
 
     # -- client oauth --------------------------------------------------------
@@ -132,24 +150,20 @@ class ClientMethods(MySQLConnection):
 
         def work(cur: Cursor) -> ClientOAuth:
             self._require_client(cur, key[0])
-            cur.execute(
-                "INSERT INTO client_oauth (client_id, platform, data) VALUES (%s, %s, %s) "
-                "ON DUPLICATE KEY UPDATE data = VALUES(data)",
-                (*key, text),
-            )
+            cur.execute(UPSERT_OAUTH, (*key, text))
             return ClientOAuth(*key, data=loads(text))
 
         return self._transaction(work)
 
     def get_oauth(self, client_id: str, platform: str) -> ClientOAuth | None:
         key = self._oauth_key(client_id, platform)
-        row = self._one("SELECT data FROM client_oauth WHERE client_id = %s AND platform = %s", key)
+        row = self._one(SELECT_OAUTH_DATA, key)
         return None if row is None else ClientOAuth(*key, data=loads(row[0]))
 
     def list_oauth(self, client_id: str) -> list[ClientOAuth]:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
         rows = self._all(
-            "SELECT client_id, platform, data FROM client_oauth WHERE client_id = %s ORDER BY platform", (client_id,)
+            SELECT_CLIENT_OAUTH, (client_id,)
         )
         return [ClientOAuth(r[0], r[1], loads(r[2])) for r in rows]
 
@@ -157,7 +171,7 @@ class ClientMethods(MySQLConnection):
         key = self._oauth_key(client_id, platform)
 
         def work(cur: Cursor) -> bool:
-            cur.execute("DELETE FROM client_oauth WHERE client_id = %s AND platform = %s", key)
+            cur.execute(DELETE_OAUTH, key)
             return bool(cur.rowcount)
 
         return self._transaction(work)
@@ -170,24 +184,20 @@ class ClientMethods(MySQLConnection):
 
         def work(cur: Cursor) -> ClientCampaign:
             self._require_client(cur, row.client_id)
-            cur.execute(
-                "INSERT INTO client_campaigns (id, client_id, payload) VALUES (%s, %s, %s) "
-                "ON DUPLICATE KEY UPDATE client_id = VALUES(client_id), payload = VALUES(payload)",
-                (row.id, row.client_id, text),
-            )
+            cur.execute(UPSERT_CLIENT_CAMPAIGN, (row.id, row.client_id, text))
             return ClientCampaign(row.id, row.client_id, loads(text))
 
         return self._transaction(work)
 
     def get_client_campaign(self, campaign_id: str) -> ClientCampaign | None:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
-        r = self._one("SELECT id, client_id, payload FROM client_campaigns WHERE id = %s", (campaign_id,))
+        r = self._one(SELECT_CLIENT_CAMPAIGN, (campaign_id,))
         return None if r is None else ClientCampaign(r[0], r[1], loads(r[2]))
 
     def list_client_campaigns(self, client_id: str) -> list[ClientCampaign]:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
         rows = self._all(
-            "SELECT id, client_id, payload FROM client_campaigns WHERE client_id = %s ORDER BY id", (client_id,)
+            SELECT_CLIENT_CAMPAIGNS, (client_id,)
         )
         return [ClientCampaign(r[0], r[1], loads(r[2])) for r in rows]
 
@@ -195,7 +205,7 @@ class ClientMethods(MySQLConnection):
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
 
         def work(cur: Cursor) -> bool:
-            cur.execute("DELETE FROM client_campaigns WHERE id = %s", (campaign_id,))
+            cur.execute(DELETE_CLIENT_CAMPAIGN, (campaign_id,))
             return bool(cur.rowcount)
 
         return self._transaction(work)

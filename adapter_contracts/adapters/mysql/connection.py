@@ -19,6 +19,7 @@ import pymysql
 from adapter_contracts.adapters.base import Adapter
 from adapter_contracts.adapters.errors import AdapterError, MissingReference, StorageUnavailable, translate_errors
 from adapter_contracts.adapters.mysql.paging import KeysetPosition, in_keyset_order, page_query
+from adapter_contracts.adapters.mysql.statements import SET_READ_COMMITTED, SET_SESSION, SHARE_CLIENT, SHARE_USER
 from adapter_contracts.adapters.mysql.translation import Deadlock, cannot_connect, error_code, error_message, translate
 
 T = TypeVar("T")
@@ -133,11 +134,11 @@ class MySQLConnection(Adapter):
             with translate_errors(pymysql.err.Error, cannot_connect):
                 conn = pymysql.connect(**self._params)
                 with conn.cursor() as cur:
-                    cur.execute("SET SESSION time_zone = '+00:00', SESSION sql_mode = %s", (SQL_MODE,))
+                    cur.execute(SET_SESSION, (SQL_MODE,))
                     # REPEATABLE READ would keep showing a stale snapshot of
                     # other instances' commits; @@transaction_isolation is not
                     # portable (MariaDB 10.11 lacks it), this statement is.
-                    cur.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                    cur.execute(SET_READ_COMMITTED)
             self._conn = conn
         return self._conn
 
@@ -237,10 +238,10 @@ class MySQLConnection(Adapter):
     @classmethod
     def _require_user(cls, cur: Cursor, user_id: str, field: str = "user_id") -> None:
         # A shared lock: a concurrent delete_user waits for us, or we see its commit.
-        if not cls._exists(cur, "SELECT 1 FROM users WHERE id = %s LOCK IN SHARE MODE", (user_id,)):
+        if not cls._exists(cur, SHARE_USER, (user_id,)):
             raise MissingReference(field)
 
     @classmethod
     def _require_client(cls, cur: Cursor, client_id: str, field: str = "client_id") -> None:
-        if not cls._exists(cur, "SELECT 1 FROM clients WHERE id = %s LOCK IN SHARE MODE", (client_id,)):
+        if not cls._exists(cur, SHARE_CLIENT, (client_id,)):
             raise MissingReference(field)

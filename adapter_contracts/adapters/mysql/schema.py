@@ -8,6 +8,7 @@ from typing import Any
 
 from adapter_contracts.adapters.errors import AdapterError
 from adapter_contracts.adapters.mysql.connection import Cursor, MySQLConnection
+from adapter_contracts.adapters.mysql.statements import select_collations
 
 _COLLATION_PLACEHOLDER = "__EXACT__"
 #: Binary NO PAD utf8mb4 collations, best first (MySQL 8 / Vitess, then MariaDB).
@@ -23,9 +24,7 @@ def schema_statements(collation: str) -> list[str]:
 
 def exact_collation(cur: Cursor) -> str:
     """The server's binary, NO PAD utf8mb4 collation (code-point order, 'a' != 'a ')."""
-    marks = ", ".join(["%s"] * len(_EXACT_COLLATIONS))
-    cur.execute(f"SELECT COLLATION_NAME FROM information_schema.COLLATIONS WHERE COLLATION_NAME IN ({marks})",
-                _EXACT_COLLATIONS)
+    cur.execute(select_collations(len(_EXACT_COLLATIONS)), _EXACT_COLLATIONS)
     found = {row[0] for row in cur.fetchall()}
     for name in _EXACT_COLLATIONS:
         if name in found:

@@ -13,6 +13,31 @@ from adapter_contracts.adapters.inputs import new_campaign, new_user, user_chang
 from adapter_contracts.adapters.mysql.codecs import aware, loads, naive, opt_aware, to_campaign, to_user
 from adapter_contracts.adapters.mysql.connection import Cursor, MySQLConnection
 from adapter_contracts.adapters.mysql.paging import decode_after, window_sql
+from adapter_contracts.adapters.mysql.statements import (
+    CAMPAIGN_COLUMNS,
+    CLEAR_BILLING_ADMIN,
+    DELETE_CAMPAIGN,
+    DELETE_INTEGRATION,
+    DELETE_USER,
+    DELETE_USER_CHILDREN,
+    INSERT_CAMPAIGN,
+    INSERT_USER,
+    LOCK_CAMPAIGN,
+    LOCK_USER,
+    LOCK_USER_ROW,
+    SELECT_CAMPAIGN,
+    SELECT_INTEGRATION_DATA,
+    SELECT_SETUP,
+    SELECT_USER,
+    SELECT_USER_BY_EMAIL,
+    SELECT_USER_INTEGRATIONS,
+    SELECT_WORKSPACE,
+    UPDATE_CAMPAIGN,
+    UPSERT_INTEGRATION,
+    UPSERT_SETUP,
+    UPSERT_WORKSPACE,
+    update_user,
+)
 from adapter_contracts.adapters.records import (
     Campaign,
     JSONObject,
@@ -39,8 +64,6 @@ class UserMethods(MySQLConnection):
 
     # -- users ---------------------------------------------------------------
 
-    _USER_COLUMNS = "id, email, password_hash, name, created_at"
-
     def create_user(
         self,
         *,
@@ -54,22 +77,19 @@ class UserMethods(MySQLConnection):
 
         def work(cur: Cursor) -> User:
             # On a row clashing on both keys InnoDB reports PRIMARY first: Conflict("id").
-            cur.execute(
-                "INSERT INTO users (id, email, password_hash, name, created_at) VALUES (%s, %s, %s, %s, %s)",
-                (user.id, user.email, user.password_hash, user.name, naive(user.created_at)),
-            )
+            cur.execute(INSERT_USER, (user.id, user.email, user.password_hash, user.name, naive(user.created_at)))
             return user
 
         return self._transaction(work)
 
     def get_user(self, user_id: str) -> User | None:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
-        row = self._one(f"SELECT {self._USER_COLUMNS} FROM users WHERE id = %s", (user_id,))
+        row = self._one(SELECT_USER, (user_id,))
         return None if row is None else to_user(row)
 
     def get_user_by_email(self, email: str) -> User | None:
         email = check_email(email)
-        row = self._one(f"SELECT {self._USER_COLUMNS} FROM users WHERE email = %s", (email,))
+        row = self._one(SELECT_USER_BY_EMAIL, (email,))
         return None if row is None else to_user(row)
 
     def update_user(
@@ -84,13 +104,12 @@ class UserMethods(MySQLConnection):
         changes = user_changes(email=email, password_hash=password_hash, name=name)
 
         def work(cur: Cursor) -> User:
-            cur.execute(f"SELECT {self._USER_COLUMNS} FROM users WHERE id = %s FOR UPDATE", (user_id,))
+            cur.execute(LOCK_USER_ROW, (user_id,))
             row = cur.fetchone()
             if row is None:
                 raise NotFound("user", user_id)
             if changes:
-                assignments = ", ".join(f"{column} = %s" for column in changes)
-                cur.execute(f"UPDATE users SET {assignments} WHERE id = %s", (*changes.values(), user_id))
+                cur.execute(update_user(changes), (*changes.values(), user_id))
             current = to_user(row)
             return User(
                 id=current.id,
@@ -108,15 +127,12 @@ class UserMethods(MySQLConnection):
         def work(cur: Cursor) -> bool:
             # The exclusive lock makes concurrent child inserts (which take a
             # shared lock on the user) wait, then see the user gone.
-            if not self._exists(cur, "SELECT 1 FROM users WHERE id = %s FOR UPDATE", (user_id,)):
+            if not self._exists(cur, LOCK_USER, (user_id,)):
                 return False
-            for table, column in (
-                ("user_setup", "user_id"), ("user_workspace", "user_id"), ("user_integrations", "user_id"),
-                ("campaigns", "user_id"), ("admin_clients", "admin_id"),
-            ):
-                cur.execute(f"DELETE FROM {table} WHERE {column} = %s", (user_id,))
-            cur.execute("UPDATE client_billing SET admin_id = NULL WHERE admin_id = %s", (user_id,))
-            cur.execute("DELETE FROM users WHERE id = %s", (user_id,))
+            for statement in DELETE_USER_CHILDREN:
+                cur.execute(statement, (user_id,))
+            cur.execute(CLEAR_BILLING_ADMIN, (user_id,))
+            cur.execute(DELETE_USER, (user_id,))
             return True
 
         return self._transaction(work)
@@ -125,10 +141,7 @@ class UserMethods(MySQLConnection):
 
     def get_user_setup(self, user_id: str) -> UserSetup | None:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
-        row = self._one(
-            "SELECT user_id, is_setup_complete, completed_at, setup_data FROM user_setup WHERE user_id = %s",
-            (user_id,),
-        )
+        row = self._one(SELECT_SETUP, (user_id,))
         if row is None:
             return None
         return UserSetup(row[0], bool(row[1]), opt_aware(row[2]), loads(row[3]))
@@ -154,9 +167,7 @@ class UserMethods(MySQLConnection):
             # user_setup has no unique key but its primary key, so the upsert
             # cannot fire on another row.
             cur.execute(
-                "INSERT INTO user_setup (user_id, is_setup_complete, completed_at, setup_data) "
-                "VALUES (%s, %s, %s, %s) ON DUPLICATE KEY UPDATE is_setup_complete = VALUES(is_setup_complete), "
-                "completed_at = VALUES(completed_at), setup_data = VALUES(setup_data)",
+                UPSERT_SETUP,
                 (setup.user_id, int(setup.is_setup_complete),
                  None if setup.completed_at is None else naive(setup.completed_at), data),
             )
@@ -166,7 +177,7 @@ class UserMethods(MySQLConnection):
 
     def get_user_workspace(self, user_id: str) -> UserWorkspace | None:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
-        row = self._one("SELECT user_id, workspace FROM user_workspace WHERE user_id = %s", (user_id,))
+        row = self._one(SELECT_WORKSPACE, (user_id,))
         return None if row is None else UserWorkspace(row[0], loads(row[1]))
 
     def save_user_workspace(self, user_id: str, workspace: JSONObject) -> UserWorkspace:
@@ -175,11 +186,7 @@ class UserMethods(MySQLConnection):
 
         def work(cur: Cursor) -> UserWorkspace:
             self._require_user(cur, user_id)
-            cur.execute(
-                "INSERT INTO user_workspace (user_id, workspace) VALUES (%s, %s) "
-                "ON DUPLICATE KEY UPDATE workspace = VALUES(workspace)",
-                (user_id, data),
-            )
+            cur.execute(UPSERT_WORKSPACE, (user_id, data))
             return UserWorkspace(user_id, loads(data))
 
         return self._transaction(work)
@@ -202,11 +209,7 @@ class UserMethods(MySQLConnection):
 
         def work(cur: Cursor) -> UserIntegration:
             self._require_user(cur, key[0])
-            cur.execute(
-                "INSERT INTO user_integrations (user_id, category, provider, data) VALUES (%s, %s, %s, %s) "
-                "ON DUPLICATE KEY UPDATE data = VALUES(data)",
-                (*key, text),
-            )
+            cur.execute(UPSERT_INTEGRATION, (*key, text))
             return UserIntegration(*key, data=loads(text))
 
         return self._transaction(work)
@@ -214,7 +217,7 @@ class UserMethods(MySQLConnection):
     def get_integration(self, user_id: str, category: str, provider: str) -> UserIntegration | None:
         key = self._integration_key(user_id, category, provider)
         row = self._one(
-            "SELECT data FROM user_integrations WHERE user_id = %s AND category = %s AND provider = %s", key
+            SELECT_INTEGRATION_DATA, key
         )
         return None if row is None else UserIntegration(*key, data=loads(row[0]))
 
@@ -223,7 +226,7 @@ class UserMethods(MySQLConnection):
         if category is not None:
             category = check_key(category, field="category", max_len=limits.CATEGORY_MAX)
 
-        sql = "SELECT user_id, category, provider, data FROM user_integrations WHERE user_id = %s"
+        sql = SELECT_USER_INTEGRATIONS
         params: list[Any] = [user_id]
         if category is not None:
             sql += " AND category = %s"
@@ -235,14 +238,12 @@ class UserMethods(MySQLConnection):
         key = self._integration_key(user_id, category, provider)
 
         def work(cur: Cursor) -> bool:
-            cur.execute("DELETE FROM user_integrations WHERE user_id = %s AND category = %s AND provider = %s", key)
+            cur.execute(DELETE_INTEGRATION, key)
             return bool(cur.rowcount)
 
         return self._transaction(work)
 
     # -- campaigns -----------------------------------------------------------
-
-    _CAMPAIGN_COLUMNS = "id, user_id, created_at, payload"
 
     def create_campaign(
         self,
@@ -257,17 +258,14 @@ class UserMethods(MySQLConnection):
 
         def work(cur: Cursor) -> Campaign:
             self._require_user(cur, row.user_id)
-            cur.execute(
-                "INSERT INTO campaigns (id, user_id, created_at, payload) VALUES (%s, %s, %s, %s)",
-                (row.id, row.user_id, naive(row.created_at), text),
-            )
+            cur.execute(INSERT_CAMPAIGN, (row.id, row.user_id, naive(row.created_at), text))
             return Campaign(row.id, row.user_id, row.created_at, loads(text))
 
         return self._transaction(work)
 
     def get_campaign(self, campaign_id: str) -> Campaign | None:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
-        found = self._one(f"SELECT {self._CAMPAIGN_COLUMNS} FROM campaigns WHERE id = %s", (campaign_id,))
+        found = self._one(SELECT_CAMPAIGN, (campaign_id,))
         return None if found is None else to_campaign(found)
 
     def update_campaign(self, campaign_id: str, payload: JSONObject) -> Campaign:
@@ -276,11 +274,11 @@ class UserMethods(MySQLConnection):
 
         def work(cur: Cursor) -> Campaign:
             # Affected-rows is 0 for an unchanged payload, so existence is read, not inferred.
-            cur.execute("SELECT id, user_id, created_at FROM campaigns WHERE id = %s FOR UPDATE", (campaign_id,))
+            cur.execute(LOCK_CAMPAIGN, (campaign_id,))
             found = cur.fetchone()
             if found is None:
                 raise NotFound("campaign", campaign_id)
-            cur.execute("UPDATE campaigns SET payload = %s WHERE id = %s", (text, campaign_id))
+            cur.execute(UPDATE_CAMPAIGN, (text, campaign_id))
             return Campaign(found[0], found[1], aware(found[2]), loads(text))
 
         return self._transaction(work)
@@ -289,7 +287,7 @@ class UserMethods(MySQLConnection):
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
 
         def work(cur: Cursor) -> bool:
-            cur.execute("DELETE FROM campaigns WHERE id = %s", (campaign_id,))
+            cur.execute(DELETE_CAMPAIGN, (campaign_id,))
             return bool(cur.rowcount)
 
         return self._transaction(work)
@@ -309,6 +307,6 @@ class UserMethods(MySQLConnection):
         scope = listing_scope("campaigns", user_id)
         start_at = decode_after(after, scope, str)
         window, params = window_sql("created_at", lo, hi)
-        found = self._keyset("campaigns", self._CAMPAIGN_COLUMNS, f"user_id = %s{window}", [user_id, *params],
+        found = self._keyset("campaigns", CAMPAIGN_COLUMNS, f"user_id = %s{window}", [user_id, *params],
                              "created_at", start_at, limit)
         return keyset_page([to_campaign(r) for r in found], limit=limit, scope=scope, key=created_key)

@@ -12,6 +12,14 @@ from adapter_contracts.adapters.errors import MissingReference
 from adapter_contracts.adapters.postgres.codecs import to_entry
 from adapter_contracts.adapters.postgres.connection import PostgresConnection
 from adapter_contracts.adapters.postgres.paging import window
+from adapter_contracts.adapters.postgres.statements import (
+    INSERT_ENTRIES,
+    INSERT_ENTRY,
+    LOCK_ADMINS,
+    LOCK_CLIENT,
+    SELECT_ENTRIES,
+    usage_totals,
+)
 from adapter_contracts.adapters.records import BillingEntry, BillingTotals, Page, UsageInput
 from adapter_contracts.adapters.validation import check_key, check_limit, check_usage, check_usage_batch, check_window
 
@@ -33,8 +41,7 @@ class BillingMethods(PostgresConnection):
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
         ts, tokens, amount, admin_id = check_usage(timestamp, tokens_used, cost, admin_id)
         row = self._execute(
-            'INSERT INTO client_billing (client_id, "timestamp", tokens_used, cost, admin_id)'
-            " VALUES (%s, %s, %s, %s, %s) RETURNING id",
+            INSERT_ENTRY,
             (client_id, ts, tokens, amount, admin_id),
             [("client_id", "clients", client_id), ("admin_id", "users", admin_id)],
         ).fetchone()
@@ -48,12 +55,12 @@ class BillingMethods(PostgresConnection):
         with self._translated([("client_id", "clients", client_id)]), conn.transaction():
             # FOR KEY SHARE keeps the parents from being deleted before this commits,
             # so the reference's check order is also the outcome.
-            if conn.execute("SELECT 1 FROM clients WHERE id = %s FOR KEY SHARE", (client_id,)).fetchone() is None:
+            if conn.execute(LOCK_CLIENT, (client_id,)).fetchone() is None:
                 raise MissingReference("client_id")
             admins = sorted({admin for *_, admin in valid if admin is not None})
             if admins:
                 found = {row[0] for row in conn.execute(
-                    "SELECT id FROM users WHERE id = ANY(%s::text[]) ORDER BY id FOR KEY SHARE", (admins,))}
+                    LOCK_ADMINS, (admins,))}
                 for index, (*_, admin) in enumerate(valid):
                     if admin is not None and admin not in found:
                         raise MissingReference(f"entries[{index}].admin_id")
@@ -62,9 +69,7 @@ class BillingMethods(PostgresConnection):
             columns = list(zip(*valid, strict=True))
             # Rows reach the insert in ORDER BY n order, so ids (the insertion order) follow the sequence.
             ids = sorted(row[0] for row in conn.execute(
-                'INSERT INTO client_billing (client_id, "timestamp", tokens_used, cost, admin_id)'
-                " SELECT %s, t, k, c, a FROM unnest(%s::timestamptz[], %s::numeric[], %s::numeric[], %s::text[])"
-                " WITH ORDINALITY AS u(t, k, c, a, n) ORDER BY n RETURNING id",
+                INSERT_ENTRIES,
                 (client_id, *(list(column) for column in columns)),
             ))
         return [
@@ -86,7 +91,7 @@ class BillingMethods(PostgresConnection):
         limit = check_limit(limit)
         conditions, params = window('"timestamp"', lo, hi, ["client_id = %s"], [client_id])
         return self._keyset(
-            'SELECT id, client_id, "timestamp", tokens_used, cost, admin_id FROM client_billing',
+            SELECT_ENTRIES,
             conditions,
             params,
             ('"timestamp"', "id"),
@@ -102,8 +107,7 @@ class BillingMethods(PostgresConnection):
         lo, hi = check_window(start, end)
         conditions, params = window('"timestamp"', lo, hi, ["client_id = %s"], [client_id])
         totals = self._one(
-            "SELECT count(*), COALESCE(sum(tokens_used), 0), COALESCE(sum(cost), 0) FROM client_billing"
-            f" WHERE {' AND '.join(conditions)}",
+            usage_totals(conditions),
             params,
             lambda r: BillingTotals(int(r[0]), r[1], r[2]),
         )

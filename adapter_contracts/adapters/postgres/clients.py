@@ -10,6 +10,25 @@ from adapter_contracts.adapters.errors import NotFound
 from adapter_contracts.adapters.inputs import new_client, new_client_campaign
 from adapter_contracts.adapters.postgres.codecs import to_client, to_client_campaign, to_oauth, utc
 from adapter_contracts.adapters.postgres.connection import PostgresConnection
+from adapter_contracts.adapters.postgres.statements import (
+    DELETE_CLIENT,
+    DELETE_CLIENT_CAMPAIGN,
+    DELETE_OAUTH,
+    INSERT_CLIENT,
+    LINK_ADMIN,
+    SELECT_ADMIN_CLIENTS,
+    SELECT_CLIENT,
+    SELECT_CLIENT_ADMINS,
+    SELECT_CLIENT_CAMPAIGN,
+    SELECT_CLIENT_CAMPAIGNS,
+    SELECT_CLIENT_OAUTH,
+    SELECT_CLIENTS,
+    SELECT_OAUTH,
+    UNLINK_ADMIN,
+    UPDATE_CLIENT,
+    UPSERT_CLIENT_CAMPAIGN,
+    UPSERT_OAUTH,
+)
 from adapter_contracts.adapters.records import Client, ClientCampaign, ClientOAuth, JSONObject, Page
 from adapter_contracts.adapters.validation import check_key, check_limit, check_payload, dumps_payload
 
@@ -23,21 +42,18 @@ class ClientMethods(PostgresConnection):
         self, *, payload: JSONObject, id: str | None = None, created_at: datetime | None = None
     ) -> Client:
         row = new_client(payload=payload, id=id, created_at=created_at)
-        self._execute(
-            "INSERT INTO clients (id, created_at, payload) VALUES (%s, %s, %s::jsonb)",
-            (row.id, row.created_at, dumps_payload(row.payload)),
-        )
+        self._execute(INSERT_CLIENT, (row.id, row.created_at, dumps_payload(row.payload)))
         return row
 
     def get_client(self, client_id: str) -> Client | None:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
-        return self._one("SELECT id, created_at, payload FROM clients WHERE id = %s", (client_id,), to_client)
+        return self._one(SELECT_CLIENT, (client_id,), to_client)
 
     def update_client(self, client_id: str, payload: JSONObject) -> Client:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
         payload = check_payload(payload, field="payload")
         found = self._one(
-            "UPDATE clients SET payload = %s::jsonb WHERE id = %s RETURNING created_at",
+            UPDATE_CLIENT,
             (dumps_payload(payload), client_id),
             lambda r: Client(client_id, utc(r[0]), payload),
         )
@@ -47,12 +63,12 @@ class ClientMethods(PostgresConnection):
 
     def delete_client(self, client_id: str) -> bool:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
-        return self._execute("DELETE FROM clients WHERE id = %s", (client_id,)).rowcount > 0
+        return self._execute(DELETE_CLIENT, (client_id,)).rowcount > 0
 
     def list_clients(self, *, limit: int | None = None, after: str | None = None) -> Page[Client]:
         limit = check_limit(limit)
         return self._keyset(
-            "SELECT id, created_at, payload FROM clients",
+            SELECT_CLIENTS,
             ["TRUE"],
             [],
             ("created_at", "id"),
@@ -73,7 +89,7 @@ class ClientMethods(PostgresConnection):
     def link_admin(self, admin_id: str, client_id: str) -> bool:
         key = self._link_key(admin_id, client_id)
         return self._execute(
-            "INSERT INTO admin_clients (admin_id, client_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+            LINK_ADMIN,
             key,
             [("admin_id", "users", key[0]), ("client_id", "clients", key[1])],
         ).rowcount > 0
@@ -81,13 +97,13 @@ class ClientMethods(PostgresConnection):
     def unlink_admin(self, admin_id: str, client_id: str) -> bool:
         key = self._link_key(admin_id, client_id)
         return self._execute(
-            "DELETE FROM admin_clients WHERE admin_id = %s AND client_id = %s", key
+            UNLINK_ADMIN, key
         ).rowcount > 0
 
     def list_admin_clients(self, admin_id: str) -> list[str]:
         admin_id = check_key(admin_id, field="admin_id", max_len=limits.USER_ID_MAX)
         return self._all(
-            "SELECT client_id FROM admin_clients WHERE admin_id = %s ORDER BY client_id",
+            SELECT_ADMIN_CLIENTS,
             (admin_id,),
             lambda r: str(r[0]),
         )
@@ -95,7 +111,7 @@ class ClientMethods(PostgresConnection):
     def list_client_admins(self, client_id: str) -> list[str]:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
         return self._all(
-            "SELECT admin_id FROM admin_clients WHERE client_id = %s ORDER BY admin_id",
+            SELECT_CLIENT_ADMINS,
             (client_id,),
             lambda r: str(r[0]),
         )
@@ -113,8 +129,7 @@ class ClientMethods(PostgresConnection):
         key = self._oauth_key(client_id, platform)
         row = ClientOAuth(*key, data=check_payload(data, field="data"))
         self._execute(
-            "INSERT INTO client_oauth (client_id, platform, data) VALUES (%s, %s, %s::jsonb)"
-            " ON CONFLICT (client_id, platform) DO UPDATE SET data = EXCLUDED.data",
+            UPSERT_OAUTH,
             (*key, dumps_payload(row.data)),
             [("client_id", "clients", row.client_id)],
         )
@@ -123,7 +138,7 @@ class ClientMethods(PostgresConnection):
     def get_oauth(self, client_id: str, platform: str) -> ClientOAuth | None:
         key = self._oauth_key(client_id, platform)
         return self._one(
-            "SELECT client_id, platform, data FROM client_oauth WHERE client_id = %s AND platform = %s",
+            SELECT_OAUTH,
             key,
             to_oauth,
         )
@@ -131,7 +146,7 @@ class ClientMethods(PostgresConnection):
     def list_oauth(self, client_id: str) -> list[ClientOAuth]:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
         return self._all(
-            "SELECT client_id, platform, data FROM client_oauth WHERE client_id = %s ORDER BY platform",
+            SELECT_CLIENT_OAUTH,
             (client_id,),
             to_oauth,
         )
@@ -139,7 +154,7 @@ class ClientMethods(PostgresConnection):
     def delete_oauth(self, client_id: str, platform: str) -> bool:
         key = self._oauth_key(client_id, platform)
         return self._execute(
-            "DELETE FROM client_oauth WHERE client_id = %s AND platform = %s", key
+            DELETE_OAUTH, key
         ).rowcount > 0
 
     # -- client campaigns ----------------------------------------------------
@@ -147,8 +162,7 @@ class ClientMethods(PostgresConnection):
     def save_client_campaign(self, id: str, *, client_id: str, payload: JSONObject) -> ClientCampaign:
         row = new_client_campaign(id, client_id=client_id, payload=payload)
         self._execute(
-            "INSERT INTO client_campaigns (id, client_id, payload) VALUES (%s, %s, %s::jsonb)"
-            " ON CONFLICT (id) DO UPDATE SET client_id = EXCLUDED.client_id, payload = EXCLUDED.payload",
+            UPSERT_CLIENT_CAMPAIGN,
             (row.id, row.client_id, dumps_payload(row.payload)),
             [("client_id", "clients", row.client_id)],
         )
@@ -157,17 +171,17 @@ class ClientMethods(PostgresConnection):
     def get_client_campaign(self, campaign_id: str) -> ClientCampaign | None:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
         return self._one(
-            "SELECT id, client_id, payload FROM client_campaigns WHERE id = %s", (campaign_id,), to_client_campaign
+            SELECT_CLIENT_CAMPAIGN, (campaign_id,), to_client_campaign
         )
 
     def list_client_campaigns(self, client_id: str) -> list[ClientCampaign]:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
         return self._all(
-            "SELECT id, client_id, payload FROM client_campaigns WHERE client_id = %s ORDER BY id",
+            SELECT_CLIENT_CAMPAIGNS,
             (client_id,),
             to_client_campaign,
         )
 
     def delete_client_campaign(self, campaign_id: str) -> bool:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
-        return self._execute("DELETE FROM client_campaigns WHERE id = %s", (campaign_id,)).rowcount > 0
+        return self._execute(DELETE_CLIENT_CAMPAIGN, (campaign_id,)).rowcount > 0

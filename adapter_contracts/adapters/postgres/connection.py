@@ -16,6 +16,7 @@ from adapter_contracts.adapters.cursor import keyset_page
 from adapter_contracts.adapters.errors import AdapterError, StorageUnavailable, translate_errors
 from adapter_contracts.adapters.postgres.codecs import load_json
 from adapter_contracts.adapters.postgres.paging import page_query
+from adapter_contracts.adapters.postgres.statements import SET_UTC, exists
 from adapter_contracts.adapters.postgres.translation import cannot_connect, is_integrity_violation, translate
 from adapter_contracts.adapters.records import Page
 
@@ -68,7 +69,7 @@ class PostgresConnection(Adapter):
         with translate_errors(psycopg.Error, _setup_failure):
             try:
                 set_json_loads(load_json, conn)
-                conn.execute("SET TIME ZONE 'UTC'")
+                conn.execute(SET_UTC)
             except psycopg.Error:
                 conn.close()
                 raise
@@ -106,7 +107,7 @@ class PostgresConnection(Adapter):
         return next((field for field, table, key in parents if key is not None and not self._exists(table, key)), None)
 
     def _exists(self, table: str, key: str) -> bool:
-        cur = self._execute(f"SELECT 1 FROM {table} WHERE id = %s", (key,))
+        cur = self._execute(exists(table), (key,))
         return cur.fetchone() is not None
 
     def _one(self, sql: str, params: Params, convert: Callable[[Row], T]) -> T | None:

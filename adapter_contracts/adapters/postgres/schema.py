@@ -7,6 +7,7 @@ from importlib import resources
 from typing import Any
 
 from adapter_contracts.adapters.postgres.connection import PostgresConnection
+from adapter_contracts.adapters.postgres.statements import LOCK_SCHEMA
 
 _SCHEMA_LOCK = 0x5C4E_3A01  # advisory lock: concurrent CREATE ... IF NOT EXISTS can still collide
 
@@ -25,7 +26,7 @@ class SchemaMethods(PostgresConnection):
         ddl = schema_sql()
         conn = self._connection()
         with self._translated(), conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            conn.execute(LOCK_SCHEMA, (_SCHEMA_LOCK,))
             conn.execute(ddl.encode("utf-8"))
 
     def expected_schema(self) -> dict[str, Any]:

@@ -12,6 +12,26 @@ from adapter_contracts.adapters.inputs import new_campaign, new_user, user_chang
 from adapter_contracts.adapters.postgres.codecs import opt_utc, to_campaign, to_integration, to_user, utc
 from adapter_contracts.adapters.postgres.connection import PostgresConnection
 from adapter_contracts.adapters.postgres.paging import window
+from adapter_contracts.adapters.postgres.statements import (
+    DELETE_CAMPAIGN,
+    DELETE_INTEGRATION,
+    DELETE_USER,
+    INSERT_CAMPAIGN,
+    INSERT_USER,
+    SELECT_CAMPAIGN,
+    SELECT_CAMPAIGNS,
+    SELECT_INTEGRATION,
+    SELECT_SETUP,
+    SELECT_USER,
+    SELECT_USER_BY_EMAIL,
+    SELECT_USER_INTEGRATIONS,
+    SELECT_WORKSPACE,
+    UPDATE_CAMPAIGN,
+    UPSERT_INTEGRATION,
+    UPSERT_SETUP,
+    UPSERT_WORKSPACE,
+    update_user,
+)
 from adapter_contracts.adapters.records import (
     Campaign,
     JSONObject,
@@ -38,8 +58,6 @@ class UserMethods(PostgresConnection):
 
     # -- users ---------------------------------------------------------------
 
-    _USER_COLUMNS = "id, email, password_hash, name, created_at"
-
     def create_user(
         self,
         *,
@@ -50,19 +68,16 @@ class UserMethods(PostgresConnection):
         created_at: datetime | None = None,
     ) -> User:
         user = new_user(email=email, password_hash=password_hash, name=name, id=id, created_at=created_at)
-        self._execute(
-            "INSERT INTO users (id, email, password_hash, name, created_at) VALUES (%s, %s, %s, %s, %s)",
-            (user.id, user.email, user.password_hash, user.name, user.created_at),
-        )
+        self._execute(INSERT_USER, (user.id, user.email, user.password_hash, user.name, user.created_at))
         return user
 
     def get_user(self, user_id: str) -> User | None:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
-        return self._one(f"SELECT {self._USER_COLUMNS} FROM users WHERE id = %s", (user_id,), to_user)
+        return self._one(SELECT_USER, (user_id,), to_user)
 
     def get_user_by_email(self, email: str) -> User | None:
         email = check_email(email)
-        return self._one(f"SELECT {self._USER_COLUMNS} FROM users WHERE email = %s", (email,), to_user)
+        return self._one(SELECT_USER_BY_EMAIL, (email,), to_user)
 
     def update_user(
         self,
@@ -74,12 +89,7 @@ class UserMethods(PostgresConnection):
     ) -> User:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
         changes = user_changes(email=email, password_hash=password_hash, name=name)
-        if changes:
-            assignments = ", ".join(f"{column} = %s" for column in changes)
-            sql = f"UPDATE users SET {assignments} WHERE id = %s RETURNING {self._USER_COLUMNS}"
-        else:
-            sql = f"SELECT {self._USER_COLUMNS} FROM users WHERE id = %s"
-        user = self._one(sql, (*changes.values(), user_id), to_user)
+        user = self._one(update_user(changes), (*changes.values(), user_id), to_user)
         if user is None:
             raise NotFound("user", user_id)
         return user
@@ -87,14 +97,14 @@ class UserMethods(PostgresConnection):
     def delete_user(self, user_id: str) -> bool:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
         # The schema's ON DELETE CASCADE / SET NULL carry out the cascade in this statement.
-        return self._execute("DELETE FROM users WHERE id = %s", (user_id,)).rowcount > 0
+        return self._execute(DELETE_USER, (user_id,)).rowcount > 0
 
     # -- user setup and workspace -------------------------------------------
 
     def get_user_setup(self, user_id: str) -> UserSetup | None:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
         return self._one(
-            "SELECT user_id, is_setup_complete, completed_at, setup_data FROM user_setup WHERE user_id = %s",
+            SELECT_SETUP,
             (user_id,),
             lambda r: UserSetup(r[0], r[1], opt_utc(r[2]), r[3]),
         )
@@ -114,10 +124,7 @@ class UserMethods(PostgresConnection):
             setup_data=None if setup_data is None else check_payload(setup_data, field="setup_data"),
         )
         self._execute(
-            "INSERT INTO user_setup (user_id, is_setup_complete, completed_at, setup_data)"
-            " VALUES (%s, %s, %s, %s::jsonb) ON CONFLICT (user_id) DO UPDATE SET"
-            " is_setup_complete = EXCLUDED.is_setup_complete, completed_at = EXCLUDED.completed_at,"
-            " setup_data = EXCLUDED.setup_data",
+            UPSERT_SETUP,
             (
                 setup.user_id,
                 setup.is_setup_complete,
@@ -131,7 +138,7 @@ class UserMethods(PostgresConnection):
     def get_user_workspace(self, user_id: str) -> UserWorkspace | None:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
         return self._one(
-            "SELECT user_id, workspace FROM user_workspace WHERE user_id = %s",
+            SELECT_WORKSPACE,
             (user_id,),
             lambda r: UserWorkspace(r[0], r[1]),
         )
@@ -142,8 +149,7 @@ class UserMethods(PostgresConnection):
             workspace=check_payload(workspace, field="workspace"),
         )
         self._execute(
-            "INSERT INTO user_workspace (user_id, workspace) VALUES (%s, %s::jsonb)"
-            " ON CONFLICT (user_id) DO UPDATE SET workspace = EXCLUDED.workspace",
+            UPSERT_WORKSPACE,
             (row.user_id, dumps_payload(row.workspace)),
             [("user_id", "users", row.user_id)],
         )
@@ -165,8 +171,7 @@ class UserMethods(PostgresConnection):
         key = self._integration_key(user_id, category, provider)
         row = UserIntegration(*key, data=check_payload(data, field="data"))
         self._execute(
-            "INSERT INTO user_integrations (user_id, category, provider, data) VALUES (%s, %s, %s, %s::jsonb)"
-            " ON CONFLICT (user_id, category, provider) DO UPDATE SET data = EXCLUDED.data",
+            UPSERT_INTEGRATION,
             (*key, dumps_payload(row.data)),
             [("user_id", "users", row.user_id)],
         )
@@ -175,15 +180,14 @@ class UserMethods(PostgresConnection):
     def get_integration(self, user_id: str, category: str, provider: str) -> UserIntegration | None:
         key = self._integration_key(user_id, category, provider)
         return self._one(
-            "SELECT user_id, category, provider, data FROM user_integrations"
-            " WHERE user_id = %s AND category = %s AND provider = %s",
+            SELECT_INTEGRATION,
             key,
             to_integration,
         )
 
     def list_integrations(self, user_id: str, *, category: str | None = None) -> list[UserIntegration]:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
-        sql = "SELECT user_id, category, provider, data FROM user_integrations WHERE user_id = %s"
+        sql = SELECT_USER_INTEGRATIONS
         params: list[str] = [user_id]
         if category is not None:
             params.append(check_key(category, field="category", max_len=limits.CATEGORY_MAX))
@@ -193,7 +197,7 @@ class UserMethods(PostgresConnection):
     def delete_integration(self, user_id: str, category: str, provider: str) -> bool:
         key = self._integration_key(user_id, category, provider)
         return self._execute(
-            "DELETE FROM user_integrations WHERE user_id = %s AND category = %s AND provider = %s", key
+            DELETE_INTEGRATION, key
         ).rowcount > 0
 
     # -- campaigns -----------------------------------------------------------
@@ -208,7 +212,7 @@ class UserMethods(PostgresConnection):
     ) -> Campaign:
         row = new_campaign(user_id=user_id, payload=payload, id=id, created_at=created_at)
         self._execute(
-            "INSERT INTO campaigns (id, user_id, created_at, payload) VALUES (%s, %s, %s, %s::jsonb)",
+            INSERT_CAMPAIGN,
             (row.id, row.user_id, row.created_at, dumps_payload(row.payload)),
             [("user_id", "users", row.user_id)],
         )
@@ -217,14 +221,14 @@ class UserMethods(PostgresConnection):
     def get_campaign(self, campaign_id: str) -> Campaign | None:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
         return self._one(
-            "SELECT id, user_id, created_at, payload FROM campaigns WHERE id = %s", (campaign_id,), to_campaign
+            SELECT_CAMPAIGN, (campaign_id,), to_campaign
         )
 
     def update_campaign(self, campaign_id: str, payload: JSONObject) -> Campaign:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
         payload = check_payload(payload, field="payload")
         found = self._one(
-            "UPDATE campaigns SET payload = %s::jsonb WHERE id = %s RETURNING user_id, created_at",
+            UPDATE_CAMPAIGN,
             (dumps_payload(payload), campaign_id),
             lambda r: Campaign(campaign_id, r[0], utc(r[1]), payload),
         )
@@ -234,7 +238,7 @@ class UserMethods(PostgresConnection):
 
     def delete_campaign(self, campaign_id: str) -> bool:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
-        return self._execute("DELETE FROM campaigns WHERE id = %s", (campaign_id,)).rowcount > 0
+        return self._execute(DELETE_CAMPAIGN, (campaign_id,)).rowcount > 0
 
     def list_campaigns(
         self,
@@ -250,7 +254,7 @@ class UserMethods(PostgresConnection):
         limit = check_limit(limit)
         conditions, params = window("created_at", lo, hi, ["user_id = %s"], [user_id])
         return self._keyset(
-            "SELECT id, user_id, created_at, payload FROM campaigns",
+            SELECT_CAMPAIGNS,
             conditions,
             params,
             ("created_at", "id"),
