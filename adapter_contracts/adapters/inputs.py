@@ -25,7 +25,10 @@ from adapter_contracts.adapters.validation import (
     now_utc,
 )
 
-__all__ = ["new_campaign", "new_client", "new_client_campaign", "new_user", "user_changes"]
+__all__ = [
+    "integration_key", "link_key", "new_campaign", "new_client", "new_client_campaign", "new_user", "oauth_key",
+    "user_changes",
+]
 
 
 def _id_or_new(value: object, max_len: int) -> str:
@@ -80,4 +83,29 @@ def new_client_campaign(id: object, *, client_id: object, payload: JSONObject | 
         id=check_key(id, field="id", max_len=limits.ENTITY_ID_MAX),
         client_id=check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
         payload=check_payload(payload, field="payload"),
+    )
+
+
+def integration_key(user_id: object, category: object, provider: object) -> tuple[str, str, str]:
+    """The validated key of a user integration: (user_id, category, provider)."""
+    return (
+        check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX),
+        check_key(category, field="category", max_len=limits.CATEGORY_MAX),
+        check_key(provider, field="provider", max_len=limits.PROVIDER_MAX),
+    )
+
+
+def link_key(admin_id: object, client_id: object) -> tuple[str, str]:
+    """The validated key of an admin link: (admin_id, client_id)."""
+    return (
+        check_key(admin_id, field="admin_id", max_len=limits.USER_ID_MAX),
+        check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
+    )
+
+
+def oauth_key(client_id: object, platform: object) -> tuple[str, str]:
+    """The validated key of a client's oauth row: (client_id, platform)."""
+    return (
+        check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
+        check_key(platform, field="platform", max_len=limits.PLATFORM_MAX),
     )

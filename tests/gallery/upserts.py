@@ -7,6 +7,7 @@ import time
 from typing import TYPE_CHECKING
 
 from adapter_contracts.adapters.errors import MissingReference
+from adapter_contracts.adapters.inputs import integration_key
 from adapter_contracts.adapters.memory import MemoryAdapter
 from adapter_contracts.adapters.records import UserIntegration
 from adapter_contracts.adapters.validation import check_payload
@@ -27,13 +28,13 @@ class _IntegrationsWithoutUniqueKey(MemoryAdapter):
         return [k for k in list(self.store.integrations) if k[:3] == key]
 
     def get_integration(self, user_id: str, category: str, provider: str) -> UserIntegration | None:
-        key = self._integration_key(user_id, category, provider)
+        key = integration_key(user_id, category, provider)
         with self._lock:
             found = self._rows_for(key)
             return None if not found else self.store.integrations[found[0]]  # type: ignore[index]
 
     def delete_integration(self, user_id: str, category: str, provider: str) -> bool:
-        key = self._integration_key(user_id, category, provider)
+        key = integration_key(user_id, category, provider)
         with self._lock:
             found = self._rows_for(key)
             for k in found:
@@ -49,7 +50,7 @@ class UpsertAppends(_IntegrationsWithoutUniqueKey):
     """save_integration always inserts (insert_one where replace_one(upsert=True) was meant)."""
 
     def save_integration(self, user_id: str, category: str, provider: str, data: dict[str, object]) -> UserIntegration:
-        key = self._integration_key(user_id, category, provider)
+        key = integration_key(user_id, category, provider)
         row = UserIntegration(*key, data=check_payload(data, field="data"))
         with self._lock:
             self._require_user(row.user_id)
@@ -62,7 +63,7 @@ class RacyUpsert(_IntegrationsWithoutUniqueKey):
     correct one call at a time, duplicated rows when two callers race."""
 
     def save_integration(self, user_id: str, category: str, provider: str, data: dict[str, object]) -> UserIntegration:
-        key = self._integration_key(user_id, category, provider)
+        key = integration_key(user_id, category, provider)
         row = UserIntegration(*key, data=check_payload(data, field="data"))
         if row.user_id not in self.store.users:
             raise MissingReference("user_id")

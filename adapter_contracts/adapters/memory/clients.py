@@ -8,7 +8,7 @@ from datetime import datetime
 from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.cursor import created_key
 from adapter_contracts.adapters.errors import Conflict, NotFound
-from adapter_contracts.adapters.inputs import new_client, new_client_campaign
+from adapter_contracts.adapters.inputs import link_key, new_client, new_client_campaign, oauth_key
 from adapter_contracts.adapters.memory.codecs import payload_copy
 from adapter_contracts.adapters.memory.paging import page_of
 from adapter_contracts.adapters.memory.store import StoreHandle
@@ -70,14 +70,8 @@ class ClientMethods(StoreHandle):
 
     # -- admin links ---------------------------------------------------------
 
-    def _link_key(self, admin_id: str, client_id: str) -> tuple[str, str]:
-        return (
-            check_key(admin_id, field="admin_id", max_len=limits.USER_ID_MAX),
-            check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
-        )
-
     def link_admin(self, admin_id: str, client_id: str) -> bool:
-        key = self._link_key(admin_id, client_id)
+        key = link_key(admin_id, client_id)
         with self._lock:
             self._require_user(key[0], "admin_id")
             self._require_client(key[1])
@@ -87,7 +81,7 @@ class ClientMethods(StoreHandle):
             return True
 
     def unlink_admin(self, admin_id: str, client_id: str) -> bool:
-        key = self._link_key(admin_id, client_id)
+        key = link_key(admin_id, client_id)
         with self._lock:
             if key not in self.store.admin_links:
                 return False
@@ -106,15 +100,8 @@ class ClientMethods(StoreHandle):
 
     # -- client oauth --------------------------------------------------------
 
-    @staticmethod
-    def _oauth_key(client_id: str, platform: str) -> tuple[str, str]:
-        return (
-            check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
-            check_key(platform, field="platform", max_len=limits.PLATFORM_MAX),
-        )
-
     def save_oauth(self, client_id: str, platform: str, data: JSONObject) -> ClientOAuth:
-        key = self._oauth_key(client_id, platform)
+        key = oauth_key(client_id, platform)
         row = ClientOAuth(*key, data=check_payload(data, field="data"))
         with self._lock:
             self._require_client(row.client_id)
@@ -122,7 +109,7 @@ class ClientMethods(StoreHandle):
             return payload_copy(row)
 
     def get_oauth(self, client_id: str, platform: str) -> ClientOAuth | None:
-        key = self._oauth_key(client_id, platform)
+        key = oauth_key(client_id, platform)
         with self._lock:
             return payload_copy(self.store.oauth.get(key))
 
@@ -133,7 +120,7 @@ class ClientMethods(StoreHandle):
             return [payload_copy(r) for r in sorted(rows, key=lambda r: r.platform)]
 
     def delete_oauth(self, client_id: str, platform: str) -> bool:
-        key = self._oauth_key(client_id, platform)
+        key = oauth_key(client_id, platform)
         with self._lock:
             return self.store.oauth.pop(key, None) is not None
 

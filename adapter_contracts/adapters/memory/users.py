@@ -9,7 +9,7 @@ from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.base import UNSET, Unset
 from adapter_contracts.adapters.cursor import created_key, listing_scope
 from adapter_contracts.adapters.errors import Conflict, NotFound
-from adapter_contracts.adapters.inputs import new_campaign, new_user, user_changes
+from adapter_contracts.adapters.inputs import integration_key, new_campaign, new_user, user_changes
 from adapter_contracts.adapters.memory.codecs import payload_copy
 from adapter_contracts.adapters.memory.paging import in_window, page_of
 from adapter_contracts.adapters.memory.store import StoreHandle
@@ -153,18 +153,10 @@ class UserMethods(StoreHandle):
 
     # -- user integrations ---------------------------------------------------
 
-    @staticmethod
-    def _integration_key(user_id: str, category: str, provider: str) -> tuple[str, str, str]:
-        return (
-            check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX),
-            check_key(category, field="category", max_len=limits.CATEGORY_MAX),
-            check_key(provider, field="provider", max_len=limits.PROVIDER_MAX),
-        )
-
     def save_integration(
         self, user_id: str, category: str, provider: str, data: JSONObject
     ) -> UserIntegration:
-        key = self._integration_key(user_id, category, provider)
+        key = integration_key(user_id, category, provider)
         row = UserIntegration(*key, data=check_payload(data, field="data"))
         with self._lock:
             self._require_user(row.user_id)
@@ -172,7 +164,7 @@ class UserMethods(StoreHandle):
             return payload_copy(row)
 
     def get_integration(self, user_id: str, category: str, provider: str) -> UserIntegration | None:
-        key = self._integration_key(user_id, category, provider)
+        key = integration_key(user_id, category, provider)
         with self._lock:
             return payload_copy(self.store.integrations.get(key))
 
@@ -188,7 +180,7 @@ class UserMethods(StoreHandle):
             return [payload_copy(r) for r in sorted(rows, key=lambda r: (r.category, r.provider))]
 
     def delete_integration(self, user_id: str, category: str, provider: str) -> bool:
-        key = self._integration_key(user_id, category, provider)
+        key = integration_key(user_id, category, provider)
         with self._lock:
             return self.store.integrations.pop(key, None) is not None
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.cursor import created_key
 from adapter_contracts.adapters.errors import Conflict, NotFound
-from adapter_contracts.adapters.inputs import new_client, new_client_campaign
+from adapter_contracts.adapters.inputs import link_key, new_client, new_client_campaign, oauth_key
 from adapter_contracts.adapters.mongo.codecs import (
     encode_payload,
     format_timestamp,
@@ -72,10 +72,7 @@ class ClientMethods(MongoConnection):
 
     @staticmethod
     def _link_key(admin_id: str, client_id: str) -> Doc:
-        return {
-            "adminId": check_key(admin_id, field="admin_id", max_len=limits.USER_ID_MAX),
-            "clientId": check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
-        }
+        return dict(zip(("adminId", "clientId"), link_key(admin_id, client_id), strict=True))
 
     def link_admin(self, admin_id: str, client_id: str) -> bool:
         key = self._link_key(admin_id, client_id)
@@ -105,10 +102,7 @@ class ClientMethods(MongoConnection):
 
     @staticmethod
     def _oauth_key(client_id: str, platform: str) -> Doc:
-        return {
-            "clientId": check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
-            "platform": check_key(platform, field="platform", max_len=limits.PLATFORM_MAX),
-        }
+        return dict(zip(("clientId", "platform"), oauth_key(client_id, platform), strict=True))
 
     def save_oauth(self, client_id: str, platform: str, data: JSONObject) -> ClientOAuth:
         key = self._oauth_key(client_id, platform)

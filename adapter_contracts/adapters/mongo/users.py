@@ -8,7 +8,7 @@ from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.base import UNSET, Unset
 from adapter_contracts.adapters.cursor import created_key, listing_scope
 from adapter_contracts.adapters.errors import Conflict, NotFound
-from adapter_contracts.adapters.inputs import new_campaign, new_user, user_changes
+from adapter_contracts.adapters.inputs import integration_key, new_campaign, new_user, user_changes
 from adapter_contracts.adapters.mongo.codecs import (
     USER_FIELDS,
     decode_payload,
@@ -164,11 +164,7 @@ class UserMethods(MongoConnection):
 
     @staticmethod
     def _integration_key(user_id: str, category: str, provider: str) -> Doc:
-        return {
-            "userId": check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX),
-            "category": check_key(category, field="category", max_len=limits.CATEGORY_MAX),
-            "provider": check_key(provider, field="provider", max_len=limits.PROVIDER_MAX),
-        }
+        return dict(zip(("userId", "category", "provider"), integration_key(user_id, category, provider), strict=True))
 
     def save_integration(
         self, user_id: str, category: str, provider: str, data: JSONObject

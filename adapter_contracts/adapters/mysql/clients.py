@@ -7,7 +7,7 @@ from datetime import datetime
 from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.cursor import created_key, keyset_page
 from adapter_contracts.adapters.errors import Conflict, NotFound
-from adapter_contracts.adapters.inputs import new_client, new_client_campaign
+from adapter_contracts.adapters.inputs import link_key, new_client, new_client_campaign, oauth_key
 from adapter_contracts.adapters.mysql.codecs import aware, loads, naive, to_client
 from adapter_contracts.adapters.mysql.connection import Cursor, MySQLConnection
 from adapter_contracts.adapters.mysql.paging import decode_after
@@ -93,15 +93,8 @@ class ClientMethods(MySQLConnection):
 
     # -- admin links ---------------------------------------------------------
 
-    @staticmethod
-    def _link_key(admin_id: str, client_id: str) -> tuple[str, str]:
-        return (
-            check_key(admin_id, field="admin_id", max_len=limits.USER_ID_MAX),
-            check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
-        )
-
     def link_admin(self, admin_id: str, client_id: str) -> bool:
-        key = self._link_key(admin_id, client_id)
+        key = link_key(admin_id, client_id)
 
         def work(cur: Cursor) -> bool:
             self._require_user(cur, key[0], "admin_id")
@@ -117,7 +110,7 @@ class ClientMethods(MySQLConnection):
         return self._transaction(work)
 
     def unlink_admin(self, admin_id: str, client_id: str) -> bool:
-        key = self._link_key(admin_id, client_id)
+        key = link_key(admin_id, client_id)
 
         def work(cur: Cursor) -> bool:
             cur.execute(UNLINK_ADMIN, key)
@@ -137,15 +130,8 @@ class ClientMethods(MySQLConnection):
 
     # -- client oauth --------------------------------------------------------
 
-    @staticmethod
-    def _oauth_key(client_id: str, platform: str) -> tuple[str, str]:
-        return (
-            check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
-            check_key(platform, field="platform", max_len=limits.PLATFORM_MAX),
-        )
-
     def save_oauth(self, client_id: str, platform: str, data: JSONObject) -> ClientOAuth:
-        key = self._oauth_key(client_id, platform)
+        key = oauth_key(client_id, platform)
         text = dumps_payload(check_payload(data, field="data"))
 
         def work(cur: Cursor) -> ClientOAuth:
@@ -156,7 +142,7 @@ class ClientMethods(MySQLConnection):
         return self._transaction(work)
 
     def get_oauth(self, client_id: str, platform: str) -> ClientOAuth | None:
-        key = self._oauth_key(client_id, platform)
+        key = oauth_key(client_id, platform)
         row = self._one(SELECT_OAUTH_DATA, key)
         return None if row is None else ClientOAuth(*key, data=loads(row[0]))
 
@@ -168,7 +154,7 @@ class ClientMethods(MySQLConnection):
         return [ClientOAuth(r[0], r[1], loads(r[2])) for r in rows]
 
     def delete_oauth(self, client_id: str, platform: str) -> bool:
-        key = self._oauth_key(client_id, platform)
+        key = oauth_key(client_id, platform)
 
         def work(cur: Cursor) -> bool:
             cur.execute(DELETE_OAUTH, key)

@@ -9,7 +9,7 @@ from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.base import UNSET, Unset
 from adapter_contracts.adapters.cursor import created_key, keyset_page, listing_scope
 from adapter_contracts.adapters.errors import NotFound
-from adapter_contracts.adapters.inputs import new_campaign, new_user, user_changes
+from adapter_contracts.adapters.inputs import integration_key, new_campaign, new_user, user_changes
 from adapter_contracts.adapters.mysql.codecs import aware, loads, naive, opt_aware, to_campaign, to_user
 from adapter_contracts.adapters.mysql.connection import Cursor, MySQLConnection
 from adapter_contracts.adapters.mysql.paging import decode_after, window_sql
@@ -193,18 +193,10 @@ class UserMethods(MySQLConnection):
 
     # -- user integrations ---------------------------------------------------
 
-    @staticmethod
-    def _integration_key(user_id: str, category: str, provider: str) -> tuple[str, str, str]:
-        return (
-            check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX),
-            check_key(category, field="category", max_len=limits.CATEGORY_MAX),
-            check_key(provider, field="provider", max_len=limits.PROVIDER_MAX),
-        )
-
     def save_integration(
         self, user_id: str, category: str, provider: str, data: JSONObject
     ) -> UserIntegration:
-        key = self._integration_key(user_id, category, provider)
+        key = integration_key(user_id, category, provider)
         text = dumps_payload(check_payload(data, field="data"))
 
         def work(cur: Cursor) -> UserIntegration:
@@ -215,7 +207,7 @@ class UserMethods(MySQLConnection):
         return self._transaction(work)
 
     def get_integration(self, user_id: str, category: str, provider: str) -> UserIntegration | None:
-        key = self._integration_key(user_id, category, provider)
+        key = integration_key(user_id, category, provider)
         row = self._one(
             SELECT_INTEGRATION_DATA, key
         )
@@ -235,7 +227,7 @@ class UserMethods(MySQLConnection):
         return [UserIntegration(r[0], r[1], r[2], loads(r[3])) for r in rows]
 
     def delete_integration(self, user_id: str, category: str, provider: str) -> bool:
-        key = self._integration_key(user_id, category, provider)
+        key = integration_key(user_id, category, provider)
 
         def work(cur: Cursor) -> bool:
             cur.execute(DELETE_INTEGRATION, key)

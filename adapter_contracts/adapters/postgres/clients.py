@@ -7,7 +7,7 @@ from datetime import datetime
 from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.cursor import created_key
 from adapter_contracts.adapters.errors import NotFound
-from adapter_contracts.adapters.inputs import new_client, new_client_campaign
+from adapter_contracts.adapters.inputs import link_key, new_client, new_client_campaign, oauth_key
 from adapter_contracts.adapters.postgres.codecs import to_client, to_client_campaign, to_oauth, utc
 from adapter_contracts.adapters.postgres.connection import PostgresConnection
 from adapter_contracts.adapters.postgres.statements import (
@@ -79,15 +79,8 @@ class ClientMethods(PostgresConnection):
 
     # -- admin links ---------------------------------------------------------
 
-    @staticmethod
-    def _link_key(admin_id: str, client_id: str) -> tuple[str, str]:
-        return (
-            check_key(admin_id, field="admin_id", max_len=limits.USER_ID_MAX),
-            check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
-        )
-
     def link_admin(self, admin_id: str, client_id: str) -> bool:
-        key = self._link_key(admin_id, client_id)
+        key = link_key(admin_id, client_id)
         return self._execute(
             LINK_ADMIN,
             key,
@@ -95,7 +88,7 @@ class ClientMethods(PostgresConnection):
         ).rowcount > 0
 
     def unlink_admin(self, admin_id: str, client_id: str) -> bool:
-        key = self._link_key(admin_id, client_id)
+        key = link_key(admin_id, client_id)
         return self._execute(
             UNLINK_ADMIN, key
         ).rowcount > 0
@@ -118,15 +111,8 @@ class ClientMethods(PostgresConnection):
 
     # -- client oauth --------------------------------------------------------
 
-    @staticmethod
-    def _oauth_key(client_id: str, platform: str) -> tuple[str, str]:
-        return (
-            check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX),
-            check_key(platform, field="platform", max_len=limits.PLATFORM_MAX),
-        )
-
     def save_oauth(self, client_id: str, platform: str, data: JSONObject) -> ClientOAuth:
-        key = self._oauth_key(client_id, platform)
+        key = oauth_key(client_id, platform)
         row = ClientOAuth(*key, data=check_payload(data, field="data"))
         self._execute(
             UPSERT_OAUTH,
@@ -136,7 +122,7 @@ class ClientMethods(PostgresConnection):
         return row
 
     def get_oauth(self, client_id: str, platform: str) -> ClientOAuth | None:
-        key = self._oauth_key(client_id, platform)
+        key = oauth_key(client_id, platform)
         return self._one(
             SELECT_OAUTH,
             key,
@@ -152,7 +138,7 @@ class ClientMethods(PostgresConnection):
         )
 
     def delete_oauth(self, client_id: str, platform: str) -> bool:
-        key = self._oauth_key(client_id, platform)
+        key = oauth_key(client_id, platform)
         return self._execute(
             DELETE_OAUTH, key
         ).rowcount > 0

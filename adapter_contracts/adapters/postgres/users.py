@@ -8,7 +8,7 @@ from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.base import UNSET, Unset
 from adapter_contracts.adapters.cursor import created_key, listing_scope
 from adapter_contracts.adapters.errors import NotFound
-from adapter_contracts.adapters.inputs import new_campaign, new_user, user_changes
+from adapter_contracts.adapters.inputs import integration_key, new_campaign, new_user, user_changes
 from adapter_contracts.adapters.postgres.codecs import opt_utc, to_campaign, to_integration, to_user, utc
 from adapter_contracts.adapters.postgres.connection import PostgresConnection
 from adapter_contracts.adapters.postgres.paging import window
@@ -157,18 +157,10 @@ class UserMethods(PostgresConnection):
 
     # -- user integrations ---------------------------------------------------
 
-    @staticmethod
-    def _integration_key(user_id: str, category: str, provider: str) -> tuple[str, str, str]:
-        return (
-            check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX),
-            check_key(category, field="category", max_len=limits.CATEGORY_MAX),
-            check_key(provider, field="provider", max_len=limits.PROVIDER_MAX),
-        )
-
     def save_integration(
         self, user_id: str, category: str, provider: str, data: JSONObject
     ) -> UserIntegration:
-        key = self._integration_key(user_id, category, provider)
+        key = integration_key(user_id, category, provider)
         row = UserIntegration(*key, data=check_payload(data, field="data"))
         self._execute(
             UPSERT_INTEGRATION,
@@ -178,7 +170,7 @@ class UserMethods(PostgresConnection):
         return row
 
     def get_integration(self, user_id: str, category: str, provider: str) -> UserIntegration | None:
-        key = self._integration_key(user_id, category, provider)
+        key = integration_key(user_id, category, provider)
         return self._one(
             SELECT_INTEGRATION,
             key,
@@ -195,7 +187,7 @@ class UserMethods(PostgresConnection):
         return self._all(sql + " ORDER BY category, provider", params, to_integration)
 
     def delete_integration(self, user_id: str, category: str, provider: str) -> bool:
-        key = self._integration_key(user_id, category, provider)
+        key = integration_key(user_id, category, provider)
         return self._execute(
             DELETE_INTEGRATION, key
         ).rowcount > 0
