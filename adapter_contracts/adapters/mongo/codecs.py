@@ -21,8 +21,6 @@ from adapter_contracts.adapters.records import (
     UserSetup,
 )
 
-Doc = dict[str, Any]
-
 USER_FIELDS = {"email": "email", "password_hash": "passwordHash", "name": "name"}
 
 
