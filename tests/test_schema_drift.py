@@ -225,7 +225,7 @@ def test_postgres_drift_is_reported_line_by_line(pg_scratch: str) -> None:
 def test_postgres_introspection_session_refuses_writes(pg_scratch: str) -> None:
     import psycopg
 
-    from adapter_contracts.harness.schema.postgres import connect_read_only
+    from adapter_contracts.harness.engines.postgres.introspection import connect_read_only
 
     with connect_read_only(pg_scratch) as conn, pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
         conn.execute("CREATE TABLE nope (x int)")
@@ -361,7 +361,7 @@ def test_mysql_introspection_runs_in_a_read_only_transaction(
 ) -> None:
     import pymysql
 
-    from adapter_contracts.harness.schema import mysql as module
+    from adapter_contracts.harness.engines.mysql import introspection as module
 
     refused: list[int] = []
 
@@ -448,7 +448,7 @@ def test_sqlite_drift_is_reported_line_by_line(tmp_path: Path) -> None:
 
 
 def test_sqlite_introspection_opens_read_only(tmp_path: Path) -> None:
-    from adapter_contracts.harness.schema.sqlite import connect_read_only
+    from adapter_contracts.harness.engines.sqlite.introspection import connect_read_only
 
     path = tmp_path / "ro.db"
     sqlite3.connect(path).close()

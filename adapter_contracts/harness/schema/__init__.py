@@ -41,20 +41,20 @@ def introspect(endpoint: Endpoint) -> dict[str, Any]:
     """The live schema of the endpoint's database, in canonical form.  Never writes."""
     engine = endpoint.engine
     if engine == "postgres":
-        from adapter_contracts.harness.schema.postgres import introspect_dsn
+        from adapter_contracts.harness.engines.postgres.introspection import introspect_dsn
 
         return introspect_dsn(endpoint.dsn)
     if engine == "mysql":
-        from adapter_contracts.harness.schema.mysql import introspect_dsn as introspect_mysql
+        from adapter_contracts.harness.engines.mysql.introspection import introspect_dsn as introspect_mysql
 
         return introspect_mysql(endpoint.dsn, endpoint.database or None)
     if engine == "sqlite":
-        from adapter_contracts.harness.schema.sqlite import introspect_path
+        from adapter_contracts.harness.engines.sqlite.introspection import introspect_path
 
         path = endpoint.extra.get("path") or endpoint.database or endpoint.dsn.removeprefix("sqlite:///")
         return introspect_path(str(path))
     if engine in ("mongo", "mongomock"):
-        from adapter_contracts.harness.schema.mongo import introspect_database
+        from adapter_contracts.harness.engines.mongo.introspection import introspect_database
 
         client = endpoint.extra.get("client")
         if client is not None:
