@@ -16,14 +16,12 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-# Failed is pytest.fail.Exception; the public alias is untyped.
-from _pytest.outcomes import Failed
-
 from adapter_contracts.adapters.base import Adapter
 from adapter_contracts.harness.config import HarnessConfig
 from adapter_contracts.harness.engines import BACKENDS, FAMILIES, Target, load_backend, resolve_targets
 from adapter_contracts.harness.engines.base import Backend, Endpoint
 from adapter_contracts.harness.plugging import PluggedAdapter
+from adapter_contracts.harness.private.pytest_api import Failed
 from adapter_contracts.harness.provision.common import (
     ProvisionRefused,
     ProvisionUnavailable,
