@@ -85,7 +85,7 @@ if TYPE_CHECKING:
         now_utc,
         truncate_ms,
     )
-    from adapter_contracts.harness.engines.base import (
+    from adapter_contracts.harness.endpoint import (
         Endpoint,
     )
     from adapter_contracts.harness.plugging import (
@@ -102,7 +102,7 @@ _HOMES = (
     "adapter_contracts.adapters.cursor",
     "adapter_contracts.adapters.inputs",
     "adapter_contracts.harness.plugging",
-    "adapter_contracts.harness.engines.base",
+    "adapter_contracts.harness.endpoint",
 )
 
 __all__ = [

@@ -22,9 +22,10 @@ from typing import Any
 import pytest
 
 from adapter_contracts.harness.engines.base import Endpoint
+from adapter_contracts.harness.engines.mysql.introspection import canonical_mysql_collation
 from adapter_contracts.harness.schema import declared_schema, diff, introspect, normalise, problems
 from adapter_contracts.harness.schema.layout import canonical_layout, render_document, undeclared_collations
-from adapter_contracts.harness.schema.model import canonical_mysql_collation, canonical_type
+from adapter_contracts.harness.schema.model import canonical_type
 from tests.inner import child_env
 
 PG_SERVER = os.environ.get("CONTRACT_DRIFT_PG_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
