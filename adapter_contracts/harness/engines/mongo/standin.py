@@ -11,7 +11,6 @@ import functools
 import threading
 import time
 from contextlib import ExitStack
-from importlib import metadata
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from adapter_contracts.harness.engines.base import Endpoint, Layout
@@ -85,6 +84,8 @@ class MongomockEngine(MongoEngine):
         self.reset_seconds: list[float] = []
 
     def start(self, provider: str, config: HarnessConfig, stack: ExitStack) -> Endpoint:
+        from importlib import metadata  # costs 10 ms: not when the registry lists the engines
+
         from adapter_contracts.harness.engines.mongo import provisioning
 
         try:

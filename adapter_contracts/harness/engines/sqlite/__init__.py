@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import sqlite3
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
@@ -21,6 +20,8 @@ from adapter_contracts.harness.provision.common import ProvisionUnavailable
 from adapter_contracts.harness.provision.local import owned_workdir
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from adapter_contracts.adapters.base import Adapter
     from adapter_contracts.harness.config import HarnessConfig
 
@@ -54,6 +55,8 @@ class SQLiteEngine(Engine):
         self._factory: Factory | None = None
 
     def start(self, provider: str, config: HarnessConfig, stack: ExitStack) -> Endpoint:
+        import sqlite3
+
         factory = _example_factory()
         # A throwaway database: on tmpfs when there is one, so commits do not wait on disk syncs.
         shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
