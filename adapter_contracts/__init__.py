@@ -88,7 +88,7 @@ if TYPE_CHECKING:
         now_utc,
         truncate_ms,
     )
-    from adapter_contracts.harness.engines.base import (
+    from adapter_contracts.harness.endpoint import (
         Endpoint,
     )
     from adapter_contracts.harness.plugging import (
@@ -105,7 +105,7 @@ _HOMES = (
     "adapter_contracts.adapters.cursor",
     "adapter_contracts.adapters.inputs",
     "adapter_contracts.harness.plugging",
-    "adapter_contracts.harness.engines.base",
+    "adapter_contracts.harness.endpoint",
 )
 
 __all__ = [

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from adapter_contracts.harness.engines.base import Endpoint
-from adapter_contracts.harness.engines.mysql import parse_mysql_dsn
+from adapter_contracts.harness.engines.mysql.provisioning import parse_mysql_dsn
 
 Usage = tuple[datetime, Decimal, Decimal, str | None]
 PG_INDEX = "idx_client_billing_client"

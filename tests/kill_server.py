@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from adapter_contracts.harness.pytest_harness import engine_session
-
 _seen: dict[str, int] = {}
 
 
@@ -27,7 +25,7 @@ def _server_pid(engine: str, dsn: str) -> int:
             row = conn.execute("SHOW data_directory").fetchone()
         assert row is not None
         return int((Path(str(row[0])) / "postmaster.pid").read_text().split()[0])
-    from adapter_contracts.harness.engines.mysql import parse_mysql_dsn
+    from adapter_contracts.harness.engines.mysql.provisioning import parse_mysql_dsn
 
     address, database = parse_mysql_dsn(dsn)
     with address.connect(database) as conn, conn.cursor() as cursor:
@@ -45,6 +43,10 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     _seen[engine] = _seen.get(engine, 0) + 1
     if _seen[engine] != int(after):
         return
+    # Imported here, not with this plugin: loaded by -p before the conftest names the harness's
+    # plugin, an early import would keep pytest from rewriting it (PytestAssertRewriteWarning, an error).
+    from adapter_contracts.harness.pytest_harness import engine_session
+
     session = engine_session(item.config)
     assert session is not None
     pid = _server_pid(engine, session.started[engine].endpoint.dsn)

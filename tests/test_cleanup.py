@@ -24,7 +24,7 @@ import psycopg.sql
 import pymysql
 import pytest
 
-from adapter_contracts.harness.engines.postgres import HARNESS_MARK
+from adapter_contracts.harness.engines.postgres.provisioning import HARNESS_MARK
 from adapter_contracts.harness.provision.common import MARKER_TABLE, MARKER_TEXT
 from adapter_contracts.harness.provision.ownership import OWNER_FILE, owner_record, parse_owner
 from tests.inner import CONTRACTS, child_env

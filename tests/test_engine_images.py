@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from adapter_contracts.harness.config import HarnessConfig
-from adapter_contracts.harness.engines import Target, image_label, load_backend, resolve_targets
+from adapter_contracts.harness.engines import Target, image_label, load_engine, resolve_targets, server_engines
 from adapter_contracts.harness.provision import containers
 from adapter_contracts.harness.provision.common import ProvisionUnavailable, docker_available
 from tests.inner import CONTRACTS, child_env
@@ -31,7 +31,7 @@ BUILD = ROOT / "scripts" / "images" / "build.sh"
 
 # -- image choice and target ids -------------------------------------------------------------
 
-@pytest.mark.parametrize(("backend", "image", "label"), [
+@pytest.mark.parametrize(("engine_id", "image", "label"), [
     ("postgres", "adapter-contracts/postgres:15-3dceff89464e", "postgres-15"),
     ("postgres", "adapter-contracts/postgres:17-67337d6604c7", "postgres-17"),
     ("mysql", "adapter-contracts/mariadb:10.11-31738f247beb", "mysql-mariadb-10.11"),
@@ -40,9 +40,9 @@ BUILD = ROOT / "scripts" / "images" / "build.sh"
     ("mysql", "mysql:8.4", "mysql-8.4"),
     ("mongo", "mongo:8.0", "mongo-8.0"),
 ])
-def test_built_and_official_images_are_named_by_engine_and_version(backend: str, image: str, label: str) -> None:
+def test_built_and_official_images_are_named_by_engine_and_version(engine_id: str, image: str, label: str) -> None:
     # The content hash after the version never reaches the id: ids stay stable across rebuilds.
-    assert image_label(backend, image) == label
+    assert image_label(engine_id, image) == label
 
 
 def test_each_image_is_its_own_target_and_k_engine_selects_them_all() -> None:
@@ -53,16 +53,16 @@ def test_each_image_is_its_own_target_and_k_engine_selects_them_all() -> None:
     })
     targets = resolve_targets(config)
     assert [t.id for t in targets] == ["postgres-15", "postgres-17", "mysql-mariadb-10.11", "mysql-9"]
-    assert [t.backend for t in targets] == ["postgres", "postgres", "mysql", "mysql"]
+    assert [t.engine for t in targets] == ["postgres", "postgres", "mysql", "mysql"]
     # -k matches substrings of the test id: every version of an engine carries its name.
     assert [t.id for t in targets if "postgres" in t.id] == ["postgres-15", "postgres-17"]
     assert [t.id for t in targets if "mysql" in t.id] == ["mysql-mariadb-10.11", "mysql-9"]
 
 
-def test_the_backend_runs_the_targets_image() -> None:
-    assert load_backend(Target("postgres-17", "postgres", "adapter-contracts/postgres:17-x")).image == \
+def test_the_engine_runs_the_targets_image() -> None:
+    assert load_engine(Target("postgres-17", "postgres", "adapter-contracts/postgres:17-x")).image == \
         "adapter-contracts/postgres:17-x"
-    assert load_backend("postgres").image is None  # the provider then picks the default
+    assert load_engine("postgres").image is None  # the provider then picks the default
 
 
 # -- the container provider --------------------------------------------------------------------
@@ -103,7 +103,7 @@ def decided(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("decided")
-def test_provider_runs_the_chosen_image_or_the_engines_default() -> None:
+def test_provider_runs_the_image_it_is_given_and_removes_it_with_the_stack() -> None:
     made: list[FakeContainer] = []
 
     def make(image: str) -> FakeContainer:
@@ -111,19 +111,29 @@ def test_provider_runs_the_chosen_image_or_the_engines_default() -> None:
         return made[-1]
 
     with ExitStack() as stack:
-        _, chosen = containers.start("mysql", "adapter-contracts/mysql:9-x", make, stack)
-        _, default = containers.start("postgres", None, make, stack)
+        first = containers.start("adapter-contracts/mysql:9-x", make, stack, data_dir="/var/lib/mysql")
+        second = containers.start("postgres:16-alpine", make, stack, data_dir="/var/lib/postgresql/data")
         assert [c.stopped for c in made] == [0, 0]
-    assert (chosen, default) == ("adapter-contracts/mysql:9-x", containers.DEFAULT_IMAGES["postgres"])
-    assert [c.image for c in made] == [chosen, default]
+    assert [first, second] == made
+    assert [c.image for c in made] == ["adapter-contracts/mysql:9-x", "postgres:16-alpine"]
+    assert [c.tmpfs for c in made] == [["/var/lib/mysql"], ["/var/lib/postgresql/data"]]
     assert [c.stopped for c in made] == [1, 1]  # removed when the engine's stack closes
+
+
+def test_every_server_engine_names_its_default_image_and_where_it_keeps_data() -> None:
+    engines = server_engines()
+    assert [cls.id for cls in engines] == ["postgres", "mysql", "mongo"]
+    for cls in engines:
+        assert cls.server is not None
+        assert ":" in cls.server.default_image, cls.id
+        assert cls.server.image_data_dir.startswith("/"), cls.id
 
 
 @pytest.mark.usefixtures("decided")
 def test_containers_are_labelled_with_run_pid_and_host() -> None:
     container = FakeContainer("x")
     with ExitStack() as stack:
-        containers.start("postgres", "x", lambda image: container, stack)
+        containers.start("x", lambda image: container, stack, data_dir="/var/lib/postgresql/data")
     labels = container.kwargs["labels"]
     assert labels == containers.container_labels()
     assert set(labels) == {containers.LABEL_RUN, containers.LABEL_PID, containers.LABEL_HOST}
@@ -138,7 +148,7 @@ def test_a_container_that_fails_or_is_interrupted_while_starting_is_removed(fail
     container = FakeContainer("img", fail=failure)
     expected: type[BaseException] = ProvisionUnavailable if isinstance(failure, Exception) else KeyboardInterrupt
     with ExitStack() as stack, pytest.raises(expected) as raised:
-        containers.start("postgres", "img", lambda image: container, stack)
+        containers.start("img", lambda image: container, stack, data_dir="/data")
     assert container.started
     assert container.stopped == 1
     if expected is ProvisionUnavailable:

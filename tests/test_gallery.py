@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from adapter_contracts.harness.engines import BACKENDS
+from adapter_contracts.harness.engines import ENGINES
 from adapter_contracts.harness.plugging import load_factory
 from tests.failure_blocks import block_problems, failure_blocks
 from tests.gallery import CORRECT, DEFECTS, GALLERY_PROPERTY, RUNS_AN_ENTRY, Entry
@@ -80,7 +80,7 @@ def _environment() -> dict[str, str]:
 
 
 def run_entry(entry: Entry) -> GalleryRun:
-    engine = load_factory(entry.spec, set(BACKENDS)).engine
+    engine = load_factory(entry.spec, set(ENGINES)).engine
     with tempfile.TemporaryDirectory(prefix="gallery-") as scratch:
         report = Path(scratch) / "report"
         command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "tests.gallery.quick", "-q", "-x",
@@ -161,8 +161,8 @@ def test_the_gallery_has_enough_distinct_defects() -> None:
 
 @pytest.mark.parametrize("entry", DEFECTS + CORRECT, ids=lambda e: e.name)
 def test_entry_plugs_in(entry: Entry) -> None:
-    plugged = load_factory(entry.spec, set(BACKENDS))
-    assert plugged.engine in BACKENDS
+    plugged = load_factory(entry.spec, set(ENGINES))
+    assert plugged.engine in ENGINES
 
 
 def defect_problems(run: GalleryRun) -> list[str]:

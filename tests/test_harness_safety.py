@@ -23,8 +23,8 @@ import pymysql
 import pytest
 
 from adapter_contracts.harness.config import HarnessConfig
-from adapter_contracts.harness.engines import load_backend
-from adapter_contracts.harness.engines.base import Backend
+from adapter_contracts.harness.engines import load_engine
+from adapter_contracts.harness.engines.base import Engine
 from adapter_contracts.harness.provision.common import (
     MARKER_TABLE,
     ProvisionRefused,
@@ -193,8 +193,8 @@ def existing(server: Server, database: str, **kw: Any) -> HarnessConfig:
                          dsn_database="existing", **kw)
 
 
-def start(backend: Backend, config: HarnessConfig, stack: ExitStack) -> Any:
-    return provision(backend, "dsn", config, stack)
+def start(engine: Engine, config: HarnessConfig, stack: ExitStack) -> Any:
+    return provision(engine, "dsn", config, stack)
 
 
 # -- ownership --------------------------------------------------------------------
@@ -203,15 +203,15 @@ def start(backend: Backend, config: HarnessConfig, stack: ExitStack) -> Any:
 def test_a_database_holding_foreign_tables_is_refused_and_left_untouched(server: Server, scratch: str) -> None:
     server.fill_foreign(scratch)
     before = server.state(scratch)
-    backend = load_backend(server.engine)
+    engine = load_engine(server.engine)
     with ExitStack() as stack, pytest.raises(ProvisionRefused) as refused:
-        start(backend, existing(server, scratch), stack)
+        start(engine, existing(server, scratch), stack)
     message = str(refused.value)
     assert "outside the canonical layout (orders)" in message
     assert PASSWORD not in message
     assert server.state(scratch) == before
     with pytest.raises(RuntimeError):
-        backend.reset()  # never established as the harness's own
+        engine.reset()  # never established as the harness's own
     assert server.state(scratch) == before
 
 
@@ -232,15 +232,15 @@ def test_a_refused_database_stops_the_engine_instead_of_falling_back(server: Ser
 
 def test_an_empty_database_is_marked_then_recognised_and_never_dropped(server: Server, scratch: str) -> None:
     for _ in range(2):  # the second start finds the marker and adds nothing
-        backend = load_backend(server.engine)
+        engine = load_engine(server.engine)
         with ExitStack() as stack:
-            endpoint = start(backend, existing(server, scratch), stack)
+            endpoint = start(engine, existing(server, scratch), stack)
             assert endpoint.database == scratch
-            adapter = backend.make_adapter(endpoint)
+            adapter = engine.make_adapter(endpoint)
             with closing(adapter):
                 adapter.create_client(payload={}, id="c")
-            backend.reset()
-            assert all(rows == [] for rows in backend.snapshot().values())
+            engine.reset()
+            assert all(rows == [] for rows in engine.snapshot().values())
         relations_and_rows = json.dumps(server.state(scratch), default=str)
         assert MARKER_TABLE in relations_and_rows
         assert relations_and_rows.count("initialised by the adapter-contracts harness") == 1
@@ -259,26 +259,26 @@ def _sql_in(server: Server, database: str, *statements: str) -> None:
 
 def test_the_override_flag_admits_only_canonical_tables_without_a_marker(server: Server, scratch: str) -> None:
     # The canonical tables with a row, and no marker: an earlier deployment's, say.
-    backend = load_backend(server.engine)
+    engine = load_engine(server.engine)
     with ExitStack() as stack:
-        endpoint = start(backend, existing(server, scratch), stack)
-        with closing(backend.make_adapter(endpoint)) as adapter:
+        endpoint = start(engine, existing(server, scratch), stack)
+        with closing(engine.make_adapter(endpoint)) as adapter:
             adapter.create_client(payload={}, id="c1")
     _sql_in(server, scratch, f"DROP TABLE {MARKER_TABLE}")
     before = server.state(scratch)
     with ExitStack() as stack, pytest.raises(ProvisionRefused, match="--allow-wipe-foreign-database"):
-        start(load_backend(server.engine), existing(server, scratch), stack)
+        start(load_engine(server.engine), existing(server, scratch), stack)
     assert server.state(scratch) == before
-    backend = load_backend(server.engine)
+    engine = load_engine(server.engine)
     with ExitStack() as stack:
-        start(backend, existing(server, scratch, allow_wipe=frozenset({scratch})), stack)
-        backend.reset()
+        start(engine, existing(server, scratch, allow_wipe=frozenset({scratch})), stack)
+        engine.reset()
     assert "c1" not in json.dumps(server.state(scratch), default=str)
     # Named or not, a table outside the canonical layout keeps the harness out.
     _sql_in(server, scratch, "CREATE TABLE orders (id INT PRIMARY KEY)", "INSERT INTO orders VALUES (7)")
     before = server.state(scratch)
     with ExitStack() as stack, pytest.raises(ProvisionRefused, match=r"outside the canonical layout \(orders\)"):
-        start(load_backend(server.engine), existing(server, scratch, allow_wipe=frozenset({scratch})), stack)
+        start(load_engine(server.engine), existing(server, scratch, allow_wipe=frozenset({scratch})), stack)
     assert server.state(scratch) == before
 
 
@@ -298,52 +298,53 @@ def test_a_forged_marker_proves_nothing(server: Server, scratch: str, marker: st
     ]
     _sql_in(server, scratch, *statements)
     before = server.state(scratch)
-    backend = load_backend(server.engine)
+    engine = load_engine(server.engine)
     with ExitStack() as stack, pytest.raises(ProvisionRefused) as refused:
-        start(backend, existing(server, scratch, allow_wipe=frozenset({scratch})), stack)
+        start(engine, existing(server, scratch, allow_wipe=frozenset({scratch})), stack)
     assert "marker" in str(refused.value)
     with pytest.raises(RuntimeError):
-        backend.reset()
+        engine.reset()
     after = server.state(scratch)
     assert after == before
     assert "real-user" in json.dumps(after, default=str)
 
 
 def test_a_genuine_marker_beside_a_foreign_table_is_refused(server: Server, scratch: str) -> None:
-    backend = load_backend(server.engine)
+    engine = load_engine(server.engine)
     with ExitStack() as stack:
-        start(backend, existing(server, scratch), stack)  # empty: the harness marks it
+        start(engine, existing(server, scratch), stack)  # empty: the harness marks it
     _sql_in(server, scratch, "CREATE TABLE orders (id INT PRIMARY KEY)", "INSERT INTO orders VALUES (7)")
     before = server.state(scratch)
     with ExitStack() as stack, pytest.raises(ProvisionRefused, match=r"outside the canonical layout \(orders\)"):
-        start(load_backend(server.engine), existing(server, scratch), stack)
+        start(load_engine(server.engine), existing(server, scratch), stack)
     assert server.state(scratch) == before
 
 
 def test_the_default_mode_still_works_in_a_database_of_its_own(server: Server) -> None:
-    backend = load_backend(server.engine)
+    engine = load_engine(server.engine)
     config = HarnessConfig(dsns={server.engine: server.user_dsn()}, providers={"*": "dsn"})
     with ExitStack() as stack:
-        endpoint = start(backend, config, stack)
+        endpoint = start(engine, config, stack)
         assert endpoint.database.startswith("contract_")
         assert server.exists(endpoint.database)
-        backend.reset()
+        engine.reset()
     assert not server.exists(endpoint.database)
 
 
 def test_mongo_claims_only_an_empty_or_marked_database() -> None:
     mongomock = pytest.importorskip("mongomock")
-    from adapter_contracts.harness.engines.mongo import _claim
+    from adapter_contracts.harness.engines.mongo import MongoEngine
+    from adapter_contracts.harness.engines.mongo.provisioning import claim
 
     client = mongomock.MongoClient("mongodb://127.0.0.1/appdb")
     client["appdb"]["orders"].insert_one({"keep": "me"})
     with pytest.raises(ProvisionRefused, match="orders"):
-        _claim(client, HarnessConfig(dsn_database="existing"))
+        claim(client, MongoEngine(), HarnessConfig(dsn_database="existing"))
     assert client["appdb"].list_collection_names() == ["orders"]
     client["appdb"].drop_collection("orders")
-    assert _claim(client, HarnessConfig(dsn_database="existing")).name == "appdb"
+    assert claim(client, MongoEngine(), HarnessConfig(dsn_database="existing")).name == "appdb"
     assert client["appdb"][MARKER_TABLE].count_documents({}) == 1
-    _claim(client, HarnessConfig(dsn_database="existing"))
+    claim(client, MongoEngine(), HarnessConfig(dsn_database="existing"))
     assert client["appdb"][MARKER_TABLE].count_documents({}) == 1
 
 
@@ -367,10 +368,10 @@ def test_provisioning_errors_never_show_the_password(server: Server, broken: str
     else:
         dsn = server.user_dsn().replace("127.0.0.1", f"127.0.0.1 password={PASSWORD} x")
     config = HarnessConfig(dsns={server.engine: dsn}, providers={"*": "dsn"}, startup_timeout=1)
-    backend = load_backend(server.engine)
+    engine = load_engine(server.engine)
     try:
         with ExitStack() as stack:
-            start(backend, config, stack)
+            start(engine, config, stack)
     except ProvisionUnavailable as exc:
         printed = "".join(traceback.format_exception(exc))
         assert PASSWORD not in printed

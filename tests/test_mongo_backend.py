@@ -1,4 +1,4 @@
-"""Mongo helpers: the real-server check, the timestamp format, error mapping, the stand-in backend."""
+"""Mongo helpers: the real-server check, the timestamp format, error mapping, the stand-in engine."""
 
 from __future__ import annotations
 
@@ -24,20 +24,21 @@ from adapter_contracts.adapters.mongo import decode_payload, encode_payload, for
 from adapter_contracts.adapters.mongo.paging import after_query
 from adapter_contracts.adapters.mongo.translation import DRIVER_ERRORS, translate
 from adapter_contracts.harness.config import HarnessConfig
-from adapter_contracts.harness.engines import mongo as mongo_engine
-from adapter_contracts.harness.engines.mongo import MongomockBackend, real_mongo_reason
+from adapter_contracts.harness.engines import base as engine_base
+from adapter_contracts.harness.engines.mongo import MongoEngine
+from adapter_contracts.harness.engines.mongo.standin import MongomockEngine
 from tests.provisioned import provision
 
 
 @pytest.fixture
 def nothing_available(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mongo_engine, "docker_available", lambda: "no Docker socket at /x")
-    monkeypatch.setattr(mongo_engine, "find_binary", lambda name, dirs=(): None)
+    monkeypatch.setattr(engine_base, "docker_available", lambda: "no Docker socket at /x")
+    monkeypatch.setattr(engine_base, "find_binary", lambda name, dirs=(): None)
 
 
 @pytest.mark.usefixtures("nothing_available")
 def test_reason_lists_every_check_when_nothing_is_available() -> None:
-    reason = real_mongo_reason(HarnessConfig())
+    reason = MongoEngine.unreachable(HarnessConfig())
     assert reason is not None
     assert "\n" not in reason
     for part in ("dsn:", "container: no Docker socket", "local: no mongod"):
@@ -46,20 +47,20 @@ def test_reason_lists_every_check_when_nothing_is_available() -> None:
 
 @pytest.mark.usefixtures("nothing_available")
 def test_a_dsn_is_enough() -> None:
-    assert real_mongo_reason(HarnessConfig(dsns={"mongo": "mongodb://h"})) is None
+    assert MongoEngine.unreachable(HarnessConfig(dsns={"mongo": "mongodb://h"})) is None
 
 
 def test_docker_or_mongod_is_enough(monkeypatch: pytest.MonkeyPatch, nothing_available: None) -> None:
-    monkeypatch.setattr(mongo_engine, "find_binary", lambda name, dirs=(): "/opt/mongodb/bin/mongod")
-    assert real_mongo_reason(HarnessConfig()) is None
-    monkeypatch.setattr(mongo_engine, "find_binary", lambda name, dirs=(): None)
-    monkeypatch.setattr(mongo_engine, "docker_available", lambda: None)
-    assert real_mongo_reason(HarnessConfig()) is None
+    monkeypatch.setattr(engine_base, "find_binary", lambda name, dirs=(): "/opt/mongodb/bin/mongod")
+    assert MongoEngine.unreachable(HarnessConfig()) is None
+    monkeypatch.setattr(engine_base, "find_binary", lambda name, dirs=(): None)
+    monkeypatch.setattr(engine_base, "docker_available", lambda: None)
+    assert MongoEngine.unreachable(HarnessConfig()) is None
 
 
 def test_a_pinned_provider_is_the_only_one_checked(monkeypatch: pytest.MonkeyPatch, nothing_available: None) -> None:
-    monkeypatch.setattr(mongo_engine, "docker_available", lambda: None)
-    reason = real_mongo_reason(HarnessConfig(providers={"mongo": "local"}))
+    monkeypatch.setattr(engine_base, "docker_available", lambda: None)
+    reason = MongoEngine.unreachable(HarnessConfig(providers={"mongo": "local"}))
     assert reason is not None
     assert reason.startswith("local:")
 
@@ -114,15 +115,15 @@ def test_driver_errors_are_mapped(raised: Exception, expected: type[AdapterError
 
 
 def test_stand_in_reset_keeps_the_billing_sequence_growing() -> None:
-    backend = MongomockBackend()
+    engine = MongomockEngine()
     with ExitStack() as stack:
-        endpoint = provision(backend, "mongomock", HarnessConfig(), stack)
-        adapter = backend.make_adapter(endpoint)
+        endpoint = provision(engine, "mongomock", HarnessConfig(), stack)
+        adapter = engine.make_adapter(endpoint)
         client = adapter.create_client(payload={"": 1, "$x": {"a.b": [1.5]}})
         first = adapter.record_usage(client.id, timestamp=limits.TIME_MIN, tokens_used=1, cost=Decimal("0.1"))
-        assert backend.snapshot()["client_billing"]
-        backend.reset()
-        assert all(not rows for rows in backend.snapshot().values())
+        assert engine.snapshot()["client_billing"]
+        engine.reset()
+        assert all(not rows for rows in engine.snapshot().values())
         client = adapter.create_client(payload={})
         second = adapter.record_usage(client.id, timestamp=limits.TIME_MIN, tokens_used=1, cost=0)
         assert int(second.id) > int(first.id)
@@ -160,9 +161,9 @@ def test_payloads_survive_real_bson_decoding(payload: dict[str, object]) -> None
 
 @pytest.mark.parametrize("payload", _AWKWARD)
 def test_payloads_survive_the_stand_in(payload: dict[str, object]) -> None:
-    backend = MongomockBackend()
+    engine = MongomockEngine()
     with ExitStack() as stack:
-        adapter = backend.make_adapter(provision(backend, "mongomock", HarnessConfig(), stack))
+        adapter = engine.make_adapter(provision(engine, "mongomock", HarnessConfig(), stack))
         client = adapter.create_client(payload=payload)
         adapter.update_client(client.id, payload)
         got = adapter.get_client(client.id)
@@ -185,9 +186,9 @@ def test_forged_but_well_typed_cursors_page_like_the_reference(scope: str, key: 
     from adapter_contracts.adapters.cursor import encode_cursor, listing_scope
     from adapter_contracts.adapters.memory import MemoryAdapter
 
-    backend = MongomockBackend()
+    engine = MongomockEngine()
     with ExitStack() as stack:
-        mongo = backend.make_adapter(provision(backend, "mongomock", HarnessConfig(), stack))
+        mongo = engine.make_adapter(provision(engine, "mongomock", HarnessConfig(), stack))
         results = []
         for adapter in (mongo, MemoryAdapter()):
             user = adapter.create_user(email="a@example.com", password_hash="h", id="u")

@@ -1,4 +1,4 @@
-"""Self-tests of the MySQL adapter's and backend's pure helpers (no server needed)."""
+"""Self-tests of the MySQL adapter's and engine's pure helpers (no server needed)."""
 
 from __future__ import annotations
 
@@ -9,22 +9,18 @@ import pytest
 from adapter_contracts.adapters.mysql import MySQLAdapter, schema_statements
 from adapter_contracts.adapters.mysql.translation import conflict_field
 from adapter_contracts.harness.config import HarnessConfig
-from adapter_contracts.harness.engines import mysql as backend_module
-from adapter_contracts.harness.engines.mysql import (
-    RESET_SQL,
-    TABLES,
-    MySQLBackend,
-    ServerAddress,
-    parse_mysql_dsn,
-    server_label,
-)
+from adapter_contracts.harness.engines.mysql import MySQLEngine
+from adapter_contracts.harness.engines.mysql.provisioning import ServerAddress, parse_mysql_dsn, server_label
+from adapter_contracts.harness.engines.mysql.storage import RawStorage
+from adapter_contracts.harness.provision import local
 from adapter_contracts.harness.provision.common import ProvisionUnavailable, redact_dsn
 
 
 def test_schema_gets_the_exact_collation_on_every_table() -> None:
     statements = schema_statements("utf8mb4_nopad_bin")
     created = [s.split()[5] for s in statements]
-    assert sorted(created) == sorted(table for table, _ in TABLES)
+    assert MySQLEngine.layout is not None
+    assert sorted(created) == sorted(MySQLEngine.layout.tables())
     for statement in statements:
         assert statement.startswith("CREATE TABLE IF NOT EXISTS")
         assert "COLLATE=utf8mb4_nopad_bin" in statement
@@ -32,9 +28,14 @@ def test_schema_gets_the_exact_collation_on_every_table() -> None:
         assert " TIMESTAMP" not in statement.upper().replace("`TIMESTAMP`", "")
 
 
-def test_reset_deletes_children_before_parents_in_one_batch() -> None:
-    order = [part.removeprefix("DELETE FROM ") for part in RESET_SQL.split(";") if part]
-    assert order == [table for table, _ in TABLES]
+def test_reset_deletes_every_canonical_table_in_one_batch_whatever_keys_the_adapter_declared() -> None:
+    raw = RawStorage(ServerAddress("127.0.0.1", 1, "root", ""), "contract_x", MySQLEngine())
+    parts = [part.strip() for part in raw._reset_sql.split(";") if part.strip()]
+    assert parts[0] == "SET FOREIGN_KEY_CHECKS = 0"
+    assert parts[-1] == "SET FOREIGN_KEY_CHECKS = 1"
+    order = [part.removeprefix("DELETE FROM ").strip("`") for part in parts[1:-1]]
+    assert MySQLEngine.layout is not None
+    assert sorted(order) == sorted(MySQLEngine.layout.tables())
     assert order.index("users") > order.index("campaigns")
     assert order.index("clients") > order.index("client_billing")
 
@@ -86,11 +87,11 @@ def test_duplicate_key_names_map_to_fields(message: str, field: str) -> None:
 
 
 def test_local_provider_without_binaries_says_what_it_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(backend_module, "find_binary", lambda name, extra_dirs=(): None)
+    monkeypatch.setattr(local, "find_binary", lambda name, extra_dirs=(): None)
     with ExitStack() as stack, pytest.raises(ProvisionUnavailable, match="mariadbd or mysqld"):
-        MySQLBackend().start("local", HarnessConfig(), stack)
+        MySQLEngine().start("local", HarnessConfig(), stack)
 
 
 def test_dsn_provider_needs_a_dsn() -> None:
     with ExitStack() as stack, pytest.raises(ProvisionUnavailable, match="mysql-dsn"):
-        MySQLBackend().start("dsn", HarnessConfig(), stack)
+        MySQLEngine().start("dsn", HarnessConfig(), stack)

@@ -1,4 +1,4 @@
-"""The PostgreSQL adapter's and backend's own helpers; the server-backed ones use a throwaway local server."""
+"""The PostgreSQL adapter's and engine's own helpers; the server-backed ones use a throwaway local server."""
 
 from __future__ import annotations
 
@@ -16,14 +16,9 @@ from adapter_contracts.adapters.errors import StorageUnavailable
 from adapter_contracts.adapters.postgres import PostgresAdapter, keyset_bound, load_json, schema_sql
 from adapter_contracts.harness.config import HarnessConfig
 from adapter_contracts.harness.engines.base import Endpoint
-from adapter_contracts.harness.engines.postgres import (
-    RESET_SQL,
-    TABLES,
-    PostgresBackend,
-    database_name,
-    libpq_url,
-    with_database,
-)
+from adapter_contracts.harness.engines.postgres import PostgresEngine
+from adapter_contracts.harness.engines.postgres.provisioning import database_name, libpq_url, with_database
+from adapter_contracts.harness.engines.postgres.storage import RawStorage
 from adapter_contracts.harness.faults import FaultProxy
 from adapter_contracts.harness.provision.common import ProvisionUnavailable
 from tests.provisioned import provision
@@ -65,8 +60,12 @@ def test_cursor_times_and_sequences_outside_storage_are_clamped() -> None:
     assert keyset_bound(0, -(2**80)) == (">", datetime(1970, 1, 1, tzinfo=UTC), -(2**63))
 
 
+TABLES = PostgresEngine.layout.tables() if PostgresEngine.layout else ()
+
+
 def test_reset_deletes_every_table_after_the_tables_that_reference_it() -> None:
-    order = re.findall(r"DELETE FROM (\w+);", RESET_SQL)
+    order = re.findall(r'DELETE FROM "(\w+)";', RawStorage("postgresql://", PostgresEngine())._reset_sql.decode())
+    assert TABLES
     assert sorted(order) == sorted(TABLES)
     ddl = schema_sql()
     for child, body in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\n\);", ddl, re.S):
@@ -74,8 +73,8 @@ def test_reset_deletes_every_table_after_the_tables_that_reference_it() -> None:
             assert order.index(child) < order.index(parent), (child, parent)
 
 
-def test_schema_tables_are_the_backends_tables() -> None:
-    assert re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", schema_sql()) == list(TABLES)
+def test_schema_tables_are_the_layouts_tables() -> None:
+    assert sorted(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", schema_sql())) == sorted(TABLES)
 
 
 def test_own_database_keeps_the_dsn_form_and_its_options() -> None:
@@ -96,14 +95,14 @@ def test_own_database_keeps_the_dsn_form_and_its_options() -> None:
 
 
 @pytest.fixture(scope="module")
-def local() -> Iterator[tuple[PostgresBackend, Endpoint]]:
-    backend = PostgresBackend()
+def local() -> Iterator[tuple[PostgresEngine, Endpoint]]:
+    engine = PostgresEngine()
     with ExitStack() as stack:
         try:
-            endpoint = provision(backend, "local", HarnessConfig(), stack)
+            endpoint = provision(engine, "local", HarnessConfig(), stack)
         except ProvisionUnavailable as exc:
             pytest.skip(f"no local PostgreSQL server: {exc}")
-        yield backend, endpoint
+        yield engine, endpoint
 
 
 def _fill(adapter: Adapter) -> None:
@@ -119,22 +118,22 @@ def _fill(adapter: Adapter) -> None:
     adapter.record_usage(client.id, timestamp=T, tokens_used=1, cost=2, admin_id=user.id)
 
 
-def test_reset_empties_all_ten_tables_and_snapshot_reads_them(local: tuple[PostgresBackend, Endpoint]) -> None:
-    backend, endpoint = local
-    backend.reset()
+def test_reset_empties_all_ten_tables_and_snapshot_reads_them(local: tuple[PostgresEngine, Endpoint]) -> None:
+    engine, endpoint = local
+    engine.reset()
     with PostgresAdapter(endpoint.dsn) as adapter:
         _fill(adapter)
-    snap = backend.snapshot()
+    snap = engine.snapshot()
     assert {table: len(rows) for table, rows in snap.items()} == dict.fromkeys(TABLES, 1)
     assert snap["clients"][0][2] == '{"b": [1, 2.5]}'
     assert hash(tuple(tuple(rows) for rows in snap.values()))
-    backend.reset()
-    assert all(rows == [] for rows in backend.snapshot().values())
+    engine.reset()
+    assert all(rows == [] for rows in engine.snapshot().values())
 
 
-def test_a_cut_connection_is_unavailable_once_then_reconnects(local: tuple[PostgresBackend, Endpoint]) -> None:
-    backend, endpoint = local
-    backend.reset()
+def test_a_cut_connection_is_unavailable_once_then_reconnects(local: tuple[PostgresEngine, Endpoint]) -> None:
+    engine, endpoint = local
+    engine.reset()
     port = urlsplit(endpoint.dsn).port
     assert port is not None
     proxy = FaultProxy("127.0.0.1", port)
@@ -185,7 +184,7 @@ class FakeContainer:
 
 
 def test_container_provider_uses_the_documented_api_and_stops_the_container(
-    local: tuple[PostgresBackend, Endpoint], monkeypatch: pytest.MonkeyPatch
+    local: tuple[PostgresEngine, Endpoint], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("testcontainers.community.postgres")
     _, endpoint = local
@@ -193,12 +192,12 @@ def test_container_provider_uses_the_documented_api_and_stops_the_container(
     FakeContainer.url = server._replace(scheme="postgresql+psycopg2", path="/postgres").geturl()
     FakeContainer.calls = []
     monkeypatch.setattr("testcontainers.community.postgres.PostgresContainer", FakeContainer)
-    backend = PostgresBackend()
+    engine = PostgresEngine()
     with ExitStack() as stack:
-        started = provision(backend, "container", HarnessConfig(), stack)
+        started = provision(engine, "container", HarnessConfig(), stack)
         assert (started.provider, started.database) == ("container", "contract")
         assert urlsplit(started.dsn).path == "/contract"
-        backend.reset()
+        engine.reset()
         assert FakeContainer.calls[-1] == "start"
     assert FakeContainer.calls[0] == "init postgres:16-alpine driver=None"
     assert "fsync=off" in FakeContainer.calls[1]

@@ -22,9 +22,10 @@ from typing import Any
 import pytest
 
 from adapter_contracts.harness.engines.base import Endpoint
+from adapter_contracts.harness.engines.mysql.introspection import canonical_mysql_collation
 from adapter_contracts.harness.schema import declared_schema, diff, introspect, normalise, problems
 from adapter_contracts.harness.schema.layout import canonical_layout, render_document, undeclared_collations
-from adapter_contracts.harness.schema.model import canonical_mysql_collation, canonical_type
+from adapter_contracts.harness.schema.model import canonical_type
 from tests.inner import child_env
 
 PG_SERVER = os.environ.get("CONTRACT_DRIFT_PG_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -225,7 +226,7 @@ def test_postgres_drift_is_reported_line_by_line(pg_scratch: str) -> None:
 def test_postgres_introspection_session_refuses_writes(pg_scratch: str) -> None:
     import psycopg
 
-    from adapter_contracts.harness.schema.postgres import connect_read_only
+    from adapter_contracts.harness.engines.postgres.introspection import connect_read_only
 
     with connect_read_only(pg_scratch) as conn, pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
         conn.execute("CREATE TABLE nope (x int)")
@@ -361,7 +362,7 @@ def test_mysql_introspection_runs_in_a_read_only_transaction(
 ) -> None:
     import pymysql
 
-    from adapter_contracts.harness.schema import mysql as module
+    from adapter_contracts.harness.engines.mysql import introspection as module
 
     refused: list[int] = []
 
@@ -448,7 +449,7 @@ def test_sqlite_drift_is_reported_line_by_line(tmp_path: Path) -> None:
 
 
 def test_sqlite_introspection_opens_read_only(tmp_path: Path) -> None:
-    from adapter_contracts.harness.schema.sqlite import connect_read_only
+    from adapter_contracts.harness.engines.sqlite.introspection import connect_read_only
 
     path = tmp_path / "ro.db"
     sqlite3.connect(path).close()

@@ -11,15 +11,17 @@ from adapter_contracts.adapters.base import Adapter
 from adapter_contracts.adapters.memory import MemoryAdapter
 from adapter_contracts.harness import session as session_module
 from adapter_contracts.harness.config import ConfigError, HarnessConfig
-from adapter_contracts.harness.engines.base import Backend, Endpoint
+from adapter_contracts.harness.engines.base import Endpoint, Engine
+from adapter_contracts.harness.engines.postgres import PostgresEngine
 from adapter_contracts.harness.provision.common import ProvisionUnavailable
 from adapter_contracts.harness.session import EngineSession, EngineUnavailable
 
 
-class FakeBackend(Backend):
+class FakeEngine(Engine):
     id = "postgres"
     label = "fake"
     providers = ("dsn", "container", "local")
+    server = PostgresEngine.server
     available: ClassVar[set[str]] = set()
     broken: ClassVar[set[str]] = set()
     calls: ClassVar[list[str]] = []
@@ -45,13 +47,13 @@ class FakeBackend(Backend):
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> type[FakeBackend]:
-    FakeBackend.available = set()
-    FakeBackend.broken = set()
-    FakeBackend.calls = []
-    FakeBackend.cleaned = []
-    monkeypatch.setattr(session_module, "load_backend", lambda engine_id: FakeBackend())
-    return FakeBackend
+def fake(monkeypatch: pytest.MonkeyPatch) -> type[FakeEngine]:
+    FakeEngine.available = set()
+    FakeEngine.broken = set()
+    FakeEngine.calls = []
+    FakeEngine.cleaned = []
+    monkeypatch.setattr(session_module, "load_engine", lambda engine_id: FakeEngine())
+    return FakeEngine
 
 
 def make_session(monkeypatch: pytest.MonkeyPatch, docker: str | None, **values: Any) -> EngineSession:
@@ -60,7 +62,7 @@ def make_session(monkeypatch: pytest.MonkeyPatch, docker: str | None, **values: 
 
 
 def test_falls_through_to_local_when_no_dsn_and_no_docker(monkeypatch: pytest.MonkeyPatch,
-                                                          fake: type[FakeBackend]) -> None:
+                                                          fake: type[FakeEngine]) -> None:
     fake.available = {"local"}
     engines = make_session(monkeypatch, docker="no Docker socket at /x")
     started = engines.get("postgres")
@@ -70,21 +72,21 @@ def test_falls_through_to_local_when_no_dsn_and_no_docker(monkeypatch: pytest.Mo
     assert started.attempts[1] == "container: no Docker socket at /x"
 
 
-def test_dsn_first_when_given(monkeypatch: pytest.MonkeyPatch, fake: type[FakeBackend]) -> None:
+def test_dsn_first_when_given(monkeypatch: pytest.MonkeyPatch, fake: type[FakeEngine]) -> None:
     fake.available = {"dsn", "local"}
     engines = make_session(monkeypatch, docker=None, contract_postgres_dsn="postgresql://x")
     assert engines.get("postgres").endpoint.provider == "dsn"
     assert fake.calls == ["dsn"]
 
 
-def test_container_tried_when_docker_answers(monkeypatch: pytest.MonkeyPatch, fake: type[FakeBackend]) -> None:
+def test_container_tried_when_docker_answers(monkeypatch: pytest.MonkeyPatch, fake: type[FakeEngine]) -> None:
     fake.available = {"container", "local"}
     engines = make_session(monkeypatch, docker=None)
     assert engines.get("postgres").endpoint.provider == "container"
 
 
 def test_failed_provider_is_cleaned_up_before_the_next(monkeypatch: pytest.MonkeyPatch,
-                                                       fake: type[FakeBackend]) -> None:
+                                                       fake: type[FakeEngine]) -> None:
     fake.available = {"local"}
     engines = make_session(monkeypatch, docker=None)
     engines.get("postgres")
@@ -93,7 +95,7 @@ def test_failed_provider_is_cleaned_up_before_the_next(monkeypatch: pytest.Monke
     assert fake.cleaned == ["container", "local"]
 
 
-def test_unavailable_lists_every_attempt_once(monkeypatch: pytest.MonkeyPatch, fake: type[FakeBackend]) -> None:
+def test_unavailable_lists_every_attempt_once(monkeypatch: pytest.MonkeyPatch, fake: type[FakeEngine]) -> None:
     engines = make_session(monkeypatch, docker="Docker engine did not answer")
     with pytest.raises(EngineUnavailable) as first:
         engines.get("postgres")
@@ -106,14 +108,14 @@ def test_unavailable_lists_every_attempt_once(monkeypatch: pytest.MonkeyPatch, f
     assert fake.calls == ["local"]  # not retried
 
 
-def test_explicit_provider_is_the_only_one_tried(monkeypatch: pytest.MonkeyPatch, fake: type[FakeBackend]) -> None:
+def test_explicit_provider_is_the_only_one_tried(monkeypatch: pytest.MonkeyPatch, fake: type[FakeEngine]) -> None:
     fake.available = {"container", "local"}
     engines = make_session(monkeypatch, docker=None, contract_provider="postgres=local")
     assert engines.get("postgres").endpoint.provider == "local"
     assert fake.calls == ["local"]
 
 
-def test_a_dsn_is_the_only_provider_of_its_engine(monkeypatch: pytest.MonkeyPatch, fake: type[FakeBackend]) -> None:
+def test_a_dsn_is_the_only_provider_of_its_engine(monkeypatch: pytest.MonkeyPatch, fake: type[FakeEngine]) -> None:
     """The named target is the certified target: a DSN that cannot be used is never replaced by
     a throwaway server; the engine is unavailable with the DSN's (masked) error."""
     fake.available = {"container", "local"}
@@ -125,7 +127,7 @@ def test_a_dsn_is_the_only_provider_of_its_engine(monkeypatch: pytest.MonkeyPatc
 
 
 def test_a_provider_that_contradicts_a_dsn_is_a_usage_error(monkeypatch: pytest.MonkeyPatch,
-                                                             fake: type[FakeBackend]) -> None:
+                                                             fake: type[FakeEngine]) -> None:
     with pytest.raises(ConfigError, match="--provider postgres=local contradicts --postgres-dsn"):
         make_session(monkeypatch, docker=None, contract_provider="postgres=local",
                      contract_postgres_dsn="postgresql://x")
@@ -136,14 +138,14 @@ def test_a_provider_that_contradicts_a_dsn_is_a_usage_error(monkeypatch: pytest.
     ("postgres=memory", "--provider postgres=memory: 'memory' is not a provider of postgres"),
     ("oracle=dsn", "--provider oracle=dsn: 'oracle' is not an engine"),
 ])
-def test_unknown_providers_are_usage_errors(monkeypatch: pytest.MonkeyPatch, fake: type[FakeBackend],
+def test_unknown_providers_are_usage_errors(monkeypatch: pytest.MonkeyPatch, fake: type[FakeEngine],
                                             provider: str, message: str) -> None:
     with pytest.raises(ConfigError) as info:
         make_session(monkeypatch, docker=None, contract_provider=provider)
     assert str(info.value).startswith(message), info.value
 
 
-def test_endpoint_never_prints_the_password(monkeypatch: pytest.MonkeyPatch, fake: type[FakeBackend]) -> None:
+def test_endpoint_never_prints_the_password(monkeypatch: pytest.MonkeyPatch, fake: type[FakeEngine]) -> None:
     fake.available = {"local"}
     endpoint = make_session(monkeypatch, docker=None).get("postgres").endpoint
     assert "pw" not in endpoint.redacted()
@@ -151,7 +153,7 @@ def test_endpoint_never_prints_the_password(monkeypatch: pytest.MonkeyPatch, fak
 
 
 def test_an_os_error_in_a_provider_is_a_reason_and_the_next_provider_is_tried(
-    monkeypatch: pytest.MonkeyPatch, fake: type[FakeBackend]
+    monkeypatch: pytest.MonkeyPatch, fake: type[FakeEngine]
 ) -> None:
     fake.broken = {"container"}
     fake.available = {"local"}

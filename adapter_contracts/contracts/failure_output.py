@@ -26,18 +26,20 @@ Under ``-x``/``--maxfail`` Hypothesis' shrinking is bounded
 
 from __future__ import annotations
 
-import io
 import re
 import traceback
 from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from _pytest._code.code import ExceptionChainRepr, ReprEntryNative, ReprFileLocation, ReprTraceback
-from _pytest._io import TerminalWriter
 
 from adapter_contracts.contracts.explain import short, side_by_side
+from adapter_contracts.harness.private.pytest_api import (
+    ExceptionChainRepr,
+    ReprFileLocation,
+    short_failure_lines,
+    text_block,
+)
 from adapter_contracts.harness.profiles import STOP_EARLY_SHRINK_SECONDS, bound_shrinking, shrink_seconds
 from adapter_contracts.harness.report import is_contract
 
@@ -122,8 +124,7 @@ def failure_block(lines: list[str], reprcrash: ReprFileLocation | None) -> Excep
     whole, crash line included, which the short summary and the conformance
     report's reason are read from; a text entry (``ReprEntryNative``) holds the lines.
     """
-    entry = ReprEntryNative([line + "\n" for line in lines])
-    return ExceptionChainRepr([(ReprTraceback([entry], None, "native"), reprcrash, None)])
+    return text_block(lines, reprcrash)
 
 
 def _clip(line: str) -> str:
@@ -180,14 +181,8 @@ def _short_traceback(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseExcept
     if isinstance(excinfo.value, BaseExceptionGroup):
         raw = _distinct_failures(excinfo.value)
     else:
-        render: Any = getattr(item, "_repr_failure_py", None)
         # pytest's own --tb=short rendering, which also drops pytest's and Hypothesis' frames.
-        rendered = render(excinfo, style="short") if render else excinfo.getrepr(style="short")
-        buffer = io.StringIO()
-        writer = TerminalWriter(buffer)
-        writer.hasmarkup = False
-        rendered.toterminal(writer)
-        raw = buffer.getvalue().splitlines()
+        raw = short_failure_lines(item, excinfo)
     fixtures = set(getattr(item, "funcargs", {}))
     kept: list[str] = []
     explaining = False

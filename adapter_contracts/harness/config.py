@@ -2,6 +2,11 @@
 
 Precedence: command-line flag, then environment variable, then ini key, then
 the default.  ``pytest --help`` lists the flags under "contract harness".
+
+Every engine reached through a server takes ``--<engine>-dsn`` and
+``--<engine>-image``: those options are made here from the engine registry's
+light data (the engine classes import no driver), so that adding an engine
+adds its options.
 """
 
 from __future__ import annotations
@@ -11,11 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["DSN_DATABASE_MODES", "IMAGE_FAMILIES", "OPTIONS", "ConfigError", "HarnessConfig", "Option"]
+from adapter_contracts.harness.engines import server_engines
+from adapter_contracts.harness.engines.base import dsn_names, image_names
+from adapter_contracts.harness.usage import ConfigError
 
-
-class ConfigError(Exception):
-    """An option value is malformed; the message names the option and the fix."""
+__all__ = ["DSN_DATABASE_MODES", "OPTIONS", "ConfigError", "HarnessConfig", "Option"]
 
 
 @dataclass(frozen=True)
@@ -37,20 +42,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("--provider", "contract_provider", "CONTRACT_PROVIDER",
            "provider to use instead of trying dsn, container, local in order: NAME for every "
            "engine or ENGINE=NAME pairs (comma-separated)", True),
-    Option("--postgres-dsn", "contract_postgres_dsn", "CONTRACT_POSTGRES_DSN",
-           "a PostgreSQL server to use; the harness creates and drops its own database there"),
-    Option("--mysql-dsn", "contract_mysql_dsn", "CONTRACT_MYSQL_DSN",
-           "a MySQL/MariaDB server to use (mysql://user:pass@host:port); own database created and dropped"),
-    Option("--mongo-dsn", "contract_mongo_dsn", "CONTRACT_MONGO_DSN",
-           "a MongoDB server to use (mongodb://...); own database created and dropped"),
-    Option("--postgres-image", "contract_postgres_images", "CONTRACT_POSTGRES_IMAGES",
-           "container image(s) for PostgreSQL (comma-separated or repeated): each is its own engine "
-           "version, e.g. postgres-17, run through the container provider only", True),
-    Option("--mysql-image", "contract_mysql_images", "CONTRACT_MYSQL_IMAGES",
-           "container image(s) for MySQL/MariaDB, each its own engine version (mysql-8.4, mysql-mariadb-11.8)",
-           True),
-    Option("--mongo-image", "contract_mongo_images", "CONTRACT_MONGO_IMAGES",
-           "container image(s) for MongoDB, each its own engine version (mongo-7.0)", True),
+    *(Option(*dsn_names(cls.id), f"a {cls.label} server to use ({cls.server.dsn_example}); the harness "
+             "creates and drops its own database there") for cls in server_engines() if cls.server),
+    *(Option(*image_names(cls.id), f"container image(s) for {cls.label} (comma-separated or repeated): each "
+             f"is its own engine version, e.g. {cls.server.version_example}, run through the container provider "
+             "only", True) for cls in server_engines() if cls.server),
     Option("--require-engine", "contract_require_engines", "CONTRACT_REQUIRE_ENGINES",
            "engines that must be provisioned, or 'all': a missing one stops the run instead of "
            "skipping", True),
@@ -72,8 +68,6 @@ OPTIONS: tuple[Option, ...] = (
 
 #: Values of --dsn-database.
 DSN_DATABASE_MODES = ("own", "existing")
-#: Engine families that take --<family>-dsn and --<family>-image.
-IMAGE_FAMILIES = ("postgres", "mysql", "mongo")
 
 
 def _seconds(raw: object) -> float:
@@ -97,8 +91,9 @@ class _Source(Protocol):
 class HarnessConfig:
     engines: tuple[str, ...] = ()
     providers: Mapping[str, str] = field(default_factory=dict)
+    #: Engine -> the DSN of the server the user named for it.
     dsns: Mapping[str, str] = field(default_factory=dict)
-    #: Engine family (postgres, mysql, mongo) -> container images, each one engine version.
+    #: Engine -> container images, each one engine version.
     images: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     require: frozenset[str] = frozenset()
     startup_timeout: float = 30.0
@@ -126,16 +121,10 @@ class HarnessConfig:
         for item in items("contract_provider"):
             engine, eq, name = item.partition("=")
             providers[engine.strip() if eq else "*"] = (name if eq else engine).strip()
-        dsns = {
-            engine: str(raw[f"contract_{engine}_dsn"])
-            for engine in ("postgres", "mysql", "mongo")
-            if raw.get(f"contract_{engine}_dsn")
-        }
-        images = {
-            family: tuple(items(f"contract_{family}_images"))
-            for family in IMAGE_FAMILIES
-            if items(f"contract_{family}_images")
-        }
+        engines = [cls.id for cls in server_engines()]
+        dsns = {engine: str(raw[dsn_names(engine)[1]]) for engine in engines if raw.get(dsn_names(engine)[1])}
+        images = {engine: tuple(items(image_names(engine)[1])) for engine in engines
+                  if items(image_names(engine)[1])}
         timeout = _seconds(raw.get("contract_startup_timeout"))
         mode = str(raw.get("contract_dsn_database") or "own").strip().lower()
         if mode not in DSN_DATABASE_MODES:

@@ -8,20 +8,24 @@ disconnect in the middle of a multi-statement operation such as a cascade.
 
 from __future__ import annotations
 
+import ast
 import contextlib
-import importlib
+import functools
+import importlib.util
 import select
 import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from adapter_contracts.adapters.base import Adapter
     from adapter_contracts.harness.engines.base import Endpoint
 
-__all__ = ["FaultInjector", "FaultProxy", "FaultStats", "ProxyOutage", "ServerControl", "supports_faults"]
+__all__ = ["FAULTS_MARKER", "FaultInjector", "FaultProxy", "FaultStats", "ProxyOutage", "ServerControl",
+           "fault_contract_files"]
 
 
 @dataclass
@@ -224,15 +228,31 @@ class FaultInjector:
         self.proxy.close()
 
 
-def supports_faults(engine_id: str) -> bool:
-    """Whether the engine's backend class declares fault injection; imports it, starts nothing."""
-    from adapter_contracts.harness.engines import BACKENDS  # late: the registry imports this module's users
+#: The marker of the contracts that need fault support; the plugin parametrizes them only over
+#: engines whose class sets ``supports_faults``.
+FAULTS_MARKER = "faults"
+#: The contracts package, found (not imported) to read which of its modules are fault contracts.
+_CONTRACTS = "adapter_contracts.contracts"
 
-    if engine_id not in BACKENDS:
-        return False
-    module_name, _, class_name = BACKENDS[engine_id].partition(":")
-    try:
-        cls = getattr(importlib.import_module(module_name), class_name)
-    except ImportError:
-        return False  # driver missing: the engine is reported unavailable elsewhere
-    return bool(getattr(cls, "supports_faults", False))
+
+def _marks_faults(node: ast.AST) -> bool:
+    """Whether a ``pytestmark`` value names ``pytest.mark.faults`` (alone or in a list)."""
+    return any(isinstance(n, ast.Attribute) and n.attr == FAULTS_MARKER
+               and isinstance(n.value, ast.Attribute) and n.value.attr == "mark" for n in ast.walk(node))
+
+
+@functools.cache
+def fault_contract_files() -> frozenset[str]:
+    """The contract modules marked ``faults`` as a whole (``pytestmark = pytest.mark.faults``): they run,
+    and a certificate requires them, only on engines with fault support.  Read from their source, so
+    the contracts themselves say which they are and nothing is imported."""
+    spec = importlib.util.find_spec(_CONTRACTS)
+    found = set()
+    for directory in (spec.submodule_search_locations or []) if spec else []:
+        for path in Path(directory).glob("test_*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+            if any(isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytestmark"
+                                                        for t in node.targets) and _marks_faults(node.value)
+                   for node in tree.body):
+                found.add(path.name)
+    return frozenset(found)

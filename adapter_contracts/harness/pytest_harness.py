@@ -54,7 +54,7 @@ _SIGNALS = pytest.StashKey[dict[int, Any]]()
 #: Markers that restrict a contract to engines whose backend class has a property:
 #: an engine without it is deselected for that contract, not skipped.
 ENGINE_MARKERS: dict[str, Callable[[type[Any]], bool]] = {
-    "faults": lambda cls: bool(getattr(cls, "supports_faults", False)),
+    "faults": lambda cls: bool(cls.supports_faults),
     "layout": lambda cls: getattr(cls, "layout", None) is not None,
 }
 

@@ -27,7 +27,8 @@ from typing import Any
 
 import pytest
 
-from adapter_contracts.harness.faults import supports_faults
+from adapter_contracts.harness.engines import engine_class
+from adapter_contracts.harness.faults import fault_contract_files
 from adapter_contracts.harness.session import EngineSession, EngineUnavailable
 
 __all__ = [
@@ -309,10 +310,10 @@ class ConformanceRecorder:
     def _required_files(self, engine: str) -> frozenset[str]:
         """The contract files an engine must have run: the fault contracts only where faults can be injected."""
         try:
-            faults = supports_faults(self.engines.target(engine).backend)
+            faults = engine_class(self.engines.target(engine).engine).supports_faults
         except EngineUnavailable:
             faults = False
-        return contract_files() if faults else contract_files() - {"test_faults.py"}
+        return contract_files() if faults else contract_files() - fault_contract_files()
 
     def verdicts(self) -> list[Verdict]:
         per_engine: dict[str, list[TestOutcome]] = defaultdict(list)

@@ -8,6 +8,7 @@ contract runs on the storage the adapter would have in production.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import time
@@ -16,14 +17,12 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-# Failed is pytest.fail.Exception; the public alias is untyped.
-from _pytest.outcomes import Failed
-
 from adapter_contracts.adapters.base import Adapter
 from adapter_contracts.harness.config import HarnessConfig
-from adapter_contracts.harness.engines import BACKENDS, FAMILIES, Target, load_backend, resolve_targets
-from adapter_contracts.harness.engines.base import Backend, Endpoint
+from adapter_contracts.harness.engines import ENGINES, Target, load_engine, resolve_targets
+from adapter_contracts.harness.engines.base import Endpoint, Engine
 from adapter_contracts.harness.plugging import PluggedAdapter
+from adapter_contracts.harness.private.pytest_api import Failed
 from adapter_contracts.harness.provision.common import (
     ProvisionRefused,
     ProvisionUnavailable,
@@ -32,7 +31,7 @@ from adapter_contracts.harness.provision.common import (
     scrub,
 )
 from adapter_contracts.harness.provision.watchdog import watchdog
-from adapter_contracts.harness.schema.layout import IGNORED_TABLES, canonical_tables, layout_is_tabular
+from adapter_contracts.harness.schema.model import IGNORED_TABLES
 
 __all__ = ["EngineDown", "EngineSession", "EngineUnavailable", "FactoryError", "StartedEngine", "one_line"]
 
@@ -66,7 +65,7 @@ def one_line(exc: BaseException) -> str:
 
 @dataclass
 class StartedEngine:
-    backend: Backend
+    engine: Engine
     endpoint: Endpoint
     adapter: Adapter
     startup_seconds: float
@@ -84,18 +83,23 @@ class StartedEngine:
 
     @property
     def id(self) -> str:
-        return self.target.id if self.target is not None else self.backend.id
+        return self.target.id if self.target is not None else self.engine.id
+
+    @property
+    def backend(self) -> Engine:
+        """The engine, under the name the contracts and bench/ (not this module's to change) still read."""
+        return self.engine
 
     def new_adapter(self) -> Adapter:
         """Another instance of the adapter under test on the same storage."""
         return self.factory(self.endpoint)
 
     def describe(self) -> str:
-        label = " [STAND-IN, not a certified MongoDB run]" if self.backend.stand_in else ""
+        label = " [STAND-IN, not a certified MongoDB run]" if self.engine.stand_in else ""
         ep = self.endpoint
         tried = f" (not used: {'; '.join(self.attempts)})" if self.attempts else ""
-        swept = f" (removed leftovers of ended runs: {', '.join(self.backend.swept)})" if self.backend.swept else ""
-        return (f"{ep.server_version} via {ep.provider} ({ep.driver}) at {ep.target()}, "
+        swept = f" (removed leftovers of ended runs: {', '.join(self.engine.swept)})" if self.engine.swept else ""
+        return (f"{ep.server_version} via {ep.provider} ({ep.driver}) at {ep.location()}, "
                 f"ready in {self.startup_seconds:.2f}s{label}{tried}{swept}")
 
     def facts(self) -> dict[str, Any]:
@@ -103,12 +107,14 @@ class StartedEngine:
         ep = self.endpoint
         return {
             "line": self.describe(), "provider": ep.provider, "server_version": ep.server_version,
-            "driver": ep.driver, "stand_in": self.backend.stand_in, "target": ep.target(),
+            "driver": ep.driver, "stand_in": self.engine.stand_in, "target": ep.location(),
             "adapter": f"{type(self.adapter).__module__}:{type(self.adapter).__qualname__}",
-            "attempts": list(self.attempts), "conditions": dict(self.backend.conditions),
+            "attempts": list(self.attempts), "conditions": dict(self.engine.conditions),
+            # Each hostile condition the README promises that this storage lacks -> what the adapter met.
+            "conditions_unmet": dict(self.engine.conditions_unmet),
             "extra_tables": list(self.extra_tables), "unusable": self.unusable, "dead": self.dead,
-            "image": self.backend.image,  # the default image too, once the container provider chose it
-            "swept": list(self.backend.swept),
+            "image": self.engine.image,  # the default image too, once the container provider chose it
+            "swept": list(self.engine.swept),
         }
 
     def check_usable(self) -> None:
@@ -118,11 +124,11 @@ class StartedEngine:
             raise EngineDown(reason)
 
     def reset(self) -> None:
-        """Empty the canonical tables through the backend's own connection."""
-        self._reach(self.backend.reset)
+        """Empty the canonical tables through the engine's own connection."""
+        self._reach(self.engine.reset)
 
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
-        return self._reach(self.backend.snapshot)
+        return self._reach(self.engine.snapshot)
 
     def _reach(self, action: Callable[[], T]) -> T:
         """``action``, retried once on a new raw connection; a second failure marks the engine dead,
@@ -132,13 +138,28 @@ class StartedEngine:
         try:
             return action()
         except Exception:  # noqa: BLE001 - any driver error: reconnect once, then give up
-            self.backend.reconnect()
+            self.engine.reconnect()
         try:
             return action()
         except Exception as exc:  # noqa: BLE001 - the one-line reason replaces the driver's traceback
-            self.dead = (f"{self.id}: the server stopped answering ({one_line(exc)}) at "
-                         f"{self.endpoint.target()}; the engine's remaining contracts cannot run")
-            raise EngineDown(self.dead) from None
+            failure = one_line(exc)
+        if self._server_answers():
+            # The server is there: what failed is the harness's raw read of the storage the adapter
+            # laid out, which is the adapter's finding, not the server's.
+            self.unusable = (f"{self.id}: the harness's raw read of the storage the adapter laid out failed "
+                             f"({failure}); the schema area lists every difference from the canonical layout")
+            raise EngineDown(self.unusable) from None
+        self.dead = (f"{self.id}: the server stopped answering ({failure}) at "
+                     f"{self.endpoint.location()}; the engine's remaining contracts cannot run")
+        raise EngineDown(self.dead) from None
+
+    def _server_answers(self) -> bool:
+        try:
+            self.engine.present_tables()
+        except Exception:  # noqa: BLE001 - any failure means the server does not answer
+            self.engine.reconnect()
+            return False
+        return True
 
 
 class EngineSession:
@@ -169,14 +190,14 @@ class EngineSession:
     def target(self, engine_id: str) -> Target:
         target = self.targets.get(engine_id)
         if target is None:
-            if engine_id not in BACKENDS:
+            if engine_id not in ENGINES:
                 raise EngineUnavailable(f"{engine_id}: not an engine of this run")
             target = self.targets[engine_id] = Target(engine_id, engine_id)
         return target
 
     def required(self, engine_id: str) -> bool:
         target = self.target(engine_id)
-        return self.config.required(target.id) or self.config.required(target.backend)
+        return self.config.required(target.id) or self.config.required(target.engine)
 
     def docker_reason(self) -> str | None:
         if self._docker_reason is False:
@@ -197,25 +218,24 @@ class EngineSession:
         self.started[engine_id] = started
         return started
 
-    def providers(self, target: Target, backend: Backend) -> list[str]:
+    def providers(self, target: Target, engine: Engine) -> list[str]:
         """The providers to try, in order.  A named server is the only candidate for its engine:
         an image runs only in a container, a DSN only at that DSN, so the certified target is
         always the one the user named."""
         if target.image is not None:
             return ["container"]
-        if FAMILIES.get(backend.id) in self.config.dsns:
+        if engine.server is not None and engine.id in self.config.dsns:
             return ["dsn"]
-        chosen = self.config.providers.get(backend.id)
+        chosen = self.config.providers.get(engine.id)
         if chosen is None:
             everywhere = self.config.providers.get("*")
-            chosen = everywhere if everywhere in backend.providers else None
-        return [chosen] if chosen is not None else list(backend.providers)
+            chosen = everywhere if everywhere in engine.providers else None
+        return [chosen] if chosen is not None else list(engine.providers)
 
-    def skip_reason(self, backend: Backend, provider: str) -> str | None:
+    def skip_reason(self, engine: Engine, provider: str) -> str | None:
         """Why ``provider`` is not even tried, from cheap checks, or None."""
-        family = FAMILIES.get(backend.id)
-        if provider == "dsn" and family is not None and family not in self.config.dsns:
-            return f"dsn: no --{family}-dsn or CONTRACT_{family.upper()}_DSN given"
+        if provider == "dsn" and engine.server is not None and engine.id not in self.config.dsns:
+            return engine.no_dsn()
         if provider == "container":
             reason = self.docker_reason()
             if reason is not None:
@@ -227,23 +247,23 @@ class EngineSession:
         return scrub(text, self.config.dsns.values())
 
     def _start(self, target: Target) -> StartedEngine:
-        try:
-            backend = load_backend(target)
-        except ImportError as exc:
-            raise EngineUnavailable(f"{target.id}: driver not importable ({exc})") from None
-        factory: Callable[[Endpoint], Adapter] = backend.make_adapter
-        if self.plugged is not None and self.plugged.engine == backend.id:
+        engine = load_engine(target)
+        missing = engine.missing_driver()
+        if missing is not None:
+            raise EngineUnavailable(f"{target.id}: driver not importable ({missing})")
+        factory: Callable[[Endpoint], Adapter] = engine.make_adapter
+        if self.plugged is not None and self.plugged.engine == engine.id:
             factory = self.plugged.factory
         attempts: list[str] = []
-        for provider in self.providers(target, backend):
-            reason = self.skip_reason(backend, provider)
+        for provider in self.providers(target, engine):
+            reason = self.skip_reason(engine, provider)
             if reason is not None:
                 attempts.append(reason)
                 continue
             began = time.perf_counter()
             scope = ExitStack()
             try:
-                endpoint = backend.start(provider, self.config, scope)
+                endpoint = engine.start(provider, self.config, scope)
             except ProvisionRefused as exc:
                 # The user's storage was refused: falling back to another provider would hide it.
                 scope.close()
@@ -267,7 +287,7 @@ class EngineSession:
                 scope.close()
                 raise
             scope.callback(adapter.close)
-            started = StartedEngine(backend, endpoint, adapter, 0.0, factory, attempts, target)
+            started = StartedEngine(engine, endpoint, adapter, 0.0, factory, attempts, target)
             try:
                 self._lay_out(started)
             except BaseException:
@@ -280,7 +300,7 @@ class EngineSession:
 
     def _provider_label(self, target: Target, provider: str) -> str:
         """``dsn postgresql://user:***@host:port/db`` for the user's DSN, so a failure names it."""
-        dsn = self.config.dsns.get(target.backend) if provider == "dsn" else None
+        dsn = self.config.dsns.get(target.engine) if provider == "dsn" else None
         return f"dsn {redact_dsn(dsn)}" if dsn else provider
 
     def _make_adapter(self, factory: Callable[[Endpoint], Adapter], endpoint: Endpoint) -> Adapter:
@@ -296,25 +316,35 @@ class EngineSession:
         return adapter
 
     def _lay_out(self, started: StartedEngine) -> None:
-        """The adapter's create_schema(), then what the contracts need of the storage it made."""
-        backend, adapter = started.backend, started.adapter
+        """The adapter's create_schema(), then what the contracts need of the storage it made.
+
+        Whatever the adapter laid out, the harness's own reads here end in a one-line reason on
+        the engine, never an exception: the layout contract still runs and lists every difference.
+        """
+        engine, adapter = started.engine, started.adapter
         try:
             adapter.create_schema()
         except Exception as exc:  # noqa: BLE001 - a finding about the adapter, reported once
             started.unusable = self._scrub(f"{started.id}: the adapter's create_schema() raised {one_line(exc)}")
             return
-        if backend.layout is None:
+        if engine.layout is None:
             return
-        canonical = canonical_tables(backend.layout)
-        present = backend.present_tables()
+        canonical = engine.layout.tables()
+        try:
+            present = engine.present_tables()
+        except Exception as exc:  # noqa: BLE001 - said in one line, like every other storage finding
+            started.unusable = self._scrub(f"{started.id}: the harness could not list the tables the adapter "
+                                           f"laid out ({one_line(exc)})")
+            return
         started.extra_tables = tuple(sorted(present - set(canonical) - IGNORED_TABLES))
         missing = [name for name in canonical if name not in present]
-        if missing and layout_is_tabular(backend.layout):
+        if missing and engine.layout.is_tabular():
             started.unusable = (
                 f"{started.id}: the adapter's create_schema() did not lay out the canonical table(s) "
                 f"{', '.join(missing)}; the schema area lists every difference from the canonical layout")
             return
-        self._probe_writes(started, canonical)
+        with contextlib.suppress(EngineDown):  # the reason is on the engine (unusable or dead) by then
+            self._probe_writes(started, canonical)
 
     @staticmethod
     def _probe_writes(started: StartedEngine, canonical: tuple[str, ...]) -> None:
@@ -324,8 +354,8 @@ class EngineSession:
             started.adapter.create_user(email="layout-probe@contract.invalid", password_hash="probe")
         except Exception:  # noqa: BLE001 - a broken create_user is for the contracts to report
             return
-        rows = started.backend.snapshot()
-        started.backend.reset()
+        rows = started.snapshot()
+        started.reset()
         if not any(rows.get(name) for name in canonical):
             elsewhere = f" (tables it made besides them: {', '.join(started.extra_tables)})" \
                 if started.extra_tables else ""

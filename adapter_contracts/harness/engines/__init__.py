@@ -1,11 +1,19 @@
-"""The engine registry: every engine the harness knows, imported lazily, and the run's targets.
+"""The engine registry: every engine the harness knows, one line each, and the run's targets.
 
-Backends for engines whose driver is not installed are still listed; they fail
-at provisioning with a clear reason instead of breaking collection.
+An engine is a package of its own (``harness/engines/<engine>/``) whose engine
+class holds everything the harness does with that engine (see
+:mod:`adapter_contracts.harness.engines.base`).  Adding one is a folder and a
+line in :data:`ENGINES`; nothing outside the engine packages, this registry and
+the option table (which makes ``--<engine>-dsn`` and ``--<engine>-image`` of
+every engine reached through a server) looks an engine up by its name.
 
-A *target* is one parametrization of the contracts: a backend, and for the
+The engine classes are imported by name, when first asked for; importing one
+imports no driver (psycopg, PyMySQL, pymongo, testcontainers), so an engine
+whose driver is missing is still listed, and fails at provisioning saying so.
+
+A *target* is one parametrization of the contracts: an engine, and for the
 container provider the image to run.  Without images a target is named after
-its backend (``postgres``); each ``--postgres-image`` becomes a target of its
+its engine (``postgres``); each ``--postgres-image`` becomes a target of its
 own named after the image's version (``postgres-17``), so one run can carry one
 verdict per server version and ``-k postgres`` still selects them all.
 """
@@ -15,40 +23,37 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from adapter_contracts.harness.config import ConfigError, HarnessConfig
-from adapter_contracts.harness.engines.base import Backend
+from adapter_contracts.harness.usage import ConfigError
+
+if TYPE_CHECKING:
+    from adapter_contracts.harness.config import HarnessConfig
+    from adapter_contracts.harness.engines.base import Engine
 
 __all__ = [
     "BACKENDS",
-    "DEFAULT_ENGINES",
-    "FAMILIES",
+    "ENGINES",
     "Target",
     "backend_class",
+    "default_engines",
+    "engine_class",
     "image_label",
-    "load_backend",
+    "load_engine",
     "resolve_engine_ids",
     "resolve_targets",
+    "server_engines",
 ]
 
-#: engine id -> "module:Class"
-BACKENDS: dict[str, str] = {
-    "memory": "adapter_contracts.harness.engines.memory:MemoryBackend",
-    "postgres": "adapter_contracts.harness.engines.postgres:PostgresBackend",
-    "mysql": "adapter_contracts.harness.engines.mysql:MySQLBackend",
-    "mongo": "adapter_contracts.harness.engines.mongo:MongoBackend",
-    "mongomock": "adapter_contracts.harness.engines.mongo:MongomockBackend",
-    "sqlite": "adapter_contracts.harness.engines.sqlite:SQLiteBackend",
+#: engine id -> "module:EngineClass", in the order runs list them.
+ENGINES: dict[str, str] = {
+    "memory": "adapter_contracts.harness.engines.memory:MemoryEngine",
+    "sqlite": "adapter_contracts.harness.engines.sqlite:SQLiteEngine",
+    "postgres": "adapter_contracts.harness.engines.postgres:PostgresEngine",
+    "mysql": "adapter_contracts.harness.engines.mysql:MySQLEngine",
+    "mongo": "adapter_contracts.harness.engines.mongo:MongoEngine",
+    "mongomock": "adapter_contracts.harness.engines.mongo.standin:MongomockEngine",
 }
-
-#: Engines reached through a server the user may name: backend id -> the family of
-#: its --<family>-dsn and --<family>-image options.
-FAMILIES: dict[str, str] = {"postgres": "postgres", "mysql": "mysql", "mongo": "mongo"}
-
-#: What runs when the user names no engine.  "mongo" resolves to the real
-#: server when one can be had, else to the labelled "mongomock" stand-in.
-#: "sqlite" runs the example third-party adapter (examples/), skipped if absent.
-DEFAULT_ENGINES: tuple[str, ...] = ("memory", "sqlite", "postgres", "mysql", "mongo")
 
 
 @dataclass(frozen=True)
@@ -56,76 +61,95 @@ class Target:
     """One parametrization: ``id`` is in every test id (``test_x[postgres-17]``)."""
 
     id: str
-    backend: str
+    engine: str
     #: The container image to run, when the user picked images for this engine.
     image: str | None = None
 
+    @property
+    def backend(self) -> str:
+        """The engine, under the name pytest_harness.py (not this module's to change) still reads."""
+        return self.engine
 
-def backend_class(engine_id: str) -> type[Backend]:
-    module_name, _, class_name = BACKENDS[engine_id].partition(":")
-    cls: type[Backend] = getattr(importlib.import_module(module_name), class_name)
+
+def engine_class(name: str) -> type[Engine]:
+    """The engine class registered as ``name`` (KeyError for a name that is not registered)."""
+    module_name, _, class_name = ENGINES[name].partition(":")
+    cls: type[Engine] = getattr(importlib.import_module(module_name), class_name)
     return cls
 
 
-def load_backend(target: Target | str) -> Backend:
+def load_engine(target: Target | str) -> Engine:
+    """A new engine object for ``target`` (an engine id, or a target with its image)."""
     if isinstance(target, str):
         target = Target(target, target)
-    backend = backend_class(target.backend)()
-    backend.image = target.image
-    return backend
+    engine = engine_class(target.engine)()
+    engine.image = target.image
+    return engine
 
+
+def server_engines() -> list[type[Engine]]:
+    """The engines reached through a server (they take --<engine>-dsn and --<engine>-image), in order."""
+    return [cls for cls in map(engine_class, ENGINES) if cls.server is not None]
+
+
+def default_engines() -> list[str]:
+    return [name for name in ENGINES if engine_class(name).by_default]
+
+
+#: The names the previous registry used, for pytest_harness.py (not this module's to change).
+BACKENDS = ENGINES
+backend_class = engine_class
 
 _VERSION = re.compile(r"^\d+(?:\.\d+)*")
 
 
-def image_label(backend: str, image: str) -> str:
+def image_label(engine: str, image: str) -> str:
     """The target id of ``image``: ``postgres:17`` -> ``postgres-17``, ``mariadb:11.8`` (mysql) ->
     ``mysql-mariadb-11.8``; the image's own name is kept when it is not the engine's."""
     reference = image.split("@", 1)[0]
     name, _, tag = reference.rpartition("/")[2].partition(":")
     version = _VERSION.match(tag)
     label = version.group(0) if version else re.sub(r"[^A-Za-z0-9.]+", "_", tag or "latest")
-    aliases = {backend, f"{backend}ql", "postgresql" if backend == "postgres" else backend}
-    return f"{backend}-{label}" if name in aliases else f"{backend}-{re.sub(r'[^A-Za-z0-9.]+', '_', name)}-{label}"
+    server = engine_class(engine).server
+    own = server.image_names if server is not None else (engine,)
+    return f"{engine}-{label}" if name in own else f"{engine}-{re.sub(r'[^A-Za-z0-9.]+', '_', name)}-{label}"
 
 
 def _check_providers(config: HarnessConfig) -> None:
     """Every --provider names a known engine and one of its providers, and agrees with any DSN or image."""
-    known_engines = ", ".join(sorted(BACKENDS))
-    every = {p for engine in BACKENDS for p in backend_class(engine).providers}
+    known_engines = ", ".join(sorted(ENGINES))
+    every = {p for engine in ENGINES for p in engine_class(engine).providers}
     for engine, name in config.providers.items():
         if engine == "*":
             if name not in every:
                 raise ConfigError(f"--provider={name!r} is not a provider; known: {', '.join(sorted(every))}")
             continue
-        if engine not in BACKENDS:
+        if engine not in ENGINES:
             raise ConfigError(f"--provider {engine}={name}: {engine!r} is not an engine; known: {known_engines}")
-        providers = backend_class(engine).providers
+        providers = engine_class(engine).providers
         if name not in providers:
             raise ConfigError(f"--provider {engine}={name}: {name!r} is not a provider of {engine}; "
                               f"known: {', '.join(providers)}")
-        family = FAMILIES.get(engine)
-        if family in config.dsns and name != "dsn":
-            raise ConfigError(f"--provider {engine}={name} contradicts --{family}-dsn: a DSN is the only "
+        if engine in config.dsns and name != "dsn":
+            raise ConfigError(f"--provider {engine}={name} contradicts --{engine}-dsn: a DSN is the only "
                               f"provider of its engine; drop one of them")
-        if family in config.images and name != "container":
-            raise ConfigError(f"--provider {engine}={name} contradicts --{family}-image: images run only "
+        if engine in config.images and name != "container":
+            raise ConfigError(f"--provider {engine}={name} contradicts --{engine}-image: images run only "
                               f"through the container provider; drop one of them")
-    for family in config.images:
-        if family in config.dsns:
-            raise ConfigError(f"--{family}-image and --{family}-dsn both name the {family} server; drop one")
+    for engine in config.images:
+        if engine in config.dsns:
+            raise ConfigError(f"--{engine}-image and --{engine}-dsn both name the {engine} server; drop one")
 
 
 def _targets_for(engine: str, config: HarnessConfig) -> list[Target]:
-    family = FAMILIES.get(engine)
-    images = config.images.get(family, ()) if family else ()
+    images = config.images.get(engine, ())
     if not images:
         return [Target(engine, engine)]
     targets = [Target(image_label(engine, image), engine, image) for image in images]
     ids = [t.id for t in targets]
     twins = sorted({i for i in ids if ids.count(i) > 1})
     if twins:
-        raise ConfigError(f"--{family}-image: two images give the same engine version {', '.join(twins)}; "
+        raise ConfigError(f"--{engine}-image: two images give the same engine version {', '.join(twins)}; "
                           "give one image per server version")
     return targets
 
@@ -134,13 +158,13 @@ def resolve_targets(config: HarnessConfig, plugged_engine: str | None = None) ->
     """The targets to parametrize over, decided at collection time, with usage errors as ConfigError.
 
     Test ids must be known before anything is provisioned, so the choice
-    between real MongoDB and the stand-in is made here from cheap checks.
+    between a real server and its stand-in is made here from cheap checks.
     A plugged-in adapter (--adapter) runs on the one engine its factory names.
     """
-    unknown = [e for e in config.engines if e not in BACKENDS]
+    unknown = [e for e in config.engines if e not in ENGINES]
     if unknown:
         raise ConfigError(f"--engine={','.join(unknown)} is not a registered engine; "
-                          f"known: {', '.join(sorted(BACKENDS))}")
+                          f"known: {', '.join(sorted(ENGINES))}")
     _check_providers(config)
     if plugged_engine is not None:
         if config.engines and plugged_engine not in config.engines:
@@ -149,19 +173,22 @@ def resolve_targets(config: HarnessConfig, plugged_engine: str | None = None) ->
             )
         requested = [plugged_engine]
     else:
-        requested = list(config.engines) or list(DEFAULT_ENGINES)
+        requested = list(config.engines) or default_engines()
     engines: list[str] = []
     for engine in requested:
-        # Named explicitly (--engine mongo, --require-engine mongo), MongoDB means the real server.
-        if engine == "mongo" and not config.engines and plugged_engine is None and "mongo" not in config.require:
-            engine = "mongo" if _real_mongo_reason(config) is None else "mongomock"
+        # Named explicitly (--engine mongo, --require-engine mongo), an engine means the real server.
+        fallback = engine_class(engine).fallback
+        named = bool(config.engines) or plugged_engine is not None or engine in config.require
+        if fallback is not None and not named and not config.images.get(engine) \
+                and engine_class(engine).unreachable(config) is not None:
+            engine = fallback
         if engine not in engines:
             engines.append(engine)
     targets = [target for engine in engines for target in _targets_for(engine, config)]
-    names = {t.backend for t in targets} | {t.id for t in targets}
+    names = {t.engine for t in targets} | {t.id for t in targets}
     missing = sorted(name for name in config.require if name != "all" and name not in names)
     if missing:
-        known = {"all", *BACKENDS} | {t.id for t in targets}
+        known = {"all", *ENGINES} | {t.id for t in targets}
         bad = [m for m in missing if m not in known]
         raise ConfigError(
             f"--require-engine={','.join(bad)} is not an engine; known: {', '.join(sorted(known))}" if bad
@@ -173,13 +200,3 @@ def resolve_targets(config: HarnessConfig, plugged_engine: str | None = None) ->
 
 def resolve_engine_ids(config: HarnessConfig, plugged_engine: str | None = None) -> list[str]:
     return [target.id for target in resolve_targets(config, plugged_engine)]
-
-
-def _real_mongo_reason(config: HarnessConfig) -> str | None:
-    if config.images.get("mongo"):
-        return None
-    try:
-        from adapter_contracts.harness.engines.mongo import real_mongo_reason
-    except ImportError as exc:
-        return f"MongoDB backend not importable: {exc}"
-    return real_mongo_reason(config)

@@ -1,1 +1,1 @@
-"""Provisioning helpers shared by the engine backends."""
+"""Provisioning shared by every engine: owner records and sweeps, the watchdog, containers, local servers."""

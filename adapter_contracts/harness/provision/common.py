@@ -129,17 +129,18 @@ def _reachable_by(path: Path, account: pwd.struct_passwd, groups: Collection[int
     return True
 
 
-def server_workdir(prefix: str, user: str | None) -> Path:
+def server_workdir(prefix: str, user: str | None, *, base: str | None = None) -> Path:
     """A new private directory for a throwaway server, owned by ``user`` when given (we are root).
 
     The server runs as ``user`` and must reach its directory: a ``TMPDIR`` under
     ``/root`` (or any directory that user cannot enter) would make initdb or
     mariadbd fail with "Permission denied".  So the temp directory is used only
     when that user can reach it, else the first of /tmp, /var/tmp, /dev/shm,
-    /run and the user's home directory that it can.
+    /run and the user's home directory that it can.  ``base``, when given, is
+    tried first (a tmpfs for a server with no account of its own).
     """
     if user is None:
-        return Path(tempfile.mkdtemp(prefix=prefix))
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=base))
     try:
         account = pwd.getpwnam(user)
     except KeyError:
@@ -147,14 +148,16 @@ def server_workdir(prefix: str, user: str | None) -> Path:
     groups = {account.pw_gid} | {group.gr_gid for group in grp.getgrall() if user in group.gr_mem}
     tried: list[str] = []
     # Last, the account's home (e.g. /var/lib/postgresql): it can always enter that.
-    for base in dict.fromkeys((tempfile.gettempdir(), *_WORKDIR_BASES, account.pw_dir)):
-        if not base or not os.path.isdir(base) or not _reachable_by(Path(base), account, groups):
-            tried.append(base)
+    for where in dict.fromkeys((base or "", tempfile.gettempdir(), *_WORKDIR_BASES, account.pw_dir)):
+        if not where:
+            continue
+        if not os.path.isdir(where) or not _reachable_by(Path(where), account, groups):
+            tried.append(where)
             continue
         try:
-            workdir = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+            workdir = Path(tempfile.mkdtemp(prefix=prefix, dir=where))
         except OSError:  # read-only or full
-            tried.append(base)
+            tried.append(where)
             continue
         os.chown(workdir, account.pw_uid, account.pw_gid)
         return workdir

@@ -1,7 +1,7 @@
 """The container provider: one throwaway server per engine target, started through testcontainers.
 
-Every engine's container goes through :func:`start`: it picks the image (the
-target's ``backend.image`` or the engine's default official image), decides
+Every engine's container goes through :func:`start`: it runs the image the
+engine chose (the target's, or the engine's default official image), decides
 whether testcontainers' Ryuk reaper can run, labels the container with the
 harness run, process and host, and guarantees the container is removed on every
 exit path, including a failure or an interrupt while it starts.
@@ -36,7 +36,6 @@ from adapter_contracts.harness.provision.common import ProvisionUnavailable, doc
 from adapter_contracts.harness.provision.watchdog import watchdog
 
 __all__ = [
-    "DEFAULT_IMAGES",
     "LABEL_HOST",
     "LABEL_PID",
     "LABEL_RUN",
@@ -48,13 +47,6 @@ __all__ = [
     "run_id",
     "start",
 ]
-
-#: The official image each engine runs when the user names none (they have a registry).
-DEFAULT_IMAGES: dict[str, str] = {"postgres": "postgres:16-alpine", "mysql": "mysql:8.0", "mongo": "mongo:7"}
-
-#: Where each engine's image keeps its data: a tmpfs there, since the data is thrown away
-#: with the container and overlay2 writes would only slow every commit down.
-DATA_DIRS: dict[str, str] = {"postgres": "/var/lib/postgresql/data", "mysql": "/var/lib/mysql", "mongo": "/data/db"}
 
 LABEL_RUN = "org.adapter-contracts.run"
 LABEL_PID = "org.adapter-contracts.pid"
@@ -217,29 +209,30 @@ def import_container_class(module: str, name: str) -> Any:
             raise ProvisionUnavailable(f"testcontainers[{module}] not importable: {exc}") from None
 
 
-def start(engine: str, image: str | None, make: Callable[[str], Any], stack: ExitStack) -> tuple[Any, str]:
+def start(image: str, make: Callable[[str], Any], stack: ExitStack, *, data_dir: str) -> Any:
     """Start ``make(image)`` (a testcontainers container, not yet started) and push its removal on ``stack``.
 
-    Returns the started container and the image it runs.  Any failure to start
-    is a :class:`ProvisionUnavailable` naming the image; the container is
-    removed before that is raised, and before an interrupt propagates.
+    ``data_dir`` is where the image keeps its data: a tmpfs there, since the data is
+    thrown away with the container and overlay2 writes would only slow every commit
+    down.  Returns the started container.  Any failure to start is a
+    :class:`ProvisionUnavailable` naming the image; the container is removed before
+    that is raised, and before an interrupt propagates.
     """
-    chosen = image or DEFAULT_IMAGES[engine]
     decision = _ryuk()
     container: Any = None
     try:
-        container = make(chosen)  # the constructor already talks to Docker
+        container = make(image)  # the constructor already talks to Docker
         # with_kwargs() replaces what was set before (e.g. an emulated platform): keep that.
         container.with_kwargs(**{**(getattr(container, "_kwargs", None) or {}), "labels": container_labels()})
         if hasattr(container, "with_tmpfs_mount"):  # testcontainers >= 4.10
-            container.with_tmpfs_mount(DATA_DIRS[engine])
+            container.with_tmpfs_mount(data_dir)
         _live[id(container)] = container
         container.start()
     except Exception as exc:  # noqa: BLE001 - docker errors have no common base; report, don't crash
         if container is not None:
             _remove(container)
         hint = f" ({decision.reason})" if "ryuk" in str(exc).lower() else ""
-        raise ProvisionUnavailable(f"container {chosen} did not start: {type(exc).__name__}: {exc}{hint}") from None
+        raise ProvisionUnavailable(f"container {image} did not start: {type(exc).__name__}: {exc}{hint}") from None
     except BaseException:
         if container is not None:
             _remove(container)
@@ -250,4 +243,4 @@ def start(engine: str, image: str | None, make: Callable[[str], Any], stack: Exi
     if container_id:
         watchdog.guard_container(container_id)
     stack.callback(watchdog.removing(lambda: _remove(container), "container", container_id))
-    return container, chosen
+    return container

@@ -13,18 +13,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import pwd
 import shutil
 import signal
 import socket
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 __all__ = [
     "OWNER_FILE",
-    "WORKDIR_PREFIXES",
     "is_orphan",
     "owner_record",
     "parse_owner",
@@ -33,13 +33,10 @@ __all__ = [
     "write_owner_file",
 ]
 
-#: The owner record inside a throwaway server's work directory.
+#: The owner record inside a throwaway server's work directory; it also names the server's pid
+#: files, so that stopping a leftover server needs nothing of its engine.
 OWNER_FILE = "contract-owner.json"
-#: Work directory name prefixes of the throwaway servers (server_workdir's ``prefix``).
-WORKDIR_PREFIXES = ("contract-pg-", "contract-mysql-")
-#: The pid files a throwaway server writes, relative to its work directory.
-_PID_FILES = ("data/postmaster.pid", "mysqld.pid")
-#: Where server_workdir may create work directories (besides the accounts' homes).
+#: Where server_workdir may create work directories (besides the server account's home).
 _BASES = ("/tmp", "/var/tmp", "/dev/shm", "/run")
 
 
@@ -91,17 +88,30 @@ def is_orphan(record: Mapping[str, Any] | None) -> bool:
     return started is None or (record.get("start") is not None and started != record.get("start"))
 
 
-def write_owner_file(workdir: Path) -> None:
-    (workdir / OWNER_FILE).write_text(json.dumps(owner_record()), encoding="utf-8")
+def write_owner_file(workdir: Path, pid_files: Sequence[str] = ()) -> None:
+    """The run's owner record in ``workdir``, with the server's pid files (relative to ``workdir``)."""
+    record = {**owner_record(), "pid_files": list(pid_files)}
+    (workdir / OWNER_FILE).write_text(json.dumps(record), encoding="utf-8")
+
+
+def _pid_files(workdir: Path) -> list[str]:
+    try:
+        record = parse_owner((workdir / OWNER_FILE).read_text(encoding="utf-8"))
+    except OSError:
+        return []
+    files = record.get("pid_files") if record else None
+    # Relative names inside the directory only: the record is read from a directory anyone may have made.
+    return [f for f in files if isinstance(f, str) and not f.startswith("/") and ".." not in f.split("/")] \
+        if isinstance(files, list) else []
 
 
 def _server_pids(workdir: Path) -> Iterator[int]:
-    """Pids from the work directory's pid files whose command line names that directory.
+    """Pids from the pid files the owner record names whose command line names the work directory.
 
     The command line check is the proof: a pid file outlives its server, and the
     kernel may have given that pid to an unrelated process since.
     """
-    for relative in _PID_FILES:
+    for relative in _pid_files(workdir):
         try:
             pid = int((workdir / relative).read_text(encoding="ascii").split()[0])
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -128,25 +138,25 @@ def stop_workdir_server(workdir: Path, *, grace: float = 5.0) -> None:
     shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _candidate_bases() -> list[Path]:
+def _candidate_bases(account: str | None) -> list[Path]:
     homes = []
-    with contextlib.suppress(KeyError):
-        import pwd
-
-        homes = [pwd.getpwnam(name).pw_dir for name in ("postgres", "mysql")]
+    if account is not None:
+        with contextlib.suppress(KeyError):
+            homes = [pwd.getpwnam(account).pw_dir]
     return [Path(b) for b in dict.fromkeys((tempfile.gettempdir(), *_BASES, *homes)) if b and os.path.isdir(b)]
 
 
-def sweep_workdirs() -> list[str]:
-    """Stop and remove the orphaned work directories of this machine; returns what was removed."""
+def sweep_workdirs(prefix: str, account: str | None = None) -> list[str]:
+    """Stop and remove the orphaned work directories named ``prefix``* of this machine (in the places
+    server_workdir uses, ``account``'s home among them); returns what was removed."""
     removed = []
-    for base in _candidate_bases():
+    for base in _candidate_bases(account):
         try:
             entries = list(base.iterdir())
         except OSError:
             continue
         for path in entries:
-            if not path.name.startswith(WORKDIR_PREFIXES) or not path.is_dir():
+            if not path.name.startswith(prefix) or not path.is_dir():
                 continue
             try:
                 record = parse_owner((path / OWNER_FILE).read_text(encoding="utf-8"))

@@ -9,12 +9,17 @@ died -- the watchdog stops the servers, removes the work directories, drops
 the databases and removes the containers it was told about, then exits.  The
 DSNs travel over the pipe, never on a command line.
 
+The watchdog knows no engine: a database comes with its engine's hook, the
+``module:function`` that drops it (``drop(server, name)``), which the watchdog
+process imports by that name only when it must act.
+
     python -m adapter_contracts.harness.provision.watchdog      # reads JSON lines on stdin
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import subprocess
@@ -62,8 +67,12 @@ class Watchdog:
     def guard_workdir(self, workdir: Path) -> None:
         self._send({"add": ["workdir", str(workdir)]})
 
-    def guard_database(self, engine: str, server: str, name: str) -> None:
-        self._send({"add": ["database", engine, server, name]})
+    def guard_database(self, drop: Callable[[str, str], object], server: str, name: str) -> Callable[[], None]:
+        """Have the watchdog drop database ``name`` on ``server`` (a DSN) with ``drop(server, name)`` if the
+        run dies; returns the run's own cleanup: drop it, then tell the watchdog it is gone."""
+        hook = f"{drop.__module__}:{drop.__qualname__}"
+        self._send({"add": ["database", hook, server, name]})
+        return self.removing(lambda: drop(server, name), "database", hook, server, name)
 
     def guard_container(self, container_id: str) -> None:
         self._send({"add": ["container", container_id]})
@@ -101,15 +110,9 @@ watchdog = Watchdog()
 # -- the watchdog process ----------------------------------------------------------
 
 
-def _drop_database(engine: str, server: str, name: str) -> None:
-    if engine == "postgres":
-        from adapter_contracts.harness.engines.postgres import drop_owned_database
-
-        drop_owned_database(server, name)
-    elif engine == "mysql":
-        from adapter_contracts.harness.engines.mysql import drop_owned_database as drop_mysql
-
-        drop_mysql(server, name)
+def _drop_database(hook: str, server: str, name: str) -> None:
+    module, _, function = hook.partition(":")
+    getattr(importlib.import_module(module), function)(server, name)
 
 
 def _remove_container(container_id: str) -> None:

@@ -23,17 +23,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from adapter_contracts.harness.engines.base import Endpoint
-from adapter_contracts.harness.provision.common import redact_dsn
-from adapter_contracts.harness.schema import DECLARED, declared_schema, diff, introspect, problems
+from adapter_contracts.harness.engines import ENGINES, engine_class, load_engine
+from adapter_contracts.harness.engines.base import Engine, dsn_names
+from adapter_contracts.harness.schema import diff, problems
 
-ENGINES = ("postgres", "mysql", "mongo", "sqlite")
+
+def _engines() -> list[str]:
+    """The engines with a storage schema to read (a stand-in reads what its real engine does)."""
+    return [name for name in ENGINES if engine_class(name).layout is not None and not engine_class(name).stand_in]
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m adapter_contracts.harness.schema",
                                      description=__doc__.split("\n\n")[0])
-    parser.add_argument("--engine", choices=ENGINES, help="required except for --dump --markdown")
+    parser.add_argument("--engine", choices=_engines(), help="required except for --dump --markdown")
     parser.add_argument("--dsn", help="connection string (default: $CONTRACT_<ENGINE>_DSN); a file path for sqlite")
     parser.add_argument("--database", help="database to read when the DSN names none (MongoDB) or another one")
     parser.add_argument("--declared", type=Path,
@@ -55,10 +58,11 @@ def _parser() -> argparse.ArgumentParser:
 def _dump_layout(args: argparse.Namespace) -> int:
     from adapter_contracts.harness.schema.layout import canonical_layout, render_document, render_markdown
 
+    layout = load_engine(args.engine).layout if args.engine else None
     if args.markdown:
-        print(render_markdown(args.engine) if args.engine else render_document(), end="")
+        print(render_markdown(layout) if layout is not None else render_document(), end="")
     else:
-        print(json.dumps(canonical_layout(args.engine), indent=2))
+        print(json.dumps(canonical_layout(layout or args.engine), indent=2))
     return 0
 
 
@@ -84,28 +88,12 @@ def _scrub(text: str, secrets: Sequence[str]) -> str:
     return text
 
 
-def _database(engine: str, dsn: str, override: str | None) -> str:
-    if override:
-        return override
-    if engine == "sqlite":
-        return dsn.removeprefix("sqlite:///") if dsn.startswith("sqlite:///") else dsn
-    if engine == "postgres":
-        from psycopg.conninfo import conninfo_to_dict
-
-        return str(conninfo_to_dict(dsn).get("dbname") or "")
-    if engine == "mongo":
-        from pymongo.uri_parser import parse_uri
-
-        return str(parse_uri(dsn).get("database") or "")
-    return unquote(urlsplit(dsn).path.lstrip("/"))
-
-
-def _declared(args: argparse.Namespace) -> tuple[dict[str, Any], str]:
+def _declared(args: argparse.Namespace, engine: Engine) -> tuple[dict[str, Any], str]:
     if args.declared is not None:
         document: dict[str, Any] = json.loads(args.declared.read_text(encoding="utf-8"))
         return document, str(args.declared)
-    package, name = DECLARED[args.engine]
-    return declared_schema(args.engine), f"{package}/{name} (built-in)"
+    assert engine.layout is not None
+    return engine.layout.document(), f"{engine.layout.package}/{engine.layout.resource} (built-in)"
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -117,29 +105,26 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _dump_layout(args)
     if args.engine is None:
         parser.error("the following arguments are required: --engine")
-    dsn = args.dsn or os.environ.get(f"CONTRACT_{args.engine.upper()}_DSN")
+    engine = load_engine(args.engine)
+    _, _, variable = dsn_names(args.engine)
+    dsn = args.dsn or os.environ.get(variable)
     if not dsn:
-        print(f"error: give --dsn or set CONTRACT_{args.engine.upper()}_DSN", file=sys.stderr)
+        print(f"error: give --dsn or set {variable}", file=sys.stderr)
         return 2
     secrets = _secrets(dsn)
-    shown = redact_dsn(dsn) if args.engine != "sqlite" else dsn
+    shown = engine.shown(dsn)
     try:
-        expected, source = _declared(args)
+        expected, source = _declared(args, engine)
         malformed = problems(expected)
         if malformed:
             print(f"error: {source} is not a canonical schema document:", *malformed, sep="\n  ", file=sys.stderr)
             return 2
-        database = _database(args.engine, dsn, args.database)
-        if not database:
-            print("error: the DSN names no database; give --database", file=sys.stderr)
+        try:
+            endpoint = engine.inspection_endpoint(dsn, args.database)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
             return 2
-        if args.engine == "sqlite" and not Path(database).is_file():
-            print(f"error: no SQLite database file at {database}", file=sys.stderr)
-            return 2
-        endpoint = Endpoint(engine=args.engine, provider="dsn", dsn=dsn, database=database,
-                            server_version="unknown", driver="adapter_contracts.harness.schema", owned=False,
-                            extra={"path": database} if args.engine == "sqlite" else {})
-        actual = introspect(endpoint)
+        actual = engine.introspect(endpoint)
     except Exception as exc:  # noqa: BLE001 - any driver error: report it without the password, exit 2
         print(_scrub(f"error: cannot read the schema at {shown}: {type(exc).__name__}: {exc}", secrets),
               file=sys.stderr)

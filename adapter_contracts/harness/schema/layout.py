@@ -5,9 +5,11 @@ Adapters are interchangeable over the same stored data, so an adapter's own
 collections), columns, types, nullability, the byte-order collation of every
 key column, primary and unique keys, foreign keys with their actions (or, on
 MySQL, their absence) and the indexes the listings need.  The layout is the
-same declaration the built-in adapters ship for the drift check
-(:data:`adapter_contracts.harness.schema.DECLARED`); ``python -m adapter_contracts.harness.schema --dump --engine
-ENGINE`` prints it and docs/canonical-layout.md shows it.
+same declaration the built-in adapters ship for the drift check (each engine's
+:attr:`~adapter_contracts.harness.engines.base.Engine.layout`); ``python -m
+adapter_contracts.harness.schema --dump --engine ENGINE`` prints it and
+docs/canonical-layout.md shows it.  Every function here takes a layout or its
+name (``"postgres"``).
 
 What may differ (:func:`adapter_contracts.harness.schema.model.diff` with ``layout=True``):
 index names and methods, extra non-unique indexes, and extra tables or
@@ -18,64 +20,66 @@ column, what the layout expects and what was found.
 
 from __future__ import annotations
 
-import functools
-import json
-from importlib import resources
 from typing import Any
 
-from adapter_contracts.harness.schema import DECLARED
+from adapter_contracts.harness.engines import ENGINES, engine_class
+from adapter_contracts.harness.engines.base import Layout
 from adapter_contracts.harness.schema.model import IGNORED_TABLES, diff, normalise
 
 __all__ = [
     "IGNORED_TABLES",
-    "LAYOUTS",
     "canonical_layout",
     "canonical_tables",
     "key_columns",
     "layout_differences",
     "layout_is_tabular",
+    "layouts",
     "render_document",
     "render_markdown",
     "undeclared_collations",
 ]
 
-#: Layout name (a backend's ``layout``) -> (package, resource) of its declaration.
-#: The layout is the built-in adapters' declaration, so the two cannot drift apart.
-LAYOUTS: dict[str, tuple[str, str]] = {name: DECLARED[name] for name in ("postgres", "mysql", "mongo", "sqlite")}
+def layouts() -> dict[str, Layout]:
+    """Every registered engine's layout by name, in registry order (the stand-in shares MongoDB's)."""
+    found: dict[str, Layout] = {}
+    for name in ENGINES:
+        layout = engine_class(name).layout
+        if layout is not None:
+            found.setdefault(layout.name, layout)
+    return found
 
 
-@functools.cache
-def _load(name: str) -> str:
-    if name not in LAYOUTS:
-        raise ValueError(f"no canonical layout named {name!r}; known: {', '.join(LAYOUTS)}")
-    package, resource = LAYOUTS[name]
-    return resources.files(package).joinpath(resource).read_text(encoding="utf-8")
+def _layout(name: Layout | str) -> Layout:
+    if isinstance(name, Layout):
+        return name
+    known = layouts()
+    if name not in known:
+        raise ValueError(f"no canonical layout named {name!r}; known: {', '.join(known)}")
+    return known[name]
 
 
-def canonical_layout(name: str) -> dict[str, Any]:
+def canonical_layout(name: Layout | str) -> dict[str, Any]:
     """The canonical layout document of ``name`` (a fresh copy)."""
-    document: dict[str, Any] = json.loads(_load(name))
-    return document
+    return _layout(name).document()
 
 
-def layout_is_tabular(name: str) -> bool:
+def layout_is_tabular(name: Layout | str) -> bool:
     """Whether the layout's tables must exist (SQL) or may appear on first write (MongoDB)."""
-    return "tables" in canonical_layout(name)
+    return _layout(name).is_tabular()
 
 
-def canonical_tables(name: str) -> tuple[str, ...]:
-    document = canonical_layout(name)
-    return tuple(document.get("tables") or document.get("collections") or {})
+def canonical_tables(name: Layout | str) -> tuple[str, ...]:
+    return _layout(name).tables()
 
 
-def key_columns(name: str) -> dict[tuple[str, str], str]:
+def key_columns(name: Layout | str) -> dict[tuple[str, str], str]:
     """(table, column) -> the collation the layout requires of it: every key column's."""
     tables = normalise(canonical_layout(name)).get("tables", {})
     return {(table, column): spec["collation"]
             for table, body in tables.items() for column, spec in body["columns"].items() if "collation" in spec}
 
 
-def undeclared_collations(name: str, declared: dict[str, Any]) -> list[str]:
+def undeclared_collations(name: Layout | str, declared: dict[str, Any]) -> list[str]:
     """Key columns of layout ``name`` whose ``declared`` schema names no collation.
 
     The drift check compares a collation only where the declaration names one, so a
@@ -93,12 +97,12 @@ def undeclared_collations(name: str, declared: dict[str, Any]) -> list[str]:
     return lines
 
 
-def layout_differences(name: str, actual: dict[str, Any]) -> list[str]:
+def layout_differences(name: Layout | str, actual: dict[str, Any]) -> list[str]:
     """One line per way the live storage ``actual`` differs from the canonical layout ``name``."""
     return diff(canonical_layout(name), actual, layout=True)
 
 
-def render_markdown(name: str) -> str:
+def render_markdown(name: Layout | str) -> str:
     """The layout as Markdown tables, for docs/canonical-layout.md."""
     document = normalise(canonical_layout(name))
     lines = [f"## {name}", ""]
@@ -164,4 +168,4 @@ in one transaction.
 
 def render_document() -> str:
     """The whole docs/canonical-layout.md page."""
-    return _PAGE_HEAD + "".join("\n" + render_markdown(name) for name in LAYOUTS)
+    return _PAGE_HEAD + "".join("\n" + render_markdown(layout) for layout in layouts().values())

@@ -45,14 +45,22 @@ Rules of comparison (what counts as the same schema):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
+
+# The spellings every engine's introspection writes down; they live with the engines, which
+# import nothing from this package (see adapter_contracts.harness.engines.canonical).
+from adapter_contracts.harness.engines.canonical import (
+    FORMAT,
+    canonical_on_delete,
+    canonical_type,
+    index_entry,
+    sql_document,
+)
 
 __all__ = [
     "FORMAT",
     "IGNORED_TABLES",
-    "canonical_mysql_collation",
     "canonical_on_delete",
     "canonical_type",
     "diff",
@@ -62,76 +70,8 @@ __all__ = [
     "sql_document",
 ]
 
-FORMAT = 1
-
 #: Harness bookkeeping, never part of an adapter's schema.
 IGNORED_TABLES: frozenset[str] = frozenset({"contract_harness_marker"})
-
-_ALIASES = {
-    "int": "integer", "int4": "integer", "integer": "integer", "mediumint": "mediumint",
-    "int8": "bigint", "bigint": "bigint", "int2": "smallint", "smallint": "smallint", "tinyint": "tinyint",
-    "bool": "boolean", "boolean": "boolean", "tinyint(1)": "boolean",
-    "decimal": "numeric", "dec": "numeric", "numeric": "numeric",
-    "float8": "double", "double precision": "double", "double": "double", "float4": "real", "real": "real",
-    "character varying": "varchar", "varchar": "varchar", "character": "char", "char": "char",
-    "timestamp with time zone": "timestamptz", "timestamptz": "timestamptz",
-    "timestamp without time zone": "timestamp", "timestamp": "timestamp",
-    "time with time zone": "timetz", "time without time zone": "time",
-}
-_TYPE = re.compile(r"^(?P<base>[a-z][a-z0-9 ]*?)\s*(?:\((?P<args>[^)]*)\))?(?P<rest>(?:\s+[a-z ]+)?)$")
-_INTEGERS = {"integer", "bigint", "smallint", "tinyint", "mediumint"}
-
-
-def canonical_type(spelling: str) -> str:
-    """One spelling per type: lower case, aliases resolved, integer display widths dropped."""
-    text = " ".join(spelling.strip().lower().split())
-    text = re.sub(r"\s*,\s*", ",", text)
-    text = re.sub(r"\s*\(\s*", "(", text).replace(" )", ")")
-    if text in _ALIASES:
-        return _ALIASES[text]
-    match = _TYPE.match(text)
-    if match is None:
-        return text
-    base, args, rest = match["base"], match["args"], match["rest"].strip()
-    if base == "tinyint" and args == "1" and not rest:
-        return "boolean"
-    # "timestamp(3) with time zone": the precision sits between the name and its suffix.
-    if rest in ("with time zone", "without time zone") and base in ("timestamp", "time"):
-        base, rest = f"{base} {rest}", ""
-    base = _ALIASES.get(base, base)
-    if base in _INTEGERS:
-        args = None  # display width: no effect on what is stored
-    rest = " ".join(word for word in rest.split() if word != "zerofill")
-    return base + (f"({args})" if args is not None else "") + (f" {rest}" if rest else "")
-
-
-def canonical_mysql_collation(name: str | None) -> str | None:
-    """``utf8mb4_nopad_bin`` / ``utf8mb4_0900_bin`` -> ``utf8mb4:binary-nopad``; ``utf8mb4_bin`` ->
-    ``utf8mb4:binary-pad``; any other collation keeps its name."""
-    if name is None:
-        return None
-    charset, _, rest = name.partition("_")
-    if rest in ("nopad_bin", "0900_bin"):
-        return f"{charset}:binary-nopad"
-    if rest == "bin":
-        return f"{charset}:binary-pad"
-    return name
-
-
-def canonical_on_delete(rule: str | None) -> str:
-    return " ".join((rule or "NO ACTION").upper().split())
-
-
-def index_entry(columns: Sequence[str], *, unique: bool, **extra: Any) -> dict[str, Any]:
-    """A SQL index in canonical form; ``extra`` keeps only properties that are set."""
-    entry: dict[str, Any] = {"columns": list(columns), "unique": bool(unique)}
-    entry.update({k: v for k, v in extra.items() if v not in (None, False, [], "", "btree")})
-    return entry
-
-
-def sql_document(engine: str, tables: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    return {"format": FORMAT, "engine": engine, "tables": {name: dict(tables[name]) for name in sorted(tables)}}
-
 
 # -- normalisation and shape ----------------------------------------------------
 

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from contextlib import ExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from adapter_contracts.adapters.base import Adapter
-from adapter_contracts.adapters.memory import MemoryAdapter, MemoryStore
-from adapter_contracts.harness.config import HarnessConfig
-from adapter_contracts.harness.engines.base import Backend, Endpoint
+from adapter_contracts.harness.engines.base import Endpoint, Engine
+
+if TYPE_CHECKING:
+    from adapter_contracts.adapters.base import Adapter
+    from adapter_contracts.harness.config import HarnessConfig
+
+__all__ = ["MemoryEngine"]
 
 
-class MemoryBackend(Backend):
+class MemoryEngine(Engine):
     id = "memory"
     label = "in-memory reference"
     providers = ("memory",)
 
     def __init__(self) -> None:
+        # The reference adapter is imported with the engine object, not with the registry.
+        from adapter_contracts.adapters.memory import MemoryStore
+
         super().__init__()
         self.store = MemoryStore()
 
@@ -27,6 +33,8 @@ class MemoryBackend(Backend):
         )
 
     def make_adapter(self, endpoint: Endpoint) -> Adapter:
+        from adapter_contracts.adapters.memory import MemoryAdapter
+
         return MemoryAdapter(self.store)
 
     def reset(self) -> None:

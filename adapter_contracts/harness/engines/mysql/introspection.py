@@ -11,19 +11,27 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pymysql
 
-from adapter_contracts.harness.schema.model import (
-    canonical_mysql_collation,
-    canonical_on_delete,
-    canonical_type,
-    index_entry,
-    sql_document,
-)
+from adapter_contracts.harness.engines.canonical import canonical_on_delete, canonical_type, index_entry, sql_document
 
-__all__ = ["connect", "introspect_dsn"]
+__all__ = ["canonical_mysql_collation", "connect", "introspect_dsn", "json_columns"]
 
 _UNKNOWN_COLUMN = 1054
 _UNKNOWN_TABLE = 1109
 _JSON_CHECK = re.compile(r"^\s*json_valid\(\s*`?(?P<column>[^`)]+)`?\s*\)\s*$", re.IGNORECASE)
+
+
+def canonical_mysql_collation(name: str | None) -> str | None:
+    """``utf8mb4_nopad_bin`` / ``utf8mb4_0900_bin`` -> ``utf8mb4:binary-nopad``; ``utf8mb4_bin`` ->
+    ``utf8mb4:binary-pad``; any other collation keeps its name."""
+    if name is None:
+        return None
+    charset, _, rest = name.partition("_")
+    if rest in ("nopad_bin", "0900_bin"):
+        return f"{charset}:binary-nopad"
+    if rest == "bin":
+        return f"{charset}:binary-pad"
+    return name
+
 
 
 def _loopback(host: str) -> bool:
@@ -58,7 +66,7 @@ def connect(dsn: str, database: str | None = None) -> tuple[Any, str]:
     return pymysql.connect(**params), name
 
 
-def _json_columns(cur: Any, schema: str) -> set[tuple[str, str]]:
+def json_columns(cur: Any, schema: str) -> set[tuple[str, str]]:
     """(table, column) pairs guarded by a CHECK (json_valid(column)): MariaDB's JSON alias."""
     try:
         cur.execute("SELECT TABLE_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
@@ -96,7 +104,7 @@ def _read(cur: Any, schema: str) -> dict[str, Any]:
                 "AND TABLE_TYPE = 'BASE TABLE'", (schema,))
     for (table,) in cur.fetchall():
         tables[table] = {"columns": {}, "primary_key": [], "indexes": [], "foreign_keys": []}
-    json_columns = _json_columns(cur, schema)
+    guarded = json_columns(cur, schema)
     cur.execute("SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLLATION_NAME, EXTRA "
                 "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME, ORDINAL_POSITION",
                 (schema,))
@@ -104,7 +112,7 @@ def _read(cur: Any, schema: str) -> dict[str, Any]:
         if table not in tables:
             continue  # a view's columns
         spec: dict[str, Any] = {"type": canonical_type(type_), "nullable": nullable == "YES"}
-        if spec["type"] == "longtext" and (table, column) in json_columns:
+        if spec["type"] == "longtext" and (table, column) in guarded:
             spec["type"] = "json"  # MariaDB: JSON is LONGTEXT + CHECK (json_valid(col))
         if spec["type"] != "json" and collation:
             spec["collation"] = canonical_mysql_collation(collation)

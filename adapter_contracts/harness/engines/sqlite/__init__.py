@@ -1,34 +1,37 @@
 """SQLite: an embedded engine that needs nothing installed.
 
 Its adapter is the third-party example in :mod:`adapter_contracts.examples.sqlite_adapter`,
-imported lazily so that the harness does not depend on the example at import
-time: the backend only provisions a database file and hands its path over.
+imported when the engine starts, so that the harness does not depend on the
+example at import time: the engine only provisions a database file and hands
+its path over.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-import shutil
-import sqlite3
-import tempfile
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from adapter_contracts.adapters.base import Adapter
-from adapter_contracts.harness.config import HarnessConfig
-from adapter_contracts.harness.engines.base import Backend, Endpoint
+from adapter_contracts.harness.engines.base import Endpoint, Engine, Layout
 from adapter_contracts.harness.provision.common import ProvisionUnavailable
-from adapter_contracts.harness.provision.watchdog import watchdog
-from adapter_contracts.harness.schema.layout import canonical_tables
+from adapter_contracts.harness.provision.local import owned_workdir
 
-__all__ = ["SQLiteBackend"]
+if TYPE_CHECKING:
+    import sqlite3
+
+    from adapter_contracts.adapters.base import Adapter
+    from adapter_contracts.harness.config import HarnessConfig
+
+__all__ = ["SQLiteEngine"]
 
 EXAMPLE_MODULE = "adapter_contracts.examples.sqlite_adapter"
+#: The work directory's name prefix: how the sweep recognises an ended run's database file.
+WORKDIR_PREFIX = "contract-sqlite-"
 
-Factory = Callable[[Endpoint], Adapter]
+Factory = Callable[[Endpoint], "Adapter"]
 
 
 def _example_factory() -> Factory:
@@ -39,11 +42,11 @@ def _example_factory() -> Factory:
     return cast(Factory, module.make_adapter)
 
 
-class SQLiteBackend(Backend):
+class SQLiteEngine(Engine):
     id = "sqlite"
     label = "SQLite"
     providers = ("file",)
-    layout = "sqlite"
+    layout: ClassVar[Layout | None] = Layout("sqlite", "adapter_contracts.examples", "sqlite.schema.json")
 
     def __init__(self) -> None:
         super().__init__()
@@ -52,20 +55,19 @@ class SQLiteBackend(Backend):
         self._factory: Factory | None = None
 
     def start(self, provider: str, config: HarnessConfig, stack: ExitStack) -> Endpoint:
+        import sqlite3
+
         factory = _example_factory()
         # A throwaway database: on tmpfs when there is one, so commits do not wait on disk syncs.
         shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-        directory = tempfile.mkdtemp(prefix="contract-sqlite-", dir=shm)
-        watchdog.guard_workdir(Path(directory))  # removed by the watchdog after a SIGKILL
-        stack.callback(watchdog.removing(lambda: shutil.rmtree(directory, ignore_errors=True),
-                                         "workdir", directory))
-        path = str(Path(directory) / "contract.db")
+        directory, self.swept = owned_workdir(WORKDIR_PREFIX, None, stack, base=shm)
+        path = str(directory / "contract.db")
         endpoint = Endpoint(
             engine=self.id, provider=provider, dsn=f"sqlite:///{path}", database=path,
             server_version=f"SQLite {sqlite3.sqlite_version}", driver="sqlite3 (stdlib)",
             extra={"path": path},
         )
-        # The backend's own connection, for reset and snapshot only.  Foreign
+        # The engine's own connection, for reset and snapshot only.  Foreign
         # keys stay off on it (SQLite's per-connection default), so tables can
         # be emptied in any order without cascades doing extra work.
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5.0)
@@ -73,9 +75,9 @@ class SQLiteBackend(Backend):
         self._conn = conn
         self._factory = factory
         # Reset and snapshots read the canonical tables, whatever else the adapter makes.
-        self._tables = canonical_tables(self.layout)
+        assert self.layout is not None
+        self._tables = self.layout.tables()
         return endpoint
-
     def present_tables(self) -> set[str]:
         return {name for (name,) in self._connection().execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'")}
@@ -87,7 +89,7 @@ class SQLiteBackend(Backend):
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
-            raise RuntimeError("SQLite backend used before start()")
+            raise RuntimeError("SQLite engine used before start()")
         return self._conn
 
     def make_adapter(self, endpoint: Endpoint) -> Adapter:
@@ -118,3 +120,22 @@ class SQLiteBackend(Backend):
         finally:
             conn.execute("COMMIT")
         return result
+
+    def introspect(self, endpoint: Endpoint) -> dict[str, Any]:
+        from adapter_contracts.harness.engines.sqlite.introspection import introspect_path
+
+        path = endpoint.extra.get("path") or endpoint.database or endpoint.dsn.removeprefix("sqlite:///")
+        return introspect_path(str(path))
+
+    def inspection_endpoint(self, dsn: str, database: str | None) -> Endpoint:
+        path = database or self.database_of(dsn)
+        if not Path(path).is_file():
+            raise ValueError(f"no SQLite database file at {path}")
+        return Endpoint(engine=self.id, provider="dsn", dsn=dsn, database=path, server_version="unknown",
+                        driver="adapter_contracts.harness.schema", owned=False, extra={"path": path})
+
+    def database_of(self, dsn: str) -> str:
+        return dsn.removeprefix("sqlite:///")
+
+    def shown(self, dsn: str) -> str:
+        return dsn  # a file path: no password to mask

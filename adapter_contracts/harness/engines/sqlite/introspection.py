@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from adapter_contracts.harness.schema.model import canonical_on_delete, canonical_type, index_entry, sql_document
+from adapter_contracts.harness.engines.canonical import canonical_on_delete, canonical_type, index_entry, sql_document
 
 __all__ = ["column_definitions", "introspect_path"]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import psycopg
 
-from adapter_contracts.harness.schema.model import canonical_on_delete, canonical_type, index_entry, sql_document
+from adapter_contracts.harness.engines.canonical import canonical_on_delete, canonical_type, index_entry, sql_document
 
 __all__ = ["connect_read_only", "introspect_dsn"]
 
