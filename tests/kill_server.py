@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from adapter_contracts.harness.pytest_harness import engine_session
-
 _seen: dict[str, int] = {}
 
 
@@ -45,6 +43,11 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     _seen[engine] = _seen.get(engine, 0) + 1
     if _seen[engine] != int(after):
         return
+    # Imported here, not at the top: ``-p tests.kill_server`` loads this module before the
+    # repository's conftest asks pytest to load (and assert-rewrite) the harness plugin, and an
+    # earlier import makes pytest warn that it cannot rewrite it, an error under filterwarnings.
+    from adapter_contracts.harness.pytest_harness import engine_session
+
     session = engine_session(item.config)
     assert session is not None
     pid = _server_pid(engine, session.started[engine].endpoint.dsn)
