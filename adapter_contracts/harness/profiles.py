@@ -1,8 +1,11 @@
 """Hypothesis settings profiles, picked by CONTRACT_HYPOTHESIS_PROFILE (or HYPOTHESIS_PROFILE).
 
-* ``dev``: fast feedback on a laptop (the default outside CI).
-* ``ci``: the default when ``CI`` is set; derandomized, so every CI run
-  explores the same examples and a failure reproduces from the log alone.
+* ``dev``: fast feedback on a laptop (the default outside CI); a run on it is a
+  check, never a certificate.
+* ``ci``: the default when ``CI`` is set and for certification requests
+  (``--adapter``, ``--conformance-report``); derandomized, so every CI run
+  explores the same examples and a failure reproduces from the log alone.  Its
+  budget is the least a certificate needs (harness/budget.py).
 * ``thorough``: many more examples, for nightly runs.
 
 The stateful model test (contracts/test_model.py) takes its own settings per
@@ -53,17 +56,20 @@ MODEL_SETTINGS = {
 _loaded: list[str] = []
 
 
-def load_profile(environ: os._Environ[str] | dict[str, str] = os.environ) -> str:
+def load_profile(environ: os._Environ[str] | dict[str, str] = os.environ, *, certify: bool = False) -> str:
     """Register the harness's profiles and load the chosen one (only when the harness is active).
 
     ``CONTRACT_HYPOTHESIS_PROFILE`` must name one of ours; ``HYPOTHESIS_PROFILE`` is
     honoured only when it does, since it may name a profile of the user's own project.
+    Unnamed, the profile is ``ci`` in CI and for a certification request (``certify``:
+    ``--adapter`` or ``--conformance-report``), whose certificate needs that budget, and
+    ``dev`` otherwise: a check, fast, and never a certificate.
     """
     name = environ.get("CONTRACT_HYPOTHESIS_PROFILE")
     if not name and environ.get("HYPOTHESIS_PROFILE") in PROFILES:
         name = environ["HYPOTHESIS_PROFILE"]
     if not name:
-        name = "ci" if environ.get("CI") else "dev"
+        name = "ci" if environ.get("CI") or certify else "dev"
     if name not in PROFILES:
         raise ValueError(
             f"CONTRACT_HYPOTHESIS_PROFILE={name!r} is not a profile; choose one of {', '.join(PROFILES)}"

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import pkgutil
-import re
 import subprocess
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from adapter_contracts.harness.manifest import load_manifest
 
 __all__ = [
     "DECLINED_PROPERTY",
@@ -34,16 +36,18 @@ TALLY_PREFIX = "tally:"
 DECLINED_PROPERTY = "declined_capability"
 #: On a report of a contract that could not run because its engine is down or its storage unusable.
 ENGINE_DOWN_PROPERTY = "contract_engine_down"
-#: Where Hypothesis leaves its statistics on a teardown report (also under xdist).
-_HYPOTHESIS_STATS = "_hypothesis_stats"
-_EXAMPLES = re.compile(r"(\d+) passing examples, (\d+) failing examples, (\d+) invalid examples")
 
 
 def suite_version() -> str:
+    """The version of the suite that runs: the manifest's, which ships with the code (the installed
+    distribution's metadata may be an older editable install's)."""
     try:
-        return metadata.version("adapter-contracts")
-    except metadata.PackageNotFoundError:
-        return "unknown (not installed)"
+        return load_manifest().suite_version
+    except ValueError:
+        try:
+            return metadata.version("adapter-contracts")
+        except metadata.PackageNotFoundError:
+            return "unknown (not installed)"
 
 
 @cache
@@ -87,6 +91,8 @@ class TestOutcome:
     duration: float = 0.0
     declined: str | None = None
     engine_down: bool = False
+    #: Hypothesis examples the harness counted (property contracts only)
+    examples: int | None = None
 
 
 @dataclass
@@ -95,6 +101,8 @@ class Verdict:
     certified: bool
     summary: str
     counts: dict[str, int] = field(default_factory=dict)
+    #: what the certificate says of the engine beyond the line: contracts, examples, alterations
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @cache
