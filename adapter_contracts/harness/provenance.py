@@ -130,8 +130,17 @@ def libraries(modules: Iterable[str]) -> list[str]:
 
 
 def _plugin_file(plugin: object) -> str | None:
-    module = plugin if isinstance(plugin, ModuleType) else sys.modules.get(type(plugin).__module__)
-    path = getattr(module, "__file__", None)
+    """The file a plugin's code is in: a module's own, or where its class's methods were compiled (every
+    conftest module is named ``conftest``, so the module name alone would point at the last one)."""
+    if isinstance(plugin, ModuleType):
+        path = getattr(plugin, "__file__", None)
+        return str(path) if path else None
+    cls = plugin if isinstance(plugin, type) else type(plugin)
+    for value in vars(cls).values():
+        code = getattr(value, "__code__", None)
+        if code is not None:
+            return str(code.co_filename)
+    path = getattr(sys.modules.get(cls.__module__), "__file__", None)
     return str(path) if path else None
 
 
@@ -144,7 +153,7 @@ def loaded_plugins(config: pytest.Config) -> list[dict[str, Any]]:
         caller = getattr(manager.hook, hook_name, None)
         for impl in caller.get_hookimpls() if caller is not None else ():
             hooks.setdefault(id(impl.plugin), []).append(hook_name)
-    entries: dict[tuple[str, str | None], dict[str, Any]] = {}
+    entries: dict[tuple[str, str | None, str], dict[str, Any]] = {}
     for name, plugin in manager.list_name_plugin():
         if plugin is None:
             continue  # blocked with -p no:NAME
@@ -155,9 +164,9 @@ def loaded_plugins(config: pytest.Config) -> list[dict[str, Any]]:
         if root == "_pytest":
             continue
         file = _plugin_file(plugin) if module != "xdist.remote" else None
-        conftest = file is not None and Path(file).name == "conftest.py"
-        label = file if conftest else (module if str(name).isdigit() else str(name))
-        entry = entries.setdefault((module, file), {
+        conftest = isinstance(plugin, ModuleType) and file is not None and Path(file).name == "conftest.py"
+        label = str(file) if conftest else (module if str(name).isdigit() else str(name))
+        entry = entries.setdefault((module, file, label), {
             "name": label, "module": module, "file": file, "kind": "conftest" if conftest else "plugin",
             "distribution": None, "trusted": root in TRUSTED_PLUGIN_ROOTS, "report_hooks": [],
         })
@@ -175,8 +184,9 @@ def with_distributions(plugins: Iterable[Mapping[str, Any]]) -> list[dict[str, A
 
 
 def untrusted_report_plugins(plugins: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Names (conftests by file) of plugins that implement report hooks and are not trusted."""
-    return sorted({str(p["name"]) for p in plugins if p.get("report_hooks") and not p.get("trusted")})
+    """Names (with their file; conftests by file) of plugins that implement report hooks and are not trusted."""
+    return sorted({str(p["name"]) if p["kind"] == "conftest" or not p.get("file") else f"{p['name']} ({p['file']})"
+                   for p in plugins if p.get("report_hooks") and not p.get("trusted")})
 
 
 def _ini_values(path: Path) -> dict[str, str]:

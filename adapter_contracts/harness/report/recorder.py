@@ -108,7 +108,7 @@ class ConformanceRecorder:
         self.exitstatus: int | None = None
         self.options: list[str] = []
         #: Every plugin and conftest loaded here and, under xdist, on each worker.
-        self.plugins: dict[tuple[str, str | None], dict[str, Any]] = {}
+        self.plugins: dict[tuple[str, str | None, str], dict[str, Any]] = {}
         #: What the processes that imported the contracts found of the suite's files.
         self.suite: SuiteCheck | None = None
         #: Why a run that was asked to certify exits non-zero although pytest would not.
@@ -188,7 +188,7 @@ class ConformanceRecorder:
 
     def _add_plugins(self, plugins: list[dict[str, Any]]) -> None:
         for plugin in plugins:
-            self.plugins.setdefault((plugin["module"], plugin["file"]), plugin)
+            self.plugins.setdefault((plugin["module"], plugin["file"], plugin["name"]), plugin)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
