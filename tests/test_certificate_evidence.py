@@ -81,6 +81,7 @@ def test_python_functions_in_the_users_ini_is_not_certified_and_every_option_is_
     assert done.returncode == 1, out[-3000:]
     assert "manifest contracts not collected" in _verdict(out), out[-3000:]
     document, _ = _certificate(report)
+    assert (document["hypothesis_profile"], document["hypothesis_seed"]) == ("repro", "7")
     options = "\n".join(document["coverage_options"])
     for given in ("ini pytest.ini: python_functions = test_c*", "-o xfail_strict=true", "-p tests.plugged_factories",
                   "--hypothesis-seed 7", "--ignore-glob */nothing/*", "env CONTRACT_HYPOTHESIS_PROFILE=repro"):

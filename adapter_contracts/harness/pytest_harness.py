@@ -58,6 +58,8 @@ _PROFILE = pytest.StashKey[str]()
 _DESELECTED = pytest.StashKey[Counter[str]]()
 _SIGNALS = pytest.StashKey[dict[int, Any]]()
 _WITNESS = pytest.StashKey[OutcomeRecorder]()
+#: The workerinput key of the Hypothesis seed the controller picked.
+_SEED_INPUT = "contract_hypothesis_seed"
 
 #: Markers that restrict a contract to engines whose backend class has a property:
 #: an engine without it is deselected for that contract, not skipped.
@@ -128,10 +130,21 @@ def _budget(config: pytest.Config, profile: str) -> Budget:
     if settings().derandomize:
         return Budget(profile, "derandomized")
     seed = hypothesis_seed(config)
-    if seed is None and not hasattr(config, "workerinput"):
-        seed = str(random.SystemRandom().getrandbits(32))
-        config.option.hypothesis_seed = seed  # xdist hands the controller's options to its workers
+    if seed is None:
+        worker = getattr(config, "workerinput", None)
+        # An xdist worker gets the controller's seed in its workerinput (pytest_configure_node).
+        seed = worker.get(_SEED_INPUT) if worker is not None else str(random.SystemRandom().getrandbits(32))
+        if seed is not None:
+            config.option.hypothesis_seed = seed
     return Budget(profile, seed)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """On the xdist controller: hand the seed it picked to each worker (options do not travel)."""
+    seed = node.config.getoption("hypothesis_seed", None)
+    if seed is not None and not settings().derandomize:
+        node.workerinput[_SEED_INPUT] = str(seed)
 
 
 @pytest.hookimpl(tryfirst=True)  # before Hypothesis's plugin reads --hypothesis-seed
@@ -173,6 +186,8 @@ def pytest_configure(config: pytest.Config) -> None:
                                 budget=_budget(config, config.stash[_PROFILE]), started_at=started_at),
             "contract-report"
         )
+    else:
+        _budget(config, config.stash[_PROFILE])  # the controller's seed, before Hypothesis's plugin reads it
     config.addinivalue_line(
         "markers", "capability(name): the test exercises an optional capability from harness/capabilities.py"
     )

@@ -53,7 +53,7 @@ from adapter_contracts.harness.report.outcomes import (
     suite_version,
 )
 from adapter_contracts.harness.report.verdicts import EngineEvidence, RunEvidence, judge
-from adapter_contracts.harness.report.writer import write_report
+from adapter_contracts.harness.report.writer import report_paths, write_report
 from adapter_contracts.harness.session import EngineSession, EngineUnavailable
 
 __all__ = ["ConformanceRecorder", "final_outcome"]
@@ -207,7 +207,7 @@ class ConformanceRecorder:
             if self.nothing_certified:
                 session.exitstatus = int(pytest.ExitCode.TESTS_FAILED)
         if self.path:
-            self.written = (Path(self.path).with_suffix(".json"), Path(self.path).with_suffix(".md"))
+            self.written = report_paths(self.path)  # written last of all, at unconfigure
 
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:
@@ -418,7 +418,7 @@ class ConformanceRecorder:
         options = [*self.options, *(run_options(config, secrets) if config is not None else [])]
         return {
             **certificate_header(self.started_at),
-            "status": "interrupted" if self.interrupted else "finished",
+            "status": "usage error" if self.engines.usage_error else "interrupted" if self.interrupted else "finished",
             "suite_commit": suite_commit(),
             "adapter": self.adapter_spec or "built-in adapter of each engine",
             "adapter_distribution": adapter_distribution(self.adapter_spec) if self.adapter_spec
