@@ -11,8 +11,8 @@ manifest is generated from the contracts and shipped as package data
 
 It holds
 
-* ``engines``: per engine *kind* (the backend id: ``memory``, ``sqlite``,
-  ``postgres``, ``mysql``, ``mongo``, ``mongomock``) the contract ids with the
+* ``engines``: per engine *kind* (every backend id of the registry,
+  ``harness/engines/__init__.py``: ``memory``, ``postgres``...) the contract ids with the
   engine parameter written ``*`` (``test_users.py::test_x[*-create_user]``), so
   that an image target (``postgres-17``) and an ``--adapter`` factory map onto
   their kind.  Which contracts a kind gets follows from its backend (fault
@@ -50,7 +50,6 @@ from typing import Any
 
 __all__ = [
     "ENGINE",
-    "KINDS",
     "MANIFEST_FILE",
     "PACKAGE_ROOT",
     "REGENERATE",
@@ -74,8 +73,6 @@ MANIFEST_FILE = Path(__file__).with_name("manifest.json")
 REGENERATE = "python -m adapter_contracts.harness.manifest --write"
 #: The engine parameter in a manifest id.
 ENGINE = "*"
-#: Engine kinds the manifest lists (the registry's backends).
-KINDS = ("memory", "sqlite", "postgres", "mysql", "mongo", "mongomock")
 #: What the contracts execute from the suite, relative to the package root (glob patterns).
 SUITE_FILES = (
     "__init__.py",
@@ -192,10 +189,15 @@ def area_of(contract_id: str) -> str:
 
 def is_genuine(path: Path, module: object = None) -> bool:
     """Whether a test lies in the installed suite's own contracts package (and its module was imported from there)."""
-    resolved = path.resolve()
+    return _genuine(str(path), getattr(module, "__file__", None))
+
+
+@cache
+def _genuine(path: str, module_file: str | None) -> bool:
+    # Cached: a module's hundreds of tests share one path, and resolving it is a system call per part.
+    resolved = Path(path).resolve()
     if CONTRACTS_DIR not in resolved.parents:
         return False
-    module_file = getattr(module, "__file__", None)
     return module_file is None or Path(module_file).resolve() == resolved
 
 

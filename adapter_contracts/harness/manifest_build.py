@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
+from adapter_contracts.harness.engines import BACKENDS
 from adapter_contracts.harness.manifest import (
-    KINDS,
     MANIFEST_FILE,
     PACKAGE_ROOT,
     REGENERATE,
@@ -85,11 +85,12 @@ class _Collected:
 
 
 def collect() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
-    """Every engine kind's contract ids as collection gives them, and the ids of ``@given`` contracts."""
+    """Every engine kind's contract ids as collection gives them (each engine the registry knows: a new
+    engine or a new contract is in the manifest after ``--write``), and the ids of ``@given`` contracts."""
     collected = _Collected()
     printed = io.StringIO()
     with _isolated() as root, contextlib.redirect_stdout(printed):
-        code = pytest.main([*_args(root), "--collect-only", "-q", "--engine", ",".join(KINDS),
+        code = pytest.main([*_args(root), "--collect-only", "-q", "--engine", ",".join(BACKENDS),
                             "--pyargs", "adapter_contracts.contracts"], plugins=[collected])
     if code != 0 or collected.foreign:
         raise SystemExit(f"collecting the contracts failed (exit {int(code)}; foreign: {collected.foreign[:3]}):\n"

@@ -124,13 +124,18 @@ def _area_of(nodeid: str) -> str:
     return module.removesuffix(".py").removeprefix("test_")
 
 
+@cache
+def _longest_first(engine_ids: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(engine_ids, key=len, reverse=True))
+
+
 def engine_of_nodeid(nodeid: str, engine_ids: list[str]) -> str | None:
     """The engine of a test id whose parameters start with it (``test_x[postgres-17-client]``)."""
     name = nodeid.rsplit("::", 1)[-1]
     if not name.endswith("]") or "[" not in name:
         return None
     params = name[name.index("[") + 1:-1]
-    for engine in sorted(engine_ids, key=len, reverse=True):
+    for engine in _longest_first(tuple(engine_ids)):
         if params == engine or params.startswith(engine + "-"):
             return engine
     return None

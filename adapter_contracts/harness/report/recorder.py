@@ -193,6 +193,8 @@ class ConformanceRecorder:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         self.exitstatus = int(exitstatus)
+        if session.config.option.collectonly:
+            return  # nothing ran: no verdict
         if int(exitstatus) == int(pytest.ExitCode.INTERRUPTED) and self.interrupted is None:
             self.interrupted = "the run was interrupted"
         self._add_plugins(loaded_plugins(session.config))
@@ -305,13 +307,17 @@ class ConformanceRecorder:
             per_engine[outcome.engine][nodeid] = outcome
         run = self._run_evidence()
         engine_ids = sorted({*self.engine_ids, *per_engine, *self.collected})
+        genuine: dict[str | None, set[str]] = defaultdict(set)
+        foreign: dict[str | None, set[str]] = defaultdict(set)
+        for nodes, by_engine in ((self.witness.genuine, genuine), (self.witness.foreign, foreign)):
+            for nodeid in nodes:
+                by_engine[engine_of_nodeid(nodeid, engine_ids)].add(nodeid)
         verdicts = []
         for engine in sorted(set(per_engine) | {e for e, ids in self.collected.items() if ids}):
             evidence = EngineEvidence(
                 engine=engine, kind=self._kind(engine), outcomes=per_engine.get(engine, {}),
                 collected=set(self.collected[engine]),
-                genuine={n for n in self.witness.genuine if engine_of_nodeid(n, engine_ids) == engine},
-                foreign={n for n in self.witness.foreign if engine_of_nodeid(n, engine_ids) == engine},
+                genuine=genuine[engine], foreign=foreign[engine],
                 deselected=self.deselected[engine], facts=self._facts(engine), records=self.witness.records,
                 required_files=self._required_files(engine),
             )
