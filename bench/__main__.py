@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                     scaling_repeat = MONGOMOCK_REPEAT if cap else 20 if args.quick else 50
                     results["sections"]["scaling"] += sections.scaling(
                         engine_id, started, raw, engine_sizes, scaling_repeat)
-                started.backend.reset()
+                started.engine.reset()
             finally:
                 if raw is not None:
                     raw.close()

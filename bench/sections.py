@@ -45,11 +45,11 @@ def reset(engine_id: str, started: StartedEngine, repeat: int) -> list[Row]:
         adapter.save_client_campaign(f"cc{n}", client_id=client.id, payload={"x": 1})
         adapter.record_usage(client.id, timestamp=T0, tokens_used=1, cost=1, admin_id=user.id)
 
-    empty = measure(started.backend.reset, repeat)
+    empty = measure(started.engine.reset, repeat)
     samples = []
     for _ in range(repeat):
         dirty()
-        samples.append(once(started.backend.reset))
+        samples.append(once(started.engine.reset))
     samples.sort()
     return [{
         "engine": engine_id,
@@ -65,7 +65,7 @@ def reset(engine_id: str, started: StartedEngine, repeat: int) -> list[Row]:
 
 def point(engine_id: str, started: StartedEngine, raw: Raw | None, repeat: int) -> list[Row]:
     adapter = started.adapter
-    started.backend.reset()
+    started.engine.reset()
     user = adapter.create_user(email="p@example.com", password_hash="h" * 60, name="P", id="pu")
     for i in range(60):
         adapter.create_campaign(user_id=user.id, payload={"i": i}, id=f"pc{i:03d}",
@@ -103,7 +103,7 @@ def usage_rows(n: int, admin: str | None = None, start: int = 0, spacing: int = 
 
 def ingest(engine_id: str, started: StartedEngine, raw: Raw | None, n: int) -> list[Row]:
     adapter = started.adapter
-    started.backend.reset()
+    started.engine.reset()
     adapter.create_user(email="a@example.com", password_hash="h", id="admin")
     adapter.create_client(payload={}, id="ingest")
     rows = usage_rows(n, "admin")
@@ -156,7 +156,7 @@ def scaling(engine_id: str, started: StartedEngine, raw: Raw | None, sizes: list
     while the table grows shows the cost follows the window, not the table.
     """
     adapter = started.adapter
-    started.backend.reset()
+    started.engine.reset()
     others = [f"other{i}" for i in range(9)]
     for client in ["target", *others]:
         adapter.create_client(payload={}, id=client)

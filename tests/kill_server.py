@@ -43,8 +43,9 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     _seen[engine] = _seen.get(engine, 0) + 1
     if _seen[engine] != int(after):
         return
-    # Imported here, not with this plugin: loaded by -p before the conftest names the harness's
-    # plugin, an early import would keep pytest from rewriting it (PytestAssertRewriteWarning, an error).
+    # Imported here, not at the top: ``-p tests.kill_server`` loads this module before the
+    # repository's conftest asks pytest to load (and assert-rewrite) the harness plugin, and an
+    # earlier import makes pytest warn that it cannot rewrite it, an error under filterwarnings.
     from adapter_contracts.harness.pytest_harness import engine_session
 
     session = engine_session(item.config)

@@ -72,7 +72,8 @@ def test_tox_lists_every_env_the_docs_name() -> None:
 def test_every_harness_option_in_the_readme_exists_and_every_one_is_documented() -> None:
     readme = _text(ROOT / "README.md")
     flags = {option.flag for option in OPTIONS}
-    pytest_own = {"--maxfail", "--lf", "--sw", "--tb", "--pyargs", "--require-engine", "--gallery", "--durations"}
+    pytest_own = {"--maxfail", "--lf", "--sw", "--tb", "--pyargs", "--require-engine", "--gallery", "--durations",
+                  "--deselect", "--hypothesis-seed"}
     named = {flag for flag in FLAG.findall(readme) if not flag.startswith(("--dump", "--markdown", "--list"))}
     assert named - flags - pytest_own - {"--engine", "--json", "--dsn"} == set()
     assert flags - named == set(), "options the README's table leaves out"

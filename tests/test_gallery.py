@@ -1,10 +1,14 @@
 """The suite tests itself: every broken adapter in tests/gallery is refused, every correct one certified.
 
 Each entry runs the whole contract suite in its own pytest process, exactly as an
-adapter author would (``--adapter module:factory contracts``), with ``-x`` so a
-broken adapter stops at the first contract that catches it.  The verdict is read
-from the JSON conformance report.  Runs go two at a time (this is a 2-core
-machine), longest first; under xdist each worker runs only its own entries.
+adapter author would (``--adapter module:factory contracts``).  A broken entry runs
+on the fast ``dev`` budget with ``-x`` and tests/gallery/quick.py, so it stops at
+the first contract that catches it; a correct one runs as a certification does,
+at the ``ci`` budget and nothing else loaded, since a certificate needs that
+budget (a profile loaded after the harness's, as quick.py does, never certifies).
+The verdict is read from the JSON conformance report.  Runs go two at a time
+(this is a 2-core machine), longest first; under xdist each worker runs only its
+own entries.
 """
 
 from __future__ import annotations
@@ -35,9 +39,11 @@ ROOT = Path(__file__).resolve().parents[1]
 #: whole suite; a run that reaches this is itself a finding (a hang).
 TIMEOUT_SECONDS = 600.0
 WORKERS = 2
-#: The harness profile named to the inner runs; tests/gallery/quick.py then
+#: The harness profile named to a broken entry's run; tests/gallery/quick.py then
 #: derandomizes it and turns shrinking off, and moves the slowest modules last.
 PROFILE = "dev"
+#: A correct entry's: the least a certificate needs.
+CERTIFY_PROFILE = "ci"
 LIMITATIONS = ", with declared limitations: "
 
 
@@ -72,22 +78,30 @@ class GalleryRun:
                 f"verdict {self.verdict.get('verdict')!r}\n--- last lines of its output ---\n{tail}")
 
 
-def _environment() -> dict[str, str]:
+def _environment(profile: str) -> dict[str, str]:
     """The caller's environment without anything that would steer the inner run elsewhere."""
-    env = child_env(CONTRACT_HYPOTHESIS_PROFILE=PROFILE)
+    env = child_env(CONTRACT_HYPOTHESIS_PROFILE=profile)
     env.pop("HYPOTHESIS_PROFILE", None)
     return env
+
+
+def entry_command(entry: Entry, report: Path) -> tuple[list[str], dict[str, str]]:
+    """A broken entry's run stops at its first failure; a correct one's is a certification."""
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"]
+    if entry not in CORRECT:
+        command += ["-p", "tests.gallery.quick", "-x"]
+    command += ["--adapter", entry.spec, "--conformance-report", str(report), CONTRACTS]
+    return command, _environment(CERTIFY_PROFILE if entry in CORRECT else PROFILE)
 
 
 def run_entry(entry: Entry) -> GalleryRun:
     engine = load_factory(entry.spec, set(ENGINES)).engine
     with tempfile.TemporaryDirectory(prefix="gallery-") as scratch:
         report = Path(scratch) / "report"
-        command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "tests.gallery.quick", "-q", "-x",
-                   "--adapter", entry.spec, "--conformance-report", str(report), CONTRACTS]
+        command, env = entry_command(entry, report)
         began = time.perf_counter()
         with open(Path(scratch) / "output", "w+", encoding="utf-8") as output:
-            process = subprocess.Popen(command, cwd=ROOT, env=_environment(), stdout=output,
+            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output,
                                        stderr=subprocess.STDOUT, text=True)
             killer = threading.Timer(TIMEOUT_SECONDS, process.kill)
             killer.start()
@@ -196,6 +210,9 @@ def correct_problems(run: GalleryRun) -> list[str]:
     listed = tuple(verdict.partition(LIMITATIONS)[2].split(", ")) if LIMITATIONS in verdict else ()
     if listed != tuple(sorted(run.entry.declined)):
         problems.append(f"the verdict lists limitations {listed}, the adapter declares {run.entry.declined}")
+    examples = run.verdict.get("hypothesis_examples") or {}
+    if not examples or not all(examples.values()):
+        problems.append(f"property contracts without examples: {sorted(c for c, n in examples.items() if not n)}")
     return problems
 
 
@@ -207,6 +224,7 @@ def test_broken_adapter_is_caught(entry: Entry, gallery: Gallery, request: pytes
     assert not problems, f"{'; '.join(problems)}: {run.describe()}"
 
 
+@pytest.mark.heavy  # a certification run each, at the ci budget: started first under xdist, not left to the end
 @pytest.mark.parametrize("entry", CORRECT, ids=lambda e: e.name)
 def test_correct_adapter_is_certified(entry: Entry, gallery: Gallery, request: pytest.FixtureRequest) -> None:
     run = gallery.result(entry)

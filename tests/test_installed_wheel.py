@@ -131,7 +131,7 @@ def test_the_readme_command_certifies_beside_same_named_packages(installed: Path
     out = _run(installed, project, "pytest", "-n", "2", "--pyargs", "adapter_contracts.contracts",
                "--adapter", "adapter_contracts.examples.sqlite_adapter:make_adapter",
                "--conformance-report", str(report))
-    assert "sqlite: CERTIFIED: all " in out, out[-3000:]
+    assert "sqlite: CERTIFIED: " in out, out[-3000:]
     certificate = json.loads(report.with_suffix(".json").read_text())
     assert certificate["complete"] is True
     assert certificate["engines"]["sqlite"]["certified"] is True

@@ -82,5 +82,4 @@ def test_only_the_private_modules_import_pytest_or_hypothesis_internals() -> Non
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             found += [f"{path.relative_to(ROOT)}: {name}" for name in names
                       if name.startswith("_pytest") or name.startswith("hypothesis.internal")]
-    # profiles.py is the certificate's (issue 17): it moves to hypothesis_api there.
-    assert found == ["adapter_contracts/harness/profiles.py: hypothesis.internal.conjecture"]
+    assert found == []

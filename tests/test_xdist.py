@@ -8,12 +8,14 @@ user_properties and the provisioning facts in each worker's ``workeroutput``.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from adapter_contracts.harness.manifest import load_manifest
 from tests.inner import CONTRACTS, child_env
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,13 +30,19 @@ def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
 
 
 def test_parallel_run_reports_like_a_serial_one(tmp_path: Path) -> None:
+    """Also the correct adapter's certificate: every manifest contract, every property contract with
+    the examples the harness counted (at least the manifest's ci floor), the run's real exit status."""
     pytest.importorskip("xdist")
     report = tmp_path / "report"
     done = _run(["-n", "2", "--engine", "memory,mongomock", "--conformance-report", str(report), CONTRACTS])
     out = done.stdout
     assert done.returncode == 0, out[-3000:] + done.stderr[-2000:]
     matrix = out.split("= conformance =", 1)[1]
-    assert "memory: CERTIFIED: all " in matrix, matrix
+    manifest = load_manifest()
+    line = re.search(r"^memory: CERTIFIED: (\d+) of (\d+) contracts passed \(manifest (\w+), suite (\S+), ci budget\)",
+                     matrix, re.MULTILINE)
+    assert line is not None, matrix
+    assert line.groups() == (str(len(manifest.engines["memory"])),) * 2 + (manifest.short, manifest.suite_version)
     assert "mongomock" in matrix.splitlines()[1], matrix
     engines = out.split("= contract engines =", 1)[1]
     assert "memory: reference model" in engines, engines
@@ -46,6 +54,13 @@ def test_parallel_run_reports_like_a_serial_one(tmp_path: Path) -> None:
     assert all(count > 400 for count in passed.values()), passed
     assert document["engines"]["memory"]["certified"] is True
     assert document["engines"]["mongomock"]["certified"] is False  # a stand-in certifies nothing
+    assert (document["exit_status"], document["complete"], document["status"]) == (0, True, "finished")
+    assert document["manifest"]["short"] == manifest.short
+    examples = document["engines"]["memory"]["hypothesis_examples"]
+    assert set(examples) == set(manifest.examples), "a property contract is missing from the certificate"
+    assert all(examples[c] >= manifest.examples[c] > 0 for c in examples), examples
+    assert (document["hypothesis_profile"], document["hypothesis_seed"]) == ("ci", "derandomized")
+    assert any(p["name"] == "xdist" for p in document["plugins"]), document["plugins"]
 
 
 def test_parallel_partial_run_is_not_certified(tmp_path: Path) -> None:
@@ -58,7 +73,8 @@ def test_parallel_partial_run_is_not_certified(tmp_path: Path) -> None:
     out = done.stdout
     assert done.returncode == 1, out[-3000:] + done.stderr[-2000:]
     assert "memory: NOT CERTIFIED: partial run: contract areas not collected: admin_links" in out, out[-3000:]
-    assert "contract harness: no engine was certified" in out, out[-3000:]
+    assert "contract harness: --conformance-report asks for a certificate, and no engine was certified" in out, \
+        out[-3000:]
     document = json.loads(report.with_suffix(".json").read_text())
     assert document["engines"]["memory"]["certified"] is False
     assert "partial run" in report.with_suffix(".md").read_text()

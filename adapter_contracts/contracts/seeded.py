@@ -38,7 +38,7 @@ def fresh(engine: StartedEngine, _handover: list[Rows]) -> Callable[[], Adapter]
     """
 
     def reset() -> Adapter:
-        key = id(engine.backend)
+        key = id(engine.engine)
         now = engine.snapshot()
         if _SEEDED.get(key) != now:
             engine.reset()

@@ -34,9 +34,9 @@ PROMPT_SECONDS = 15.0
 
 @pytest.fixture
 def injector(engine: StartedEngine, adapter: Adapter) -> Iterator[FaultInjector]:
-    made = engine.backend.fault_injector(engine.endpoint)
+    made = engine.engine.fault_injector(engine.endpoint)
     if made is None:
-        pytest.fail(f"{type(engine.backend).__name__} sets supports_faults but gave no fault injector "
+        pytest.fail(f"{type(engine.engine).__name__} sets supports_faults but gave no fault injector "
                     f"for its {engine.endpoint.provider} endpoint")
     yield made
     made.close()

@@ -16,7 +16,7 @@ from adapter_contracts.harness.session import StartedEngine
 def test_storage_has_the_canonical_layout(engine: StartedEngine) -> None:
     """Adapters are interchangeable over the same data: create_schema() lays out the canonical
     layout of its engine (docs/canonical-layout.md), on storage whose defaults are hostile."""
-    layout = engine.backend.layout
+    layout = engine.engine.layout
     assert layout is not None
     differences = layout_differences(layout, introspect(engine.endpoint))
     assert not differences, (
@@ -33,8 +33,8 @@ def test_declared_schema_is_a_canonical_json_document(adapter: Adapter, engine: 
     declared = adapter.expected_schema()
     assert json.loads(json.dumps(declared)) == declared, "expected_schema() must be plain JSON"
     found = problems(declared)
-    if not found and engine.backend.layout is not None:
-        found = undeclared_collations(engine.backend.layout, declared)
+    if not found and engine.engine.layout is not None:
+        found = undeclared_collations(engine.engine.layout, declared)
     assert found == [], "expected_schema() is not a canonical schema document:\n" + "\n".join(found)
 
 

@@ -32,6 +32,10 @@ class Endpoint:
     extra: Mapping[str, Any] = field(default_factory=dict)
     #: True when the harness created the database/server and may wipe it.
     owned: bool = True
+    #: The bound, in seconds, on any one wait on this storage: connecting, one statement or
+    #: round trip, one lock.  Adapters that honour it (the built-in ones do) turn a server that
+    #: stops answering into StorageUnavailable within this time instead of hanging the run.
+    timeout: float = 10.0
 
     def redacted(self) -> str:
         return redact_dsn(self.dsn)

@@ -23,8 +23,10 @@ activate nothing, so a variable meant for another tool is never validated here.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -111,12 +113,30 @@ def _wanted(config: pytest.Config) -> bool:
     return False
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """``--conformance-report PATH`` on the command line: replace whatever is at PATH by a report that
+    certifies nothing, before anything else can fail (pytest's own usage errors come after this), so
+    that a run that never gets to its verdict never leaves an earlier one in place.  The harness checks
+    the path properly (a usage error if it is not writable) when it configures."""
+    path = getattr(early_config.known_args_namespace, "contract_report", None)
+    if not path:
+        return
+    from adapter_contracts.harness.provenance import mask
+    from adapter_contracts.harness.report.writer import ReportPathError, start_report
+
+    with contextlib.suppress(ReportPathError, OSError):
+        start_report(str(path), datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                     mask(" ".join(map(str, early_config.invocation_params.args))))
+
+
 def activate(config: pytest.Config) -> None:
     """Register the active plugin (once); pytest then calls its pytest_configure."""
     if config.pluginmanager.get_plugin(ACTIVE_PLUGIN) is None:
         config.pluginmanager.import_plugin(ACTIVE_PLUGIN)
 
 
+@pytest.hookimpl(tryfirst=True)  # the harness configures before Hypothesis's plugin reads its options
 def pytest_configure(config: pytest.Config) -> None:
     if _wanted(config):
         activate(config)

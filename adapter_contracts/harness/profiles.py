@@ -1,8 +1,11 @@
 """Hypothesis settings profiles, picked by CONTRACT_HYPOTHESIS_PROFILE (or HYPOTHESIS_PROFILE).
 
-* ``dev``: fast feedback on a laptop (the default outside CI).
-* ``ci``: the default when ``CI`` is set; derandomized, so every CI run
-  explores the same examples and a failure reproduces from the log alone.
+* ``dev``: fast feedback on a laptop (the default outside CI); a run on it is a
+  check, never a certificate.
+* ``ci``: the default when ``CI`` is set and for certification requests
+  (``--adapter``, ``--conformance-report``); derandomized, so every CI run
+  explores the same examples and a failure reproduces from the log alone.  Its
+  budget is the least a certificate needs (harness/budget.py).
 * ``thorough``: many more examples, for nightly runs.
 
 The stateful model test (contracts/test_model.py) takes its own settings per
@@ -16,7 +19,8 @@ import os
 from collections.abc import Callable
 
 from hypothesis import HealthCheck, Phase, Verbosity, settings
-from hypothesis.internal.conjecture import engine as _conjecture_engine
+
+from adapter_contracts.harness.private.hypothesis_api import max_shrinking_seconds, set_max_shrinking_seconds
 
 __all__ = ["MODEL_SETTINGS", "PROFILES", "STOP_EARLY_SHRINK_SECONDS", "bound_shrinking", "load_profile",
            "model_settings", "shrink_seconds"]
@@ -53,17 +57,20 @@ MODEL_SETTINGS = {
 _loaded: list[str] = []
 
 
-def load_profile(environ: os._Environ[str] | dict[str, str] = os.environ) -> str:
+def load_profile(environ: os._Environ[str] | dict[str, str] = os.environ, *, certify: bool = False) -> str:
     """Register the harness's profiles and load the chosen one (only when the harness is active).
 
     ``CONTRACT_HYPOTHESIS_PROFILE`` must name one of ours; ``HYPOTHESIS_PROFILE`` is
     honoured only when it does, since it may name a profile of the user's own project.
+    Unnamed, the profile is ``ci`` in CI and for a certification request (``certify``:
+    ``--adapter`` or ``--conformance-report``), whose certificate needs that budget, and
+    ``dev`` otherwise: a check, fast, and never a certificate.
     """
     name = environ.get("CONTRACT_HYPOTHESIS_PROFILE")
     if not name and environ.get("HYPOTHESIS_PROFILE") in PROFILES:
         name = environ["HYPOTHESIS_PROFILE"]
     if not name:
-        name = "ci" if environ.get("CI") else "dev"
+        name = "ci" if environ.get("CI") or certify else "dev"
     if name not in PROFILES:
         raise ValueError(
             f"CONTRACT_HYPOTHESIS_PROFILE={name!r} is not a profile; choose one of {', '.join(PROFILES)}"
@@ -98,21 +105,18 @@ STOP_EARLY_SHRINK_SECONDS = 20
 def bound_shrinking(seconds: int) -> Callable[[], None]:
     """Make Hypothesis stop shrinking a failure after ``seconds``; returns the undo.
 
-    Hypothesis has no setting for this; its shrinker reads the module constant
-    ``MAX_SHRINKING_SECONDS`` each time it starts shrinking, which the
-    Hypothesis source keeps monkeypatchable for exactly this (engine.py: "make
-    it monkeypatchable").  ``phases`` without ``Phase.shrink`` would bound the
-    time too, but print the first, unshrunk example.
+    Hypothesis has no setting for this (the private access is in
+    :mod:`adapter_contracts.harness.private.hypothesis_api`).  ``phases`` without
+    ``Phase.shrink`` would bound the time too, but print the first, unshrunk example.
     """
-    previous = _conjecture_engine.MAX_SHRINKING_SECONDS
-    _conjecture_engine.MAX_SHRINKING_SECONDS = seconds
+    previous = set_max_shrinking_seconds(seconds)
 
     def restore() -> None:
-        _conjecture_engine.MAX_SHRINKING_SECONDS = previous
+        set_max_shrinking_seconds(previous)
 
     return restore
 
 
 def shrink_seconds() -> int:
     """How long Hypothesis may now shrink one failure."""
-    return int(_conjecture_engine.MAX_SHRINKING_SECONDS)
+    return max_shrinking_seconds()

@@ -14,21 +14,27 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
+from datetime import datetime, timezone
 from types import FrameType
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from adapter_contracts.adapters.base import Adapter
 from adapter_contracts.adapters.errors import AdapterError
+from adapter_contracts.harness.budget import Budget
 from adapter_contracts.harness.capabilities import CAPABILITIES
-from adapter_contracts.harness.config import ConfigError, HarnessConfig
-from adapter_contracts.harness.engines import BACKENDS, Target, backend_class, resolve_targets
+from adapter_contracts.harness.config import OPTIONS, ConfigError, HarnessConfig
+from adapter_contracts.harness.engines import ENGINES, Target, engine_class, resolve_targets
 from adapter_contracts.harness.plugging import PluggingError, load_factory
 from adapter_contracts.harness.profiles import load_profile
+from adapter_contracts.harness.provenance import hypothesis_seed, mask
+from adapter_contracts.harness.recording import OutcomeRecorder
 from adapter_contracts.harness.report import (
     DECLINED_PROPERTY,
     ENGINE_DOWN_PROPERTY,
@@ -36,6 +42,7 @@ from adapter_contracts.harness.report import (
     TALLY_PREFIX,
     ConformanceRecorder,
 )
+from adapter_contracts.harness.report.writer import ReportPathError, start_report, usage_error_report
 from adapter_contracts.harness.session import EngineDown, EngineSession, EngineUnavailable, FactoryError, StartedEngine
 
 #: The plugin that shapes a failed contract's report.
@@ -50,6 +57,9 @@ _TARGETS = pytest.StashKey[list[Target]]()
 _PROFILE = pytest.StashKey[str]()
 _DESELECTED = pytest.StashKey[Counter[str]]()
 _SIGNALS = pytest.StashKey[dict[int, Any]]()
+_WITNESS = pytest.StashKey[OutcomeRecorder]()
+#: The workerinput key of the Hypothesis seed the controller picked.
+_SEED_INPUT = "contract_hypothesis_seed"
 
 #: Markers that restrict a contract to engines whose backend class has a property:
 #: an engine without it is deselected for that contract, not skipped.
@@ -106,15 +116,58 @@ def engine_session(config: pytest.Config) -> EngineSession | None:
     return config.stash.get(_SESSION, None)
 
 
+def _report_path(config: pytest.Config) -> str | None:
+    """--conformance-report, read before the other options so that a usage error in them still replaces
+    an earlier report."""
+    option = next(o for o in OPTIONS if o.dest == "contract_report")
+    value = config.getoption(option.dest) or os.environ.get(option.env) or config.getini(option.ini)
+    return str(value) if value else None
+
+
+def _budget(config: pytest.Config, profile: str) -> Budget:
+    """The profile that runs and its seed: derandomized, the --hypothesis-seed given, or one picked here and
+    handed to Hypothesis's own option (before its plugin reads it), so that the certificate can name it."""
+    if settings().derandomize:
+        return Budget(profile, "derandomized")
+    seed = hypothesis_seed(config)
+    if seed is None:
+        worker = getattr(config, "workerinput", None)
+        # An xdist worker gets the controller's seed in its workerinput (pytest_configure_node).
+        seed = worker.get(_SEED_INPUT) if worker is not None else str(random.SystemRandom().getrandbits(32))
+        if seed is not None:
+            config.option.hypothesis_seed = seed
+    return Budget(profile, seed)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """On the xdist controller: hand the seed it picked to each worker (options do not travel)."""
+    seed = node.config.getoption("hypothesis_seed", None)
+    if seed is not None and not settings().derandomize:
+        node.workerinput[_SEED_INPUT] = str(seed)
+
+
+@pytest.hookimpl(tryfirst=True)  # before Hypothesis's plugin reads --hypothesis-seed
 def pytest_configure(config: pytest.Config) -> None:
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    command_line = mask(" ".join(map(str, config.invocation_params.args)))
+    report_path = None if hasattr(config, "workerinput") else _report_path(config)
+    if report_path:
+        try:
+            start_report(report_path, started_at, command_line)
+        except ReportPathError as exc:
+            raise pytest.UsageError(str(exc)) from None
     try:
         harness_config = HarnessConfig.from_pytest(config, os.environ)
         plugged = None
         if harness_config.adapter:
-            plugged = load_factory(harness_config.adapter, set(BACKENDS))
+            plugged = load_factory(harness_config.adapter, set(ENGINES))
         targets = resolve_targets(harness_config, plugged.engine if plugged else None)
-        config.stash[_PROFILE] = load_profile()
+        # A certification request runs at the certification budget unless a profile is named.
+        config.stash[_PROFILE] = load_profile(certify=bool(harness_config.adapter or harness_config.report_path))
     except (ConfigError, PluggingError, ValueError) as exc:
+        if report_path:
+            usage_error_report(report_path, started_at, command_line, str(exc))
         raise pytest.UsageError(str(exc)) from None
     config.stash[_TARGETS] = targets
     # How a failed contract reads (one short block); its hooks act on contracts only.
@@ -122,11 +175,19 @@ def pytest_configure(config: pytest.Config) -> None:
     engines = EngineSession(harness_config, plugged, targets)
     config.stash[_SESSION] = engines
     _install_signal_handlers(config)
+    # The harness's own record of every contract, on every process that runs them.
+    witness = OutcomeRecorder(lambda item: _engine_param(item) is not None)
+    config.stash[_WITNESS] = witness
+    config.pluginmanager.register(witness, "contract-records")
     if not hasattr(config, "workerinput"):  # xdist workers report through the controller
         config.pluginmanager.register(
             ConformanceRecorder(engines, harness_config.adapter, harness_config.report_path,
-                                [t.id for t in targets], config.stash[_PROFILE]), "contract-report"
+                                [t.id for t in targets], config.stash[_PROFILE], witness=witness,
+                                budget=_budget(config, config.stash[_PROFILE]), started_at=started_at),
+            "contract-report"
         )
+    else:
+        _budget(config, config.stash[_PROFILE])  # the controller's seed, before Hypothesis's plugin reads it
     config.addinivalue_line(
         "markers", "capability(name): the test exercises an optional capability from harness/capabilities.py"
     )
@@ -171,15 +232,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     for marker, has in ENGINE_MARKERS.items():
         if metafunc.definition.get_closest_marker(marker) is not None:
             # Only engines that have what the contract needs; an empty set is deselected, not skipped.
-            targets = [t for t in targets if _backend_has(t.backend, has)]
+            targets = [t for t in targets if _engine_has(t.engine, has)]
     if targets:
         ids = [t.id for t in targets]
         metafunc.parametrize("engine", ids, ids=ids, indirect=True, scope="session")
 
 
-def _backend_has(backend: str, has: Callable[[type[Any]], bool]) -> bool:
+def _engine_has(engine: str, has: Callable[[type[Any]], bool]) -> bool:
     try:
-        return has(backend_class(backend))
+        return has(engine_class(engine))
     except ImportError:
         return False  # driver missing: the engine is reported unavailable elsewhere
 
@@ -247,6 +308,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     output["contract_engines"] = {engine_id: started.facts() for engine_id, started in engines.started.items()}
     output["contract_unavailable"] = dict(engines.unavailable)
     output["contract_deselected"] = dict(session.config.stash.get(_DESELECTED, None) or {})
+    output["contract_witness"] = session.config.stash[_WITNESS].witness(session.config)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -270,6 +332,8 @@ def pytest_testnodedown(node: Any, error: object) -> None:
     for engine_id, count in output.get("contract_deselected", {}).items() if recorder else ():
         # Every worker collects and deselects the same items.
         recorder.deselected[engine_id] = max(recorder.deselected[engine_id], count)
+    if recorder is not None and "contract_witness" in output:
+        recorder.absorb(output["contract_witness"])
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -477,8 +541,11 @@ def second_adapter(engine: StartedEngine, adapter: Adapter) -> Iterator[Adapter]
 def tally(request: pytest.FixtureRequest) -> Callable[[str, int], None]:
     """Count things a contract tried (hostile inputs, faults, races) into the report, per engine."""
 
+    witness = request.config.stash[_WITNESS]
+
     def add(kind: str, count: int = 1) -> None:
         request.node.user_properties.append((TALLY_PREFIX + kind, count))
+        witness.tally(request.node.nodeid, kind, count)  # kept out of the report's reach
 
     return add
 

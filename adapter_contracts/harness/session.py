@@ -21,8 +21,10 @@ from adapter_contracts.adapters.base import Adapter
 from adapter_contracts.harness.config import HarnessConfig
 from adapter_contracts.harness.engines import ENGINES, Target, load_engine, resolve_targets
 from adapter_contracts.harness.engines.base import Endpoint, Engine
+from adapter_contracts.harness.instances import CheckedFactory
 from adapter_contracts.harness.plugging import PluggedAdapter
 from adapter_contracts.harness.private.pytest_api import Failed
+from adapter_contracts.harness.provenance import adapter_modules
 from adapter_contracts.harness.provision.common import (
     ProvisionRefused,
     ProvisionUnavailable,
@@ -81,17 +83,18 @@ class StartedEngine:
     #: Tables/collections the adapter made besides the canonical ones.
     extra_tables: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Every later call (new_adapter, the fault contracts' proxied instances) is checked.
+        if not isinstance(self.factory, CheckedFactory):
+            self.factory = CheckedFactory(self.factory, self.adapter)
+
     @property
     def id(self) -> str:
         return self.target.id if self.target is not None else self.engine.id
 
-    @property
-    def backend(self) -> Engine:
-        """The engine, under the name the contracts and bench/ (not this module's to change) still read."""
-        return self.engine
-
     def new_adapter(self) -> Adapter:
-        """Another instance of the adapter under test on the same storage."""
+        """Another instance of the adapter under test on the same storage, from another call of its
+        factory: a new instance of the first one's class, or FactoryViolation."""
         return self.factory(self.endpoint)
 
     def describe(self) -> str:
@@ -115,6 +118,9 @@ class StartedEngine:
             "extra_tables": list(self.extra_tables), "unusable": self.unusable, "dead": self.dead,
             "image": self.engine.image,  # the default image too, once the container provider chose it
             "swept": list(self.engine.swept),
+            # What the adapter's own code loads (its driver, its ORM), beside the harness's driver above.
+            "adapter_modules": adapter_modules(self.adapter, getattr(self.factory, "factory", self.factory)),
+            "factory_violation": getattr(self.factory, "violation", None),
         }
 
     def check_usable(self) -> None:

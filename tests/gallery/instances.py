@@ -91,6 +91,27 @@ def stale_read_cache(endpoint: Endpoint) -> MemoryAdapter:
     return on_engine_store(StaleReadCache, endpoint)
 
 
+_SHARED: dict[int, MemoryAdapter] = {}
+
+
+@adapter_factory(engine="memory")
+def shared_instance(endpoint: Endpoint) -> MemoryAdapter:
+    """The stale cache again, behind a factory that hands every caller one instance: the contracts that
+    need a second instance would get the first, whose cache serves its own writes."""
+    return _SHARED.setdefault(id(endpoint.extra["store"]), on_engine_store(StaleReadCache, endpoint))
+
+
+_CALLS: list[int] = []
+
+
+@adapter_factory(engine="memory")
+def switches_class(endpoint: Endpoint) -> MemoryAdapter:
+    """The reference on the first call, the stale cache on every later one: the session's adapter is
+    correct, the second instances the contracts ask for are not."""
+    _CALLS.append(1)
+    return on_engine_store(MemoryAdapter if len(_CALLS) == 1 else StaleReadCache, endpoint)
+
+
 @adapter_factory(engine="memory")
 def lying_declaration(endpoint: Endpoint) -> MemoryAdapter:
     return on_engine_store(DeclaresBatchUnsupportedButHasIt, endpoint)

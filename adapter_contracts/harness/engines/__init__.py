@@ -32,10 +32,8 @@ if TYPE_CHECKING:
     from adapter_contracts.harness.engines.base import Engine
 
 __all__ = [
-    "BACKENDS",
     "ENGINES",
     "Target",
-    "backend_class",
     "default_engines",
     "engine_class",
     "image_label",
@@ -65,11 +63,6 @@ class Target:
     #: The container image to run, when the user picked images for this engine.
     image: str | None = None
 
-    @property
-    def backend(self) -> str:
-        """The engine, under the name pytest_harness.py (not this module's to change) still reads."""
-        return self.engine
-
 
 def engine_class(name: str) -> type[Engine]:
     """The engine class registered as ``name`` (KeyError for a name that is not registered)."""
@@ -95,10 +88,6 @@ def server_engines() -> list[type[Engine]]:
 def default_engines() -> list[str]:
     return [name for name in ENGINES if engine_class(name).by_default]
 
-
-#: The names the previous registry used, for pytest_harness.py (not this module's to change).
-BACKENDS = ENGINES
-backend_class = engine_class
 
 _VERSION = re.compile(r"^\d+(?:\.\d+)*")
 
