@@ -125,6 +125,9 @@ class Engine(ABC):
     providers: ClassVar[tuple[str, ...]]
     #: True for stand-ins that are not the real engine (never certified as it).
     stand_in: ClassVar[bool] = False
+    #: True for the engine that runs the reference adapter, the executable specification: the
+    #: contract manifest measures its Hypothesis floors there.  Exactly one engine sets it.
+    reference: ClassVar[bool] = False
     #: The stand-in that runs instead when the user named no engine and no real server can be had.
     fallback: ClassVar[str | None] = None
     #: Whether a run that names no engine runs this one.

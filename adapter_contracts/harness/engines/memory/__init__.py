@@ -18,6 +18,7 @@ class MemoryEngine(Engine):
     id = "memory"
     label = "in-memory reference"
     providers = ("memory",)
+    reference = True
 
     def __init__(self) -> None:
         # The reference adapter is imported with the engine object, not with the registry.
