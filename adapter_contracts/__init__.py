@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         encode_cursor,
         keyset_page,
         listing_scope,
+        text_after,
     )
     from adapter_contracts.adapters.errors import (
         AdapterError,
@@ -163,6 +164,7 @@ __all__ = [
     "new_client_campaign",
     "new_user",
     "now_utc",
+    "text_after",
     "translate_errors",
     "truncate_ms",
     "user_changes",

@@ -49,6 +49,7 @@ from adapter_contracts.strategies.adversarial import (
     bad_tzinfo_examples,
     crafted_cursor_examples,
     crafted_cursors,
+    forged_cursor_examples,
     lying_classes,
 )
 
@@ -378,6 +379,18 @@ def test_crafted_cursor_is_refused(
     listing, parent = CURSORS[call.name]
     cases = [(name, "after", Adversarial(value, REFUSED, name))
              for name, value in crafted_cursor_examples(listing=listing, parent=parent).items()]
+    _run_cases(fresh, raw_snapshot, tally, call, cases)
+
+
+@pytest.mark.parametrize("call", LISTING_CALLS, ids=[c.name for c in LISTING_CALLS])
+def test_forged_cursor_selects_what_the_reference_selects(
+    fresh: Callable[[], Adapter], raw_snapshot: Snapshot, tally: Tally, call: Call
+) -> None:
+    """Well-formed cursors no adapter issued (a NUL or a lone surrogate in the id, times beyond 64
+    bits or before 1970): the rows after that key, as the reference pages them, never an error."""
+    listing, parent = CURSORS[call.name]
+    cases = [(name, "after", Adversarial(value, value, name))
+             for name, value in forged_cursor_examples(listing=listing, parent=parent).items()]
     _run_cases(fresh, raw_snapshot, tally, call, cases)
 
 

@@ -62,6 +62,7 @@ __all__ = [
     "bad_tzinfos",
     "crafted_cursor_examples",
     "crafted_cursors",
+    "forged_cursor_examples",
     "lying_classes",
 ]
 
@@ -503,6 +504,32 @@ def crafted_cursor_examples(*, listing: str, parent: str | None = None) -> dict[
     return cases
 
 
+def forged_cursor_examples(*, listing: str, parent: str | None = None) -> dict[str, str]:
+    """Well-formed cursors of ``listing`` (of ``parent``) whose key no adapter ever issues, by a readable name.
+
+    Cursors are opaque but forgeable, so each stands for itself: the adapter must give
+    the reference's outcome, the rows after that key in listing order.  The keys hold
+    what no stored key holds and some engines cannot even receive: a NUL, a lone
+    surrogate, the last code point, an empty id, times and insertion numbers far
+    outside any column's range (beyond 64 bits, before 1970).
+    """
+    listing, parent = _check_listing(listing, parent)
+    scope = listing_scope(listing, parent)
+    ms = _part(int)
+    huge = 2**70
+    keys: dict[str, tuple[str | int, ...]] = {
+        "time-beyond-64-bits": (huge, _part(LISTINGS[listing][1])),
+        "time-before-64-bits": (-huge, _part(LISTINGS[listing][1])),
+        "time-before-1970": (-1, _part(LISTINGS[listing][1])),
+    }
+    if LISTINGS[listing][1] is str:
+        keys |= {"id-with-nul": (ms, "x\x00y"), "id-with-lone-surrogate": (ms, "x\ud800"),
+                 "id-last-code-point": (ms, "\U0010ffff"), "id-empty": (ms, "")}
+    else:
+        keys |= {"sequence-beyond-64-bits": (ms, huge), "sequence-negative": (ms, -huge)}
+    return {name: encode_cursor(scope, *key) for name, key in keys.items()}
+
+
 def crafted_cursors(*, listing: str, parent: str | None = None) -> SearchStrategy[Adversarial]:
     """Cursors the listing ``listing`` (of ``parent``, for campaigns and billing) must refuse:
     another listing's or another parent's cursor, the right scope with parts of the
@@ -510,17 +537,20 @@ def crafted_cursors(*, listing: str, parent: str | None = None) -> SearchStrateg
     100,000 deep, a million characters long, non-ASCII, non-str values
     (:func:`crafted_cursor_examples`), and lying str subclasses of the string ones;
     all REFUSED.  Also a lying str subclass of a well-formed cursor for this
-    listing, which stands for that cursor.
+    listing, which stands for that cursor, and forged well-formed cursors
+    (:func:`forged_cursor_examples`), which stand for themselves.
 
     Shrinks towards another listing's cursor.
     """
     examples = crafted_cursor_examples(listing=listing, parent=parent)
+    forged = forged_cursor_examples(listing=listing, parent=parent)
     texts = [value for value in examples.values() if type(value) is str]
     good = encode_cursor(listing_scope(listing, parent), *(_part(t) for t in LISTINGS[listing]))
     return st.one_of(
         st.sampled_from(sorted(examples)).map(lambda name: Adversarial(examples[name], REFUSED, f"cursor:{name}")),
         _lying(str, st.sampled_from(texts), "crafted-cursor").map(lambda a: Adversarial(a.value, REFUSED, a.kind)),
         _lying(str, st.just(good), "lying-good-cursor"),
+        st.sampled_from(sorted(forged)).map(lambda name: Adversarial(forged[name], forged[name], f"forged:{name}")),
     )
 
 
