@@ -15,11 +15,14 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
+from adapter_contracts.harness import profiles
 from tests.inner import CONTRACTS, child_env
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.heavy
+pytest_plugins = ["pytester"]
 SECRET = "hunter2-never-shown"
 
 
@@ -78,9 +81,10 @@ def test_an_interrupted_run_is_not_certified(tmp_path: Path, workers: list[str],
 
 
 def test_a_run_stopped_by_maxfail_is_not_certified(tmp_path: Path) -> None:
+    """Shrinking is bounded by a count (tests/bounded_shrinking.py): the verdict is what is checked."""
     report = tmp_path / "report"
-    done = _pytest("--maxfail=1", "--adapter", "tests.gallery.keys:case_insensitive_ids",
-                   "--conformance-report", str(report), CONTRACTS)
+    done = _pytest("-p", "tests.bounded_shrinking", "--maxfail=1", "--adapter",
+                   "tests.gallery.keys:case_insensitive_ids", "--conformance-report", str(report), CONTRACTS)
     assert done.returncode == 1, done.stdout[-3000:]
     verdict = next(line for line in done.stdout.splitlines() if line.startswith("memory: "))
     assert verdict.startswith("memory: NOT CERTIFIED: 1 failed"), verdict
@@ -120,7 +124,7 @@ def test_an_unusable_dsn_is_a_skipped_engine_and_a_failed_certification() -> Non
     assert SECRET not in out
 
 
-@pytest.mark.parametrize("args", [
+USAGE_ERRORS = [
     ["--provider", "bogus"],
     ["--provider", "postgres=bogus"],
     ["--engine", "oracle"],
@@ -130,18 +134,54 @@ def test_an_unusable_dsn_is_a_skipped_engine_and_a_failed_certification() -> Non
     ["--adapter", "tests.plugged_factories:raises"],
     ["--adapter", "tests.plugged_factories:returns_a_dict"],
     ["--adapter", "tests.plugged_factories:unmarked"],
-], ids=lambda a: "=".join(a).replace("tests.plugged_factories:", ""))
-@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
-def test_usage_errors_are_one_line_and_exit_4(args: list[str], workers: list[str]) -> None:
-    done = _pytest(*workers, *args, f"{CONTRACTS}/test_users.py")
-    out = (done.stdout + done.stderr).strip()
-    assert done.returncode == int(pytest.ExitCode.USAGE_ERROR), out[-3000:]
+]
+
+
+def _usage_error_id(args: list[str]) -> str:
+    return "=".join(args).replace("tests.plugged_factories:", "")
+
+
+def _assert_one_line_usage_error(code: int, out: str, args: list[str]) -> None:
+    assert code == int(pytest.ExitCode.USAGE_ERROR), out[-3000:]
     assert "INTERNALERROR" not in out, out[-3000:]
     assert "Traceback" not in out, out[-3000:]
     errors = [line for line in out.splitlines() if "error" in line.lower()]
     assert len(errors) == 1, out[-3000:]
     if "raises" in args[-1]:
         assert "RuntimeError: cannot reach the licence server" in errors[0], errors
+
+
+@pytest.mark.parametrize("args", USAGE_ERRORS, ids=_usage_error_id)
+def test_usage_errors_are_one_line_and_exit_4(args: list[str], pytester: pytest.Pytester,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """In this process (pytest.main, as pytester runs it): the option table, the factory's loading
+    and its call each end the run with one line and exit status 4.  The same path in a real
+    interpreter, serial and under xdist, is test_usage_errors_in_a_real_interpreter."""
+    for name in [name for name in os.environ if name.startswith(("CONTRACT_", "PYTEST_"))
+                 and name != "PYTEST_CURRENT_TEST"]:  # as child_env() leaves a child run's
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(ROOT)
+    # The inner run loads a Hypothesis profile of its own, which must not outlive it here.
+    monkeypatch.setattr(profiles, "_loaded", list(profiles._loaded))
+    previous = settings.get_current_profile_name()
+    try:
+        done = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-q", *args, f"{CONTRACTS}/test_users.py")
+    finally:
+        settings.load_profile(previous)
+    _assert_one_line_usage_error(done.ret, "\n".join(done.outlines + done.errlines).strip(), args)
+
+
+@pytest.mark.parametrize(("workers", "args"), [
+    ([], USAGE_ERRORS[6]),
+    (["-n", "2"], USAGE_ERRORS[0]),
+    (["-n", "2"], USAGE_ERRORS[6]),
+], ids=["serial-raises", "xdist-provider=bogus", "xdist-raises"])
+def test_usage_errors_in_a_real_interpreter(workers: list[str], args: list[str]) -> None:
+    """From a real interpreter: a factory that raises, serially; under xdist an option the controller
+    refuses before any worker starts, and the same factory, called on each worker (whose error the
+    controller prints once).  One line, exit status 4."""
+    done = _pytest(*workers, *args, f"{CONTRACTS}/test_users.py")
+    _assert_one_line_usage_error(done.returncode, (done.stdout + done.stderr).strip(), args)
 
 
 @pytest.mark.parametrize("server", ["postgres", "mysql"])

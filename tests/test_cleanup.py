@@ -127,6 +127,8 @@ class Run:
         self.signalled = False
         #: This run's work directories, as they were when it was signalled.
         self.dirs: set[str] = set()
+        #: Its processes (workers, watchdogs) when it was signalled, with their start times.
+        self.started: dict[int, str] = {}
 
     def ready(self) -> bool:
         """Whether it made ``expected`` databases/work directories and contracts pass."""
@@ -138,6 +140,7 @@ class Run:
         assert self.process.poll() is None, "the run ended before the signal:\n" + self.out[-3000:]
         self.family |= _family(self.process.pid)
         self.dirs |= set(_mine(workdirs(), self.family))
+        self.started = _started(self.family)
         self.process.send_signal(signum)
         self.signalled = True
 
@@ -172,8 +175,39 @@ def _signal_mid_run(
     return run.family, code, run.out
 
 
-def _assert_nothing_left(family: set[int], since: float, out: str) -> None:
-    time.sleep(max(0.0, since + 10 - time.time()))  # servers must not come back either
+def _process_stat(pid: int) -> tuple[str, str] | None:
+    """(state, start time in clock ticks since boot) of a process, None when there is none."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return fields[0], fields[19]
+
+
+def _started(family: set[int]) -> dict[int, str]:
+    """Each running process of ``family`` with its start time, which tells it from a later process
+    given the same pid (pids wrap at 32768 here)."""
+    return {pid: stat[1] for pid in family if (stat := _process_stat(pid)) is not None}
+
+
+def _alive(started: dict[int, str]) -> list[int]:
+    """Those of ``started`` still running (a zombie has ended: only its exit status is left)."""
+    alive = []
+    for pid, start in started.items():
+        stat = _process_stat(pid)
+        if stat is not None and stat[1] == start and stat[0] != "Z":
+            alive.append(pid)
+    return alive
+
+
+def _assert_nothing_left(family: set[int], started: dict[int, str], out: str) -> None:
+    """Once every process of the runs has ended (their watchdogs too), nothing of theirs is left, and
+    nothing can bring a server or database back: no process that knew of it runs any more."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (_alive(started) or _mine(databases(), family)
+                                           or _mine(workdirs(), family)):
+        time.sleep(0.2)
+    assert _alive(started) == [], f"processes of the runs still running: {_alive(started)}\n{out[-3000:]}"
     assert _mine(databases(), family) == [], out[-3000:]
     dirs = _mine(workdirs(), family)
     assert dirs == [], out[-3000:]
@@ -181,7 +215,8 @@ def _assert_nothing_left(family: set[int], since: float, out: str) -> None:
 
 def test_sigterm_leaves_no_database_server_or_directory(tmp_path: Path, dsn_args: list[str]) -> None:
     """Serial and xdist runs, on DSN servers and on throwaway local ones, side by side: each gets
-    SIGTERM mid-run, and 10 s later none has a database, server process or work directory left."""
+    SIGTERM mid-run, and once every process of theirs has ended none has a database, server process or
+    work directory left."""
     runs: dict[str, Run] = {}
     try:
         for where, extra in (("dsn", dsn_args), ("local", ["--provider", "*=local"])):
@@ -200,13 +235,13 @@ def test_sigterm_leaves_no_database_server_or_directory(tmp_path: Path, dsn_args
             if not run.signalled:
                 run.process.send_signal(signal.SIGTERM)  # a failed start must not leave the others running
         codes = {name: run.finish() for name, run in runs.items()}
-    sent = time.time()
     for name, run in runs.items():
         assert codes[name] in (int(pytest.ExitCode.INTERRUPTED), int(pytest.ExitCode.TESTS_FAILED)), \
             f"{name}:\n{run.out[-3000:]}"
         assert "NOT CERTIFIED" in run.out, f"{name}:\n{run.out[-3000:]}"
     family = set().union(*(run.family for run in runs.values()))
-    _assert_nothing_left(family, sent, "\n".join(f"--- {name}\n{run.out[-1500:]}" for name, run in runs.items()))
+    started = {pid: start for run in runs.values() for pid, start in run.started.items()}
+    _assert_nothing_left(family, started, "\n".join(f"--- {name}\n{run.out[-1500:]}" for name, run in runs.items()))
     # The servers of these runs' own directories (as they were when signalled), whether or not the
     # directory is gone: other runs on this machine (another checkout's tests) come and go meanwhile.
     assert server_processes(sorted(set().union(*(run.dirs for run in runs.values())))) == []

@@ -1,15 +1,17 @@
 """What an adapter author reads when a contract fails: one short block per failed contract.
 
 Runs gallery entries as an author would, with pytest's and the harness' default
-options (no ``-x``, no gallery plugin, the default Hypothesis profile), and
+options (no ``-x``, no gallery plugin, the default Hypothesis profile; only
+shrinking is bounded, by a count: tests/bounded_shrinking.py), and
 requires of every failed contract's block in the terminal at most
 :data:`adapter_contracts.contracts.failure_output.BLOCK_LINES` lines, the adapter's answer and
 the reference's.  One entry per contract area an author is likely to break;
 each run is limited to the modules of its area so the test takes seconds, not
 the whole suite's minutes (``python -m tests.test_failure_output`` measures
 every entry over the whole suite).  The model test's entry also gives ``-x``:
-a cold run may shrink several distinct failures for Hypothesis' own 300 s,
-and ``-x`` bounds that (adapter_contracts.harness.profiles.bound_shrinking).
+a cold run may shrink several distinct failures, and ``-x`` stops at the first
+(with its own wall-time bound, adapter_contracts.harness.profiles.bound_shrinking,
+which the count reaches first).
 """
 
 from __future__ import annotations
@@ -43,10 +45,15 @@ REPRESENTATIVE = [
 
 
 def run_as_author(spec: str, paths: list[str], options: list[str]) -> str:
-    """``python -m pytest --adapter spec contracts/...`` with default options; its terminal output."""
+    """``python -m pytest --adapter spec contracts/...`` with default options; its terminal output.
+
+    Shrinking stops after a count of shrinks (tests/bounded_shrinking.py), not after Hypothesis'
+    wall time, so the run costs the same on a quiet machine; the block it prints is bounded the same.
+    """
     env = child_env()
     env.pop("HYPOTHESIS_PROFILE", None)
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *options, "--adapter", spec, *paths]
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "tests.bounded_shrinking", *options,
+               "--adapter", spec, *paths]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
                           check=False)
     assert done.returncode == 1, f"{spec}: expected contract failures (exit 1), got {done.returncode}:\n" \

@@ -13,10 +13,14 @@ Hypothesis profile chosen by HYPOTHESIS_PROFILE, and a fixture named like one of
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -84,10 +88,21 @@ def _run(python: Path, project: Path, *args: str, timeout: int = 600, **env: str
     return out
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtualenv holding the wheel built from this checkout (and its dependencies)."""
-    base = tmp_path_factory.mktemp("wheel")
+def _content_hash(root: Path) -> str:
+    """What decides the built wheel: every file a build copies, by path and content, and this Python."""
+    digest = hashlib.sha256(f"{sys.version}\n{sys.executable}\n".encode())
+    for directory, names, files in os.walk(root):
+        skip = NOT_BUILT(directory, names + files)
+        names[:] = sorted(name for name in names if name not in skip)
+        for name in sorted(name for name in files if name not in skip):
+            path = Path(directory, name)
+            digest.update(f"{path.relative_to(root)}\n".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _build(base: Path) -> Path:
+    """Build the wheel from a copy of this checkout into ``base``/dist and install it into ``base``/venv."""
     source = base / "source"
     shutil.copytree(ROOT, source, ignore=NOT_BUILT)
     _run(Path(sys.executable), base, "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(base / "dist"),
@@ -96,6 +111,35 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([sys.executable, "-m", "venv", str(base / "venv")], check=True, timeout=120)
     python = base / "venv" / "bin" / "python"
     _run(python, base, "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel))
+    shutil.rmtree(source)
+    return python
+
+
+@pytest.fixture(scope="module")
+def installed() -> Path:
+    """A virtualenv holding the wheel built from this checkout (and its dependencies).
+
+    Built once per content of the checkout's package files (and Python): every later run from
+    this checkout, and the other xdist worker, reuses it from the temp directory, since a wheel
+    of the same files is the same wheel.  Any change to a built file makes a new one (and
+    removes the checkout's older ones).
+    """
+    checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+    # Not named "contract...": the project's runs below must print no line naming the harness.
+    cache = Path(tempfile.gettempdir()) / f"built-wheel-{os.getuid()}-{checkout}"
+    cache.mkdir(exist_ok=True)
+    base = cache / _content_hash(ROOT)
+    python = base / "venv" / "bin" / "python"
+    with open(cache / "lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other xdist worker waits for the build, then reuses it
+        if not ((base / "complete").exists() and python.exists()):
+            shutil.rmtree(base, ignore_errors=True)
+            for stale in cache.iterdir():  # earlier contents' builds
+                if stale.is_dir():
+                    shutil.rmtree(stale, ignore_errors=True)
+            base.mkdir()
+            _build(base)
+            (base / "complete").write_text("built\n")
     return python
 
 

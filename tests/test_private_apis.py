@@ -72,6 +72,30 @@ def test_the_shrink_bound_is_read_by_hypothesis_when_it_shrinks(capsys: pytest.C
     assert "Hypothesis has spent more than" in said, "a bound of 0 s no longer stops Hypothesis' shrinker"
 
 
+def test_the_shrink_count_bound_is_read_by_hypothesis_when_it_shrinks() -> None:
+    """A bound of 0 shrinks stops at the first failing example; the default shrinks it."""
+    calls: list[list[int]] = []
+
+    @settings(database=None, derandomize=True, phases=[Phase.generate, Phase.shrink])
+    @given(st.lists(st.integers(min_value=0, max_value=10**6), min_size=30))
+    def fails(values: list[int]) -> None:
+        calls.append(values)
+        assert sum(values) < 0
+
+    previous = hypothesis_api.set_max_shrinks(0)
+    try:
+        assert hypothesis_api.max_shrinks() == 0
+        with pytest.raises(AssertionError):
+            fails()
+    finally:
+        assert hypothesis_api.set_max_shrinks(previous) == 0
+    bounded, calls[:] = len(calls), []
+    with pytest.raises(AssertionError):
+        fails()
+    assert bounded < 5 < len(calls), (bounded, len(calls))
+    assert calls[-1] == [0] * 30, "unbounded, the example is shrunk to its minimum"
+
+
 def test_only_the_private_modules_import_pytest_or_hypothesis_internals() -> None:
     found = []
     for path in sorted((ROOT / "adapter_contracts").rglob("*.py")):

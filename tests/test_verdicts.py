@@ -55,6 +55,14 @@ def test_a_complete_run_is_certified_with_n_of_n_the_manifest_and_the_budget() -
     assert verdict.details["complete"] is True
 
 
+def test_a_complete_run_of_a_stand_in_is_not_certified() -> None:
+    """Every contract passed at the ci budget, and the engine imitates another (mongomock for mongo)."""
+    verdict = judge(*evidence(facts={"stand_in": True}))
+    assert not verdict.certified
+    assert verdict.summary.startswith("STAND-IN, not certified: 3 of 3 contracts passed"), verdict.summary
+    assert verdict.summary.endswith("a stand-in never certifies the real engine"), verdict.summary
+
+
 def test_a_contract_missing_from_collection_is_not_certified() -> None:
     """What a conftest that drops items, or an ini's python_functions, leaves."""
     run, ev = evidence()

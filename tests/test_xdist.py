@@ -31,10 +31,13 @@ def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
 
 def test_parallel_run_reports_like_a_serial_one(tmp_path: Path) -> None:
     """Also the correct adapter's certificate: every manifest contract, every property contract with
-    the examples the harness counted (at least the manifest's ci floor), the run's real exit status."""
+    the examples the harness counted (at least the manifest's ci floor), the run's real exit status.
+    The stand-in beside it runs one contract file, enough for its facts to travel from the workers
+    (a complete stand-in run is not certified either: tests/test_verdicts.py).  About 15 s on two cores."""
     pytest.importorskip("xdist")
     report = tmp_path / "report"
-    done = _run(["-n", "2", "--engine", "memory,mongomock", "--conformance-report", str(report), CONTRACTS])
+    done = _run(["-n", "2", "--engine", "memory,mongomock", "--conformance-report", str(report),
+                 "-k", "memory or test_users", CONTRACTS])
     out = done.stdout
     assert done.returncode == 0, out[-3000:] + done.stderr[-2000:]
     matrix = out.split("= conformance =", 1)[1]
@@ -51,10 +54,15 @@ def test_parallel_run_reports_like_a_serial_one(tmp_path: Path) -> None:
     document = json.loads(report.with_suffix(".json").read_text())
     passed = {name: info["counts"].get("passed", 0) for name, info in document["engines"].items()}
     assert set(passed) == {"memory", "mongomock"}, passed
-    assert all(count > 400 for count in passed.values()), passed
+    assert passed["memory"] > 400, passed
+    assert passed["mongomock"] > 20, passed
     assert document["engines"]["memory"]["certified"] is True
     assert document["engines"]["mongomock"]["certified"] is False  # a stand-in certifies nothing
-    assert (document["exit_status"], document["complete"], document["status"]) == (0, True, "finished")
+    assert (document["exit_status"], document["status"]) == (0, "finished")
+    # The run is complete for memory, not for the stand-in's one file (a complete run under xdist:
+    # tests/test_installed_wheel.py's certification).
+    assert (document["engines"]["memory"]["complete"], document["engines"]["mongomock"]["complete"]) == (True, False)
+    assert document["complete"] is False
     assert document["manifest"]["short"] == manifest.short
     examples = document["engines"]["memory"]["hypothesis_examples"]
     assert set(examples) == set(manifest.examples), "a property contract is missing from the certificate"

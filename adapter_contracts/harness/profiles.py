@@ -20,10 +20,15 @@ from collections.abc import Callable
 
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 
-from adapter_contracts.harness.private.hypothesis_api import max_shrinking_seconds, set_max_shrinking_seconds
+from adapter_contracts.harness.private.hypothesis_api import (
+    max_shrinking_seconds,
+    max_shrinks,
+    set_max_shrinking_seconds,
+    set_max_shrinks,
+)
 
-__all__ = ["MODEL_SETTINGS", "PROFILES", "STOP_EARLY_SHRINK_SECONDS", "bound_shrinking", "load_profile",
-           "model_settings", "shrink_seconds"]
+__all__ = ["MODEL_SETTINGS", "PROFILES", "STOP_EARLY_SHRINK_SECONDS", "bound_shrink_count", "bound_shrinking",
+           "load_profile", "model_settings", "shrink_count", "shrink_seconds"]
 
 # Contracts reset storage inside each example, so function-scoped fixtures are
 # deliberate; and real engines make examples slower than Hypothesis expects.
@@ -120,3 +125,23 @@ def bound_shrinking(seconds: int) -> Callable[[], None]:
 def shrink_seconds() -> int:
     """How long Hypothesis may now shrink one failure."""
     return max_shrinking_seconds()
+
+
+def bound_shrink_count(count: int) -> Callable[[], None]:
+    """Make Hypothesis stop shrinking a failure after ``count`` successful shrinks; returns the undo.
+
+    Unlike :func:`bound_shrinking`, the work this allows does not grow on a quieter
+    machine: the suite's own child runs (tests/child_budget.py) use it, so that they
+    print the same example and cost the same CPU time wherever they run.
+    """
+    previous = set_max_shrinks(count)
+
+    def restore() -> None:
+        set_max_shrinks(previous)
+
+    return restore
+
+
+def shrink_count() -> int:
+    """How many successful shrinks Hypothesis may now make of one failure."""
+    return max_shrinks()
