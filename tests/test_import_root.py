@@ -85,12 +85,14 @@ def test_the_public_interface_is_the_modules_own_objects() -> None:
 @pytest.mark.heavy
 def test_a_run_loads_every_file_under_one_name(tmp_path: Path) -> None:
     """Contracts collected by path, helpers, the harness and the example adapter: one module
-    name per file, none of them a generic top-level name."""
+    name per file, none of them a generic top-level name.  Modules are what is checked, so the
+    contracts run a few examples each (tests/child_budget.py)."""
     (tmp_path / "dump_modules.py").write_text(DUMP_PLUGIN)
     seen = tmp_path / "modules.json"
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "dump_modules",
-         "-k", "(memory or sqlite) and (users or model)", CONTRACTS, "tests/test_sqlite_backend.py"],
+         "-p", "tests.child_budget", "-k", "(memory or sqlite) and (users or model)", CONTRACTS,
+         "tests/test_sqlite_backend.py"],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
         env=child_env(MODULES_SEEN=str(seen), PYTHONPATH=str(tmp_path)),
     )

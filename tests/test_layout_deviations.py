@@ -58,9 +58,11 @@ def test_raw_reads_survive_the_deviation_and_the_layout_names_it(deviating: Star
 
 
 def test_a_deviating_run_ends_in_the_layout_verdict_not_an_internal_error() -> None:
+    """The verdict, not a certificate, is checked: a few examples per contract (tests/child_budget.py)."""
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--postgres-dsn", PG,
-         "--adapter", "tests.deviating:json_not_jsonb", f"{CONTRACTS}/test_schema.py", f"{CONTRACTS}/test_clients.py"],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "tests.child_budget", "-q",
+         "--postgres-dsn", PG, "--adapter", "tests.deviating:json_not_jsonb",
+         f"{CONTRACTS}/test_schema.py", f"{CONTRACTS}/test_clients.py"],
         cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=300, check=False)
     out = done.stdout + done.stderr
     assert "INTERNALERROR" not in out, out[-3000:]
