@@ -20,11 +20,14 @@ from typing import Any
 from adapter_contracts.harness.config import OPTIONS, HarnessConfig
 from adapter_contracts.harness.session import EngineSession, EngineUnavailable
 from bench import sections
+from bench.floor import run_floor
 from bench.raw import raw_for
 from bench.suite import run_suite
 
 ENGINES = ("memory", "sqlite", "postgres", "mysql", "mongomock")
-SECTIONS = ("reset", "point", "ingest", "scaling", "suite")
+SECTIONS = ("reset", "point", "ingest", "scaling", "suite", "floor")
+#: Engines reached through a server: the ones with a round-trip floor.
+SERVER_ENGINES = ("postgres", "mysql")
 #: The stand-in has no indexes: its aggregate scans every document in Python (0.9 s per
 #: totals call over 10^4 documents), so it gets the smallest table and few repeats.
 MONGOMOCK_MAX_WINDOW = 1_000
@@ -80,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     try:
         for engine_id in engines:
-            if not set(only) - {"suite"}:
+            if not set(only) - {"suite", "floor"}:
                 break
             try:
                 started = session.get(engine_id)
@@ -117,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
             # The contracts only: tests/ holds the harness's own tests, some of which run whole suites themselves.
             results["sections"]["suite"].append(run_suite(engine_id, extra=("adapter_contracts/contracts",)))
             print(f"suite {engine_id}: {results['sections']['suite'][-1]['wall_s']} s", file=sys.stderr)
+    if "floor" in only:
+        for engine_id in engines:
+            if engine_id in SERVER_ENGINES:
+                results["sections"]["floor"].append(run_floor(engine_id))
+                print(f"floor {engine_id}: {results['sections']['floor'][-1]['wall_s']} s", file=sys.stderr)
     results["bench_seconds"] = round(time.perf_counter() - began, 1)
 
     titles = {
@@ -125,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         "ingest": "billing ingest (rows/s)",
         "scaling": "billing totals and first page of 100 for one client among ten (ms)",
         "suite": "whole suite per engine (CI=true: Hypothesis ci profile), serial",
+        "floor": "serial certification against its floor (round trips x SELECT 1 median); CPU split of pytest (%)",
     }
     for name in only:
         skip = ("totals_plan", "listing_plan") if name == "scaling" else ("summary",)
