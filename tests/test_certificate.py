@@ -81,9 +81,10 @@ def test_an_interrupted_run_is_not_certified(tmp_path: Path, workers: list[str],
 
 
 def test_a_run_stopped_by_maxfail_is_not_certified(tmp_path: Path) -> None:
-    """Shrinking is bounded by a count (tests/bounded_shrinking.py): the verdict is what is checked."""
+    """A few examples per contract and shrinking bounded by a count (tests/child_budget.py): the
+    verdict's reason is what is checked, the contracts that did not run.  About 4 CPU-s."""
     report = tmp_path / "report"
-    done = _pytest("-p", "tests.bounded_shrinking", "--maxfail=1", "--adapter",
+    done = _pytest("-p", "tests.child_budget", "--maxfail=1", "--adapter",
                    "tests.gallery.keys:case_insensitive_ids", "--conformance-report", str(report), CONTRACTS)
     assert done.returncode == 1, done.stdout[-3000:]
     verdict = next(line for line in done.stdout.splitlines() if line.startswith("memory: "))
