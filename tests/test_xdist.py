@@ -33,7 +33,7 @@ def test_parallel_run_reports_like_a_serial_one(tmp_path: Path) -> None:
     """Also the correct adapter's certificate: every manifest contract, every property contract with
     the examples the harness counted (at least the manifest's ci floor), the run's real exit status.
     The stand-in beside it runs one contract file, enough for its facts to travel from the workers
-    (a complete stand-in run is not certified either: tests/test_verdicts.py).  About 15 s on two cores."""
+    (a complete stand-in run is not certified either: tests/test_verdicts.py).  About 18 CPU-s, 12-24 s."""
     pytest.importorskip("xdist")
     report = tmp_path / "report"
     done = _run(["-n", "2", "--engine", "memory,mongomock", "--conformance-report", str(report),
