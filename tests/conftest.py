@@ -8,6 +8,11 @@ inner runs are deselected, and the summary says how to run them.
 
 Results travel in each test's user_properties, so the summary is also complete
 under xdist, where only the controller prints.
+
+The installed wheel's tests (tests/test_installed_wheel.py: a wheel build, a
+virtualenv, a certification from it, about 40 CPU seconds) are likewise a step of
+their own, ``pytest -n 2 tests/test_installed_wheel.py`` in ``.ci/run``: they run
+only when their file is named.
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ import pytest
 from tests.gallery import GALLERY_PROPERTY, RUNS_AN_ENTRY
 
 GALLERY_FILE = "test_gallery.py"
+#: The installed wheel (a build, a virtualenv, a certification from it): the packaging step of
+#: .ci/run, ``pytest -n 2 tests/test_installed_wheel.py``; left out of other runs unless named.
+PACKAGING_FILE = "test_installed_wheel.py"
 
 
 class GallerySummary:
@@ -75,7 +83,18 @@ def _gallery_wanted(config: pytest.Config) -> bool:
     return bool(config.getoption("gallery")) or named
 
 
+def _deselect_packaging(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The wheel's tests, unless their file is named: they test a build, not this checkout."""
+    if any(arg.split("::", 1)[0].endswith(PACKAGING_FILE) for arg in config.args):
+        return
+    left_out = [item for item in items if item.path.name == PACKAGING_FILE]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if item.path.name != PACKAGING_FILE]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _deselect_packaging(config, items)
     if _gallery_wanted(config):
         return
     keep, left_out = [], []
