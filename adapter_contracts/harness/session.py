@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from adapter_contracts.adapters.base import Adapter
@@ -139,8 +139,9 @@ class StartedEngine:
     def _reach(self, action: Callable[[], T]) -> T:
         """``action``, retried once on a new raw connection; a second failure marks the engine dead,
         so that its remaining contracts fail at once with this reason instead of each waiting out a
-        connection attempt of its own."""
+        connection attempt of its own.  Every wait is bounded by ``--server-timeout``."""
         self.check_usable()
+        began = time.monotonic()
         try:
             return action()
         except Exception:  # noqa: BLE001 - any driver error: reconnect once, then give up
@@ -148,15 +149,16 @@ class StartedEngine:
         try:
             return action()
         except Exception as exc:  # noqa: BLE001 - the one-line reason replaces the driver's traceback
-            failure = one_line(exc)
-        if self._server_answers():
+            failure, fault = one_line(exc), self.engine.server_fault(exc)
+        if fault is None and self._server_answers():
             # The server is there: what failed is the harness's raw read of the storage the adapter
             # laid out, which is the adapter's finding, not the server's.
             self.unusable = (f"{self.id}: the harness's raw read of the storage the adapter laid out failed "
                              f"({failure}); the schema area lists every difference from the canonical layout")
             raise EngineDown(self.unusable) from None
-        self.dead = (f"{self.id}: the server stopped answering ({failure}) at "
-                     f"{self.endpoint.location()}; the engine's remaining contracts cannot run")
+        self.dead = (f"server fault: {fault or 'server stopped answering'} after "
+                     f"{time.monotonic() - began:.0f} s ({failure}) at {self.endpoint.location()}; "
+                     "the engine's remaining contracts cannot run")
         raise EngineDown(self.dead) from None
 
     def _server_answers(self) -> bool:
@@ -287,6 +289,8 @@ class EngineSession:
             except BaseException:
                 scope.close()
                 raise
+            # Every engine's endpoint carries the run's bound, whatever the engine set.
+            endpoint = replace(endpoint, timeout=self.config.server_timeout)
             try:
                 adapter = self._make_adapter(factory, endpoint)
             except BaseException:

@@ -249,6 +249,12 @@ class Engine(ABC):
     def reconnect(self) -> None:  # noqa: B027 - optional hook; engines without a connection have nothing to drop
         """Drop the engine's own raw connection so that the next reset or snapshot opens a new one."""
 
+    def server_fault(self, exc: BaseException) -> str | None:
+        """What fault of the server (or its machine) a driver error of the engine's own access shows, in a
+        few words ("server stopped answering", "too many connections", "disk full"), or None when it
+        shows none.  Read before a failure is counted against the adapter."""
+        return None
+
     def fault_injector(self, endpoint: Endpoint) -> FaultInjector | None:
         """A :class:`~adapter_contracts.harness.faults.FaultInjector` for ``endpoint``, or None without a network link.
 

@@ -19,6 +19,7 @@ from typing import TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 __all__ = [
+    "CLEANUP_TIMEOUT",
     "MARKER_TABLE",
     "MARKER_TEXT",
     "PORT_ATTEMPTS",
@@ -39,6 +40,10 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+#: The bound of the harness's cleanup (dropping its database) on a server: one that does not answer
+#: within it is left to the watchdog's retries, so that an interrupted run ends within seconds.
+CLEANUP_TIMEOUT = 5.0
 
 
 class ProvisionUnavailable(Exception):

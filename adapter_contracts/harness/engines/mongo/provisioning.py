@@ -37,19 +37,28 @@ if TYPE_CHECKING:
     from adapter_contracts.harness.engines.base import Engine
     from adapter_contracts.harness.engines.mongo import MongoEngine
 
-__all__ = ["MongoServer", "claim", "conditions", "connect", "container", "driver", "drop_owned_database",
-           "local_server", "own_database", "sweep_databases"]
+__all__ = ["MongoServer", "claim", "client_timeouts", "conditions", "connect", "container", "driver",
+           "drop_owned_database", "local_server", "own_database", "sweep_databases"]
 
 
 def driver() -> str:
     return f"pymongo {pymongo.version}"
 
 
-def connect(provider: str, dsn: str, timeout: float, stack: ExitStack) -> tuple[Any, str]:
-    """The engine's own client on ``dsn`` (closed with ``stack``) and the server's version label."""
+def client_timeouts(timeout: float) -> dict[str, Any]:
+    """pymongo's bounds for ``timeout`` seconds: choosing a server, connecting, and each socket read or write
+    (a little longer, so that a healthy server's own time limit is still its error)."""
+    millis = int(timeout * 1000)
+    return {"serverSelectionTimeoutMS": millis, "connectTimeoutMS": millis, "socketTimeoutMS": millis + 2000}
+
+
+def connect(provider: str, dsn: str, timeout: float, stack: ExitStack, bound: float = 10.0) -> tuple[Any, str]:
+    """The engine's own client on ``dsn`` (closed with ``stack``) and the server's version label; every wait
+    on the server bounded by ``bound`` seconds, server selection by at most 5 s while it starts."""
     try:
         client: MongoClient[dict[str, Any]] = MongoClient(
-            dsn, serverSelectionTimeoutMS=int(min(5.0, timeout) * 1000), tz_aware=True)
+            dsn, tz_aware=True, **{**client_timeouts(bound),
+                                   "serverSelectionTimeoutMS": int(min(5.0, timeout, bound) * 1000)})
     except PyMongoError as exc:  # a malformed DSN; its text may hold a password, so name the error only
         raise ProvisionUnavailable(f"{provider}: unusable MongoDB DSN ({type(exc).__name__})") from None
     stack.callback(client.close)

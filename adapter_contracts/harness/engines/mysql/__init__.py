@@ -73,6 +73,7 @@ class MySQLEngine(StorageEngine):
                 address = self._server.address
             else:
                 raise ProvisionUnavailable(f"unknown provider {provider!r}")
+            address = replace(address, timeout=config.server_timeout)
             if existing is not None:
                 database, version = existing, provisioning.claim(self, address, existing, config.allow_wipe)
             else:
@@ -87,12 +88,17 @@ class MySQLEngine(StorageEngine):
         self._storage = storage
         stack.callback(setattr, self, "_storage", None)
         return Endpoint(engine=self.id, provider=provider, dsn=address.dsn(database), database=database,
-                        server_version=version, driver=provisioning.driver())
+                        server_version=version, driver=provisioning.driver(), timeout=config.server_timeout)
 
     def make_adapter(self, endpoint: Endpoint) -> Adapter:
         from adapter_contracts.adapters.mysql import MySQLAdapter
 
-        return MySQLAdapter.from_url(endpoint.dsn)
+        return MySQLAdapter.from_url(endpoint.dsn, timeout=endpoint.timeout)
+
+    def server_fault(self, exc: BaseException) -> str | None:
+        from adapter_contracts.harness.engines.mysql.diagnosis import server_fault
+
+        return server_fault(exc)
 
     def fault_injector(self, endpoint: Endpoint) -> FaultInjector | None:
         from adapter_contracts.harness.faults import FaultInjector, FaultProxy

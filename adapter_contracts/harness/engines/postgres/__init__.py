@@ -70,7 +70,7 @@ class PostgresEngine(StorageEngine):
             else:
                 raise ProvisionUnavailable(f"unknown provider {provider!r}")
             # The engine's own connection, for reset and snapshot; the adapter lays out its own schema.
-            storage = RawStorage(dsn, self)
+            storage = RawStorage(dsn, self, config.server_timeout)
             stack.callback(storage.close)
             version = wait_until(storage.server_version, timeout=timeout, what="PostgreSQL connection")
             self.conditions, self.conditions_unmet = storage.conditions(
@@ -83,12 +83,18 @@ class PostgresEngine(StorageEngine):
         return Endpoint(
             engine=self.id, provider=provider, dsn=dsn, database=database,
             server_version=f"PostgreSQL {version}", driver=f"psycopg {psycopg.__version__}",
+            timeout=config.server_timeout,
         )
 
     def make_adapter(self, endpoint: Endpoint) -> Adapter:
         from adapter_contracts.adapters.postgres import PostgresAdapter
 
-        return PostgresAdapter(endpoint.dsn)
+        return PostgresAdapter(endpoint.dsn, timeout=endpoint.timeout)
+
+    def server_fault(self, exc: BaseException) -> str | None:
+        from adapter_contracts.harness.engines.postgres.diagnosis import server_fault
+
+        return server_fault(exc)
 
     def fault_injector(self, endpoint: Endpoint) -> FaultInjector | None:
         from psycopg.conninfo import conninfo_to_dict, make_conninfo

@@ -16,8 +16,10 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from psycopg.errors import DuplicateDatabase
 
+from adapter_contracts.adapters.postgres.bounds import bounded_connect
 from adapter_contracts.harness.provision import containers
 from adapter_contracts.harness.provision.common import (
+    CLEANUP_TIMEOUT,
     MARKER_TABLE,
     MARKER_TEXT,
     ProvisionUnavailable,
@@ -78,7 +80,7 @@ def own_database(engine: PostgresEngine, config: HarnessConfig, stack: ExitStack
         raise ProvisionUnavailable(engine.no_dsn())
     name = database_name()
     try:
-        with psycopg.connect(server, autocommit=True, connect_timeout=10) as conn:
+        with bounded_connect(server, config.server_timeout) as conn:
             engine.swept.extend(sweep_databases(conn))
             stack.callback(watchdog.guard_database(drop_owned_database, server, name))
             create_database(conn, name)
@@ -96,7 +98,7 @@ def existing_database(engine: PostgresEngine, config: HarnessConfig) -> tuple[st
         raise ProvisionUnavailable(engine.no_dsn())
     assert engine.layout is not None
     try:
-        with psycopg.connect(server, autocommit=True, connect_timeout=10) as conn:
+        with bounded_connect(server, config.server_timeout) as conn:
             database = conn.info.dbname
             found = [(str(schema), str(name)) for schema, name in conn.execute(
                 "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -152,7 +154,7 @@ def create_database(conn: psycopg.Connection[Any], name: str) -> None:
 
 def _create_on(server: str, name: str) -> bool:
     """Create ``name`` on a server the harness owns; polled, so a retry after a lost reply must succeed."""
-    with psycopg.connect(server, autocommit=True, connect_timeout=5) as conn, suppress(DuplicateDatabase):
+    with bounded_connect(server, 5) as conn, suppress(DuplicateDatabase):
         create_database(conn, name)
     return True
 
@@ -177,7 +179,7 @@ def _drop(conn: psycopg.Connection[Any], name: str) -> None:
 def drop_owned_database(server: str, name: str) -> None:
     """Drop a database this run created (the watchdog's hook too): its name is ours by construction,
     and its mark (set right after CREATE, so possibly still missing) must not be anyone else's."""
-    with psycopg.connect(server, autocommit=True, connect_timeout=10) as conn:
+    with bounded_connect(server, CLEANUP_TIMEOUT) as conn:
         mark = _mark_of(conn, name)
         if mark is None or (mark and not mark.startswith(HARNESS_MARK)):
             return
@@ -270,7 +272,7 @@ class PostgresServer(LocalServer):
         return bool(self._failed)
 
     def answers(self) -> bool:
-        with psycopg.connect(self.server_dsn, autocommit=True, connect_timeout=5):
+        with bounded_connect(self.server_dsn, 5):
             return True
 
     def halt(self, *, final: bool) -> None:

@@ -1,0 +1,131 @@
+"""A server's faults are the server's: a server that stops answering ends its engine within the bound, in
+one verdict line naming the server, and leaves nothing behind once it answers again.
+
+Every fault is put on a throwaway server this file starts (tests/throwaway.py), reached by the child run
+through ``--<engine>-dsn`` as a shared server would be; the service servers are never stopped.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from adapter_contracts.harness.config import HarnessConfig
+from adapter_contracts.harness.engines.mysql.provisioning import parse_mysql_dsn
+from adapter_contracts.harness.usage import ConfigError
+from tests.inner import CONTRACTS, ROOT, child_env
+from tests.throwaway import Throwaway, throwaway
+
+pytestmark = pytest.mark.heavy
+
+#: --server-timeout of the child runs: small, so that each test costs seconds.
+BOUND = 3.0
+
+
+def _databases(server: Throwaway) -> list[str]:
+    """The contract_* databases on ``server`` (not its own ``contract`` database)."""
+    if server.engine == "postgres":
+        with psycopg.connect(server.dsn, autocommit=True, connect_timeout=5) as conn:
+            return [str(r[0]) for r in conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'contract\\_%'")]
+    address, _ = parse_mysql_dsn(server.dsn)
+    with address.connect() as conn, conn.cursor() as cur:
+        cur.execute("SHOW DATABASES LIKE 'contract\\_%'")
+        return [str(r[0]) for r in cur.fetchall()]
+
+
+def _run(server: Throwaway, stamp: Path, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-p", "tests.stop_server",
+         f"--{server.engine}-dsn", server.dsn, "--engine", server.engine, "--server-timeout", str(BOUND),
+         *extra, f"{CONTRACTS}/test_users.py"],
+        cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=child_env(CONTRACT_TEST_STOP=f"{server.engine}:3", CONTRACT_TEST_STOP_PIDFILE=str(server.pid_file),
+                      CONTRACT_TEST_STOP_STAMP=str(stamp), CONTRACT_WATCHDOG_WINDOW="120",
+                      PYTHONUNBUFFERED="1"),
+    )
+
+
+def _gone_after_continue(server: Throwaway) -> list[str]:
+    """Continue the server and give the watchdog its backoff to drop what the run could not."""
+    server.signal_all(signal.SIGCONT)
+    deadline = time.monotonic() + 40
+    while (left := _databases(server)) and time.monotonic() < deadline:
+        time.sleep(1)
+    return left
+
+
+@pytest.mark.parametrize("kind", ["postgres", "mysql"])
+def test_a_stopped_server_ends_its_engine_within_the_bound_and_leaves_nothing(tmp_path: Path, kind: str) -> None:
+    """SIGSTOP on the server (postmaster and backends; mysqld) after the 3rd contract of one small file.
+
+    Before: PostgreSQL was still running 150 s after the stop, needed SIGTERM and left its database;
+    now the engine ends about 3 bounds after the stop, cleanup gives up after one more, and the
+    watchdog drops the database once the server is continued.  Cost: about 25 s per engine
+    (server start 3-5 s, the bound 3 s four times, the watchdog's backoff).
+    """
+    stamp = tmp_path / "stopped-at"
+    with throwaway(kind) as server:
+        run = _run(server, stamp)
+        try:
+            out, _ = run.communicate(timeout=120)
+        finally:
+            run.kill()
+        ended = time.time()
+        left = _gone_after_continue(server)
+    assert stamp.exists(), "the server was never stopped:\n" + out[-3000:]
+    after = ended - float(stamp.read_text())
+    assert after < 5 * BOUND + 10, f"the run went on for {after:.1f}s after the server stopped:\n{out[-3000:]}"
+    verdicts = [line for line in out.splitlines() if line.startswith(f"{kind}: NOT CERTIFIED")]
+    assert len(verdicts) == 1, out[-3000:]
+    assert verdicts[0].startswith(f"{kind}: NOT CERTIFIED: server fault: server stopped answering after "), \
+        verdicts[0]
+    assert " failed" not in verdicts[0], "the server's fault was counted against the adapter"
+    assert "Traceback" not in out, out[-3000:]
+    assert "INTERNALERROR" not in out, out[-3000:]
+    assert len(out.splitlines()) < 25, out[-3000:]
+    assert run.returncode == 1, out[-3000:]
+    assert left == [], f"left behind after the server answered again: {left}"
+
+
+@pytest.mark.parametrize("kind", ["postgres", "mysql"])
+def test_sigterm_ends_a_run_blocked_on_a_stopped_server_within_seconds(tmp_path: Path, kind: str) -> None:
+    """SIGTERM while the run waits on a stopped server: it ends within seconds, cleanup included, and
+    nothing stays once the server answers again.  Cost: about 15 s per engine."""
+    stamp = tmp_path / "stopped-at"
+    with throwaway(kind) as server:
+        run = _run(server, stamp)
+        try:
+            deadline = time.monotonic() + 60
+            while not stamp.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(1)  # blocked in a wait on the stopped server by now
+            run.send_signal(signal.SIGTERM)
+            signalled = time.monotonic()
+            out, _ = run.communicate(timeout=60)
+            took = time.monotonic() - signalled
+        finally:
+            run.kill()
+        left = _gone_after_continue(server)
+    assert took < 4 * BOUND + 5, f"{took:.1f}s from SIGTERM to the end:\n{out[-3000:]}"
+    assert "interrupted" in out.lower(), out[-3000:]
+    assert "Traceback" not in out, out[-3000:]
+    assert "INTERNALERROR" not in out, out[-3000:]
+    assert left == [], f"left behind after the server answered again: {left}"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(None, 10.0), ("2.5", 2.5), ("600", 600.0)])
+def test_the_server_timeout_option_feeds_the_endpoint(raw: str | None, expected: float) -> None:
+    assert HarnessConfig.from_values({"contract_server_timeout": raw}).server_timeout == expected
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "nan", "inf", "601", "soon"])
+def test_a_server_timeout_out_of_bounds_is_a_usage_error(raw: str) -> None:
+    with pytest.raises(ConfigError, match="--server-timeout"):
+        HarnessConfig.from_values({"contract_server_timeout": raw})
