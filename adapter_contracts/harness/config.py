@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from adapter_contracts.harness.engines import server_engines
 from adapter_contracts.harness.engines.base import dsn_names, image_names
+from adapter_contracts.harness.provision.common import redact_dsn
 from adapter_contracts.harness.usage import ConfigError
 
 __all__ = ["DSN_DATABASE_MODES", "OPTIONS", "SERVER_TIMEOUT", "SERVER_TIMEOUT_MAX", "ConfigError", "HarnessConfig",
@@ -138,6 +139,12 @@ class HarnessConfig:
             providers[engine.strip() if eq else "*"] = (name if eq else engine).strip()
         engines = [cls.id for cls in server_engines()]
         dsns = {engine: str(raw[dsn_names(engine)[1]]) for engine in engines if raw.get(dsn_names(engine)[1])}
+        for engine_cls in server_engines():
+            named = dsns.get(engine_cls.id)
+            problem = engine_cls.dsn_problem(named) if named else None
+            if named and problem:
+                # The one check before any driver sees the DSN: the part that is wrong, the password masked.
+                raise ConfigError(f"{dsn_names(engine_cls.id)[0]}: {problem}: {redact_dsn(named)}")
         images = {engine: tuple(items(image_names(engine)[1])) for engine in engines
                   if items(image_names(engine)[1])}
         timeout = _seconds(raw.get("contract_startup_timeout"))

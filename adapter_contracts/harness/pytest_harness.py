@@ -33,7 +33,7 @@ from adapter_contracts.harness.config import OPTIONS, ConfigError, HarnessConfig
 from adapter_contracts.harness.engines import ENGINES, Target, engine_class, resolve_targets
 from adapter_contracts.harness.plugging import PluggingError, load_factory
 from adapter_contracts.harness.profiles import load_profile
-from adapter_contracts.harness.provenance import hypothesis_seed, mask
+from adapter_contracts.harness.provenance import hypothesis_seed, mask_command
 from adapter_contracts.harness.recording import OutcomeRecorder
 from adapter_contracts.harness.report import (
     DECLINED_PROPERTY,
@@ -150,7 +150,7 @@ def pytest_configure_node(node: Any) -> None:
 @pytest.hookimpl(tryfirst=True)  # before Hypothesis's plugin reads --hypothesis-seed
 def pytest_configure(config: pytest.Config) -> None:
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    command_line = mask(" ".join(map(str, config.invocation_params.args)))
+    command_line = mask_command(config.invocation_params.args)
     report_path = None if hasattr(config, "workerinput") else _report_path(config)
     if report_path:
         try:

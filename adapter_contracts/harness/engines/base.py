@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from adapter_contracts.harness.dsn import url_problem
 from adapter_contracts.harness.endpoint import Endpoint
 from adapter_contracts.harness.provision.common import docker_available, find_binary, redact_dsn
 from adapter_contracts.harness.provision.local import LocalServerSpec
@@ -112,6 +113,12 @@ class ServerFacts:
     image_names: tuple[str, ...]
     #: The throwaway local server.
     local: LocalServerSpec
+    #: URL schemes a DSN of this engine may have (a ``+driver`` suffix is allowed: ``mysql+pymysql``).
+    schemes: tuple[str, ...] = ()
+    #: Whether a URL may name several hosts (``h1:5432,h2:5433``).
+    multi_host: bool = False
+    #: Whether a DSN may also be libpq's ``key=value`` form.
+    key_value: bool = False
 
 
 class Engine(ABC):
@@ -172,6 +179,22 @@ class Engine(ABC):
             except ImportError as exc:
                 return f"{module}: {exc}"
         return None
+
+    @classmethod
+    def dsn_problem(cls, dsn: str) -> str | None:
+        """What is wrong with ``dsn`` as this engine's DSN (the part and why, never the password), or None.
+
+        The one check of a DSN's form, before any driver sees it: a DSN that fails it is a usage error."""
+        if cls.server is None:
+            return None
+        if "://" not in dsn and cls.server.key_value:
+            return cls.key_value_problem(dsn)
+        return url_problem(dsn, cls.server.schemes, multi_host=cls.server.multi_host)
+
+    @classmethod
+    def key_value_problem(cls, dsn: str) -> str | None:
+        """What is wrong with a ``key=value`` DSN (engines that take one say), or None."""
+        return f"the scheme: expected {cls.server.dsn_example if cls.server else 'a URL'}"
 
     @classmethod
     def no_dsn(cls) -> str:

@@ -42,6 +42,7 @@ class MongoEngine(Engine):
         image_data_dir="/data/db", image_names=("mongo",),
         local=LocalServerSpec(binaries=("mongod",), search_dirs=MONGOD_DIRS, workdir_prefix="contract-mongod-",
                               accounts=("mongodb", "nobody"), pid_files=("mongod.pid",), log="mongod.log"),
+        schemes=("mongodb",), multi_host=True,
     )
 
     def __init__(self) -> None:

@@ -42,6 +42,7 @@ class MySQLEngine(StorageEngine):
         local=LocalServerSpec(binaries=("mariadbd", "mysqld"), search_dirs=SERVER_DIRS,
                               workdir_prefix="contract-mysql-", accounts=("mysql",), pid_files=("mysqld.pid",),
                               log="error.log"),
+        schemes=("mysql", "mariadb"),
     )
 
     def __init__(self) -> None:

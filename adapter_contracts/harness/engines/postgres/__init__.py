@@ -41,7 +41,20 @@ class PostgresEngine(StorageEngine):
         image_names=("postgres", "postgresql"),
         local=LocalServerSpec(binaries=("initdb",), search_dirs=PG_BIN_DIRS, workdir_prefix="contract-pg-",
                               accounts=("postgres",), pid_files=("data/postmaster.pid",), log="server.log"),
+        schemes=("postgresql", "postgres"), multi_host=True, key_value=True,
     )
+
+    @classmethod
+    def key_value_problem(cls, dsn: str) -> str | None:
+        try:
+            from psycopg.conninfo import conninfo_to_dict
+        except ImportError:  # the engine says so at provisioning
+            return None
+        try:
+            conninfo_to_dict(dsn)
+        except Exception:  # noqa: BLE001 - its message quotes the DSN, password and all
+            return "the key=value DSN does not parse (a value holding spaces or quotes must be single-quoted)"
+        return None
 
     def __init__(self) -> None:
         super().__init__()
