@@ -274,16 +274,17 @@ class EngineSession:
                 endpoint = engine.start(provider, self.config, scope)
             except ProvisionRefused as exc:
                 # The user's storage was refused: falling back to another provider would hide it.
-                scope.close()
-                raise EngineUnavailable(self._scrub(f"{target.id} via {provider}: refused: {exc}")) from None
+                self._abandon(scope, attempts)
+                raise EngineUnavailable(self._scrub("; ".join(
+                    [f"{target.id} via {provider}: refused: {exc}", *attempts[-1:]]))) from None
             except ProvisionUnavailable as exc:
-                scope.close()
                 attempts.append(self._scrub(f"{self._provider_label(target, provider)}: {exc}"))
+                self._abandon(scope, attempts)
                 continue
             except (OSError, subprocess.SubprocessError) as exc:
                 # The machine, not the adapter: a binary that cannot run, a directory that
                 # cannot be made.  Said like any other reason, never an INTERNALERROR.
-                scope.close()
+                self._abandon(scope, attempts)
                 attempts.append(self._scrub(f"{provider}: {type(exc).__name__}: {exc}"))
                 continue
             except BaseException:
@@ -307,6 +308,14 @@ class EngineSession:
             self._stacks[target.id] = scope
             return started
         raise EngineUnavailable(f"{target.id} not available; tried " + "; ".join(attempts))
+
+    def _abandon(self, scope: ExitStack, attempts: list[str]) -> None:
+        """Undo what a provider that failed had done; a cleanup that fails too (a server that refuses
+        the DROP of a database it never let us create) is one more reason, never an INTERNALERROR."""
+        try:
+            scope.close()
+        except Exception as exc:  # noqa: BLE001 - said in one line with the provider's reason
+            attempts.append(self._scrub(f"its cleanup failed too: {one_line(exc)}"))
 
     def _provider_label(self, target: Target, provider: str) -> str:
         """``dsn postgresql://user:***@host:port/db`` for the user's DSN, so a failure names it."""

@@ -145,7 +145,11 @@ def claim(engine: MySQLEngine, address: ServerAddress, database: str, allowed: f
                             " created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)")
                 cur.execute(f"INSERT INTO {MARKER_TABLE} (note) VALUES (%s)", (MARKER_TEXT,))
     except pymysql.err.Error as exc:
-        raise ProvisionUnavailable(f"cannot inspect database {database!r}: {exc}") from None
+        hint = ""
+        if exc.args and exc.args[0] in _DENIED:
+            hint = (f"; the user {address.user!r} may not create tables in {database!r}: grant it (GRANT CREATE, "
+                    f"DROP, SELECT, INSERT, UPDATE, DELETE ON `{database}`.* TO ...), or name a database where it may")
+        raise ProvisionUnavailable(f"cannot inspect database {database!r}: {exc}{hint}") from None
     return version
 
 
@@ -171,8 +175,24 @@ def own_database(engine: MySQLEngine, address: ServerAddress, stack: ExitStack) 
             cur.execute(f"INSERT INTO `{database}`.{MARKER_TABLE} (note, owner) VALUES (%s, %s)",
                         (MARKER_TEXT, json.dumps(owner_record())))
     except pymysql.err.Error as exc:
-        raise ProvisionUnavailable(f"cannot create a database to work in: {exc}") from None
+        raise ProvisionUnavailable(f"cannot create a database to work in: {exc}{_privilege_hint(exc, address)}") \
+            from None
     return database, version
+
+
+#: Server error codes that refuse a privilege: access denied to a database, to a table, to an operation.
+_DENIED = {1044, 1142, 1227, 1045}
+
+
+def _privilege_hint(exc: pymysql.err.Error, address: ServerAddress) -> str:
+    """For a refused privilege, what it is and the two ways out; else ''."""
+    code = exc.args[0] if exc.args else None
+    if code not in _DENIED:
+        return ""
+    return (f"; the user {address.user!r} lacks the CREATE and DROP privileges on new databases: grant them "
+            f"(GRANT CREATE, DROP, ALTER, INDEX, REFERENCES, SELECT, INSERT, UPDATE, DELETE ON `contract\\_%`.* "
+            f"TO '{address.user}'@'%'), or work in an existing empty database with --dsn-database existing "
+            "and a DSN that names it")
 
 
 def _close(conn: Any) -> None:
@@ -213,6 +233,9 @@ def drop_owned_database(server: str, name: str) -> None:
     address, _ = parse_mysql_dsn(server)
     # Its own bound: a server that does not answer within it is left to the watchdog's retries.
     with replace(address, timeout=CLEANUP_TIMEOUT).connect() as conn, conn.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = %s", (name,))
+        if cur.fetchone()[0] == 0:
+            return  # never created (a user who may not create databases): nothing to drop, nothing to ask
         cur.execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = %s", (name,))
         if cur.fetchone()[0] == 0 or _marker_notes(cur, name) == [MARKER_TEXT]:
             cur.execute(f"DROP DATABASE IF EXISTS `{name}`")

@@ -39,6 +39,9 @@ __all__ = ["HARNESS_MARK", "HOSTILE_TIMEZONE", "PostgresServer", "container", "d
            "drop_owned_database", "existing_database", "libpq_url", "local_server", "own_database",
            "sweep_databases", "with_database"]
 
+#: SQLSTATE of a refused privilege (CREATE DATABASE without CREATEDB, CREATE TABLE without CREATE on the schema).
+INSUFFICIENT_PRIVILEGE = "42501"
+
 #: The comment that marks a database as created (and droppable) by this harness.
 HARNESS_MARK = "created by adapter-contracts harness"
 
@@ -87,7 +90,12 @@ def own_database(engine: PostgresEngine, config: HarnessConfig, stack: ExitStack
             conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
                 sql.Identifier(name), sql.Literal(f"{HARNESS_MARK} {json.dumps(owner_record())}")))
     except psycopg.Error as exc:
-        raise ProvisionUnavailable(f"cannot create a database on the given server: {exc}") from None
+        hint = ""
+        if exc.sqlstate == INSUFFICIENT_PRIVILEGE:
+            hint = ("; the role lacks CREATEDB: grant it (ALTER ROLE ... CREATEDB), or work in an existing "
+                    "empty database with --dsn-database existing and a DSN that names it")
+        raise ProvisionUnavailable(f"cannot create a database on the given server: {_first_line(exc)}{hint}") \
+            from None
     return with_database(server, name), name
 
 
@@ -127,8 +135,18 @@ def existing_database(engine: PostgresEngine, config: HarnessConfig) -> tuple[st
                                  " created_at timestamptz NOT NULL DEFAULT now())".encode())
                     conn.execute(f"INSERT INTO {MARKER_TABLE} (note) VALUES (%s)".encode(), (MARKER_TEXT,))
     except psycopg.Error as exc:
-        raise ProvisionUnavailable(f"cannot inspect the DSN's database: {exc}") from None
+        hint = ""
+        if exc.sqlstate == INSUFFICIENT_PRIVILEGE:
+            hint = ("; the role may not create tables there: grant it (GRANT CREATE ON SCHEMA public TO ...), "
+                    "or name a database where it may")
+        raise ProvisionUnavailable(f"cannot inspect the DSN's database: {_first_line(exc)}{hint}") from None
     return server, database
+
+
+def _first_line(exc: BaseException) -> str:
+    """A server's message without the lines it adds (LINE 1: ..., HINT: ...): reasons are one line."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def create_database(conn: psycopg.Connection[Any], name: str) -> None:
