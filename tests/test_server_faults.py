@@ -129,3 +129,24 @@ def test_the_server_timeout_option_feeds_the_endpoint(raw: str | None, expected:
 def test_a_server_timeout_out_of_bounds_is_a_usage_error(raw: str) -> None:
     with pytest.raises(ConfigError, match="--server-timeout"):
         HarnessConfig.from_values({"contract_server_timeout": raw})
+
+
+def test_connections_exhausted_by_another_client_are_a_server_fault() -> None:
+    """Another client takes every connection of a throwaway PostgreSQL after the first contract of
+    the consistency area, whose contracts open second instances.  Before: "N failed (areas:
+    consistency)" against a correct adapter; now a server fault naming who holds the connections.
+    (tests/gallery/leaks.py is the counterpart: an adapter that fills the server itself stays failed.)
+    Cost: about 6 s."""
+    with throwaway("postgres") as server:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-p", "tests.stop_server",
+             "--postgres-dsn", server.dsn, "--engine", "postgres", "--server-timeout", str(BOUND),
+             f"{CONTRACTS}/test_consistency.py"],
+            cwd=ROOT, text=True, capture_output=True, timeout=300, check=False,
+            env=child_env(CONTRACT_TEST_HOG="postgres:1", CONTRACT_TEST_HOG_DSN=server.dsn))
+    out = done.stdout + done.stderr
+    verdict = next(line for line in out.splitlines() if line.startswith("postgres: NOT CERTIFIED"))
+    assert "server fault: too many connections (" in verdict, out[-3000:]
+    assert "held by other clients" in verdict, verdict
+    assert " failed (areas" not in verdict, "the server's fault was counted against the adapter"
+    assert "Traceback" not in out, out[-3000:]

@@ -476,9 +476,11 @@ def pytest_runtest_makereport(
         if started is not None and started.dead is None and started.unusable is None:
             with contextlib.suppress(EngineDown):
                 started.snapshot()
-        if started is not None and started.dead:
-            report.longrepr = started.dead
-            report.user_properties.append((ENGINE_DOWN_PROPERTY, started.dead))
+        # Then the server's resources, from a fresh connection and counted by who holds them.
+        fault = started.dead or started.server_fault_now() if started is not None else None
+        if fault:
+            report.longrepr = fault
+            report.user_properties.append((ENGINE_DOWN_PROPERTY, fault))
     return report
 
 

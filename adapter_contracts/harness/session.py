@@ -161,6 +161,17 @@ class StartedEngine:
                      "the engine's remaining contracts cannot run")
         raise EngineDown(self.dead) from None
 
+    def server_fault_now(self) -> str | None:
+        """``server fault: <reason>`` when the server shows a fault now that the adapter did not cause
+        (asked before a failed contract is counted against the adapter), else None."""
+        if self.dead is not None or self.unusable is not None:
+            return None
+        try:
+            fault = self.engine.health()
+        except Exception:  # noqa: BLE001 - a check that cannot run excuses nothing
+            return None
+        return f"server fault: {fault} at {self.endpoint.location()}" if fault else None
+
     def _server_answers(self) -> bool:
         try:
             self.engine.present_tables()

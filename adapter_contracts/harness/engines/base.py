@@ -278,6 +278,12 @@ class Engine(ABC):
         shows none.  Read before a failure is counted against the adapter."""
         return None
 
+    def health(self) -> str | None:
+        """The fault the provisioned server shows now (a fresh connection refused, read-only, full, out of
+        resources held by other clients), or None.  Asked before a failed contract is counted against
+        the adapter; a fault the adapter caused itself (connections it holds) is not the server's."""
+        return None
+
     def fault_injector(self, endpoint: Endpoint) -> FaultInjector | None:
         """A :class:`~adapter_contracts.harness.faults.FaultInjector` for ``endpoint``, or None without a network link.
 

@@ -101,6 +101,14 @@ class MySQLEngine(StorageEngine):
 
         return server_fault(exc)
 
+    def health(self) -> str | None:
+        from adapter_contracts.harness.engines.mysql.diagnosis import health
+        from adapter_contracts.harness.engines.mysql.storage import RawStorage
+
+        storage = self._raw()
+        assert isinstance(storage, RawStorage)
+        return health(storage)
+
     def fault_injector(self, endpoint: Endpoint) -> FaultInjector | None:
         from adapter_contracts.harness.faults import FaultInjector, FaultProxy
 

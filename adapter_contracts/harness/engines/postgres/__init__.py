@@ -109,6 +109,14 @@ class PostgresEngine(StorageEngine):
 
         return server_fault(exc)
 
+    def health(self) -> str | None:
+        from adapter_contracts.harness.engines.postgres.diagnosis import health
+        from adapter_contracts.harness.engines.postgres.storage import RawStorage
+
+        storage = self._raw()
+        assert isinstance(storage, RawStorage)
+        return health(storage)
+
     def fault_injector(self, endpoint: Endpoint) -> FaultInjector | None:
         from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
