@@ -6,6 +6,8 @@
 ``CONTRACT_TEST_HOG=postgres:1`` instead opens connections to ``CONTRACT_TEST_HOG_DSN`` (another
 database of the same server) after the 1st contract until the server refuses more, and holds them:
 another client exhausting ``max_connections``.
+``CONTRACT_TEST_RESTART=postgres:5`` restarts the PostgreSQL whose data directory is
+``CONTRACT_TEST_RESTART_DATA`` after the 5th contract (``pg_ctl restart -m fast``, as its owner).
 """
 
 from __future__ import annotations
@@ -32,10 +34,26 @@ def _hog() -> None:
             return
 
 
+def _restart(data: Path) -> None:
+    import pwd
+
+    from adapter_contracts.harness.engines.postgres import PG_BIN_DIRS
+    from adapter_contracts.harness.provision.common import find_binary, run_as
+
+    pg_ctl = find_binary("pg_ctl", PG_BIN_DIRS)
+    assert pg_ctl is not None
+    owner = pwd.getpwuid(data.stat().st_uid).pw_name if os.geteuid() == 0 else None
+    done = run_as(owner, [pg_ctl, "-D", str(data), "-l", str(data.parent / "server.log"), "-m", "fast", "-w",
+                          "restart"], cwd=data.parent, timeout=60)
+    assert done.returncode == 0, done.stderr or done.stdout
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_runtest_teardown(item: pytest.Item) -> None:
     hog = bool(os.environ.get("CONTRACT_TEST_HOG"))
-    engine, _, after = os.environ.get("CONTRACT_TEST_HOG" if hog else "CONTRACT_TEST_STOP", "").partition(":")
+    restart = bool(os.environ.get("CONTRACT_TEST_RESTART"))
+    variable = "CONTRACT_TEST_HOG" if hog else "CONTRACT_TEST_RESTART" if restart else "CONTRACT_TEST_STOP"
+    engine, _, after = os.environ.get(variable, "").partition(":")
     callspec = getattr(item, "callspec", None)
     if not engine or callspec is None or callspec.params.get("engine") != engine:
         return
@@ -44,6 +62,9 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         return
     if hog:
         _hog()
+        return
+    if restart:
+        _restart(Path(os.environ["CONTRACT_TEST_RESTART_DATA"]))
         return
     from tests.throwaway import family
 

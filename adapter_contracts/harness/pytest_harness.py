@@ -476,12 +476,28 @@ def pytest_runtest_makereport(
         if started is not None and started.dead is None and started.unusable is None:
             with contextlib.suppress(EngineDown):
                 started.snapshot()
-        # Then the server's resources, from a fresh connection and counted by who holds them.
-        fault = started.dead or started.server_fault_now() if started is not None else None
+        # Then the server's resources, from a fresh connection and counted by who holds them; a
+        # restart is the server's fault except in a fault contract, which restarts it on purpose.
+        deliberate = item.get_closest_marker("faults") is not None
+        fault = started.dead or started.server_fault_now(restart_is_fault=not deliberate) \
+            if started is not None else None
         if fault:
             report.longrepr = fault
             report.user_properties.append((ENGINE_DOWN_PROPERTY, fault))
     return report
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """After a fault contract, which may restart the server on purpose, note the server's start anew:
+    only a restart the harness did not ask for is the server's fault."""
+    if item.get_closest_marker("faults") is None:
+        return
+    engines = item.config.stash.get(_SESSION, None)
+    engine_id = _engine_param(item)
+    started = engines.started.get(engine_id) if engines is not None and engine_id else None
+    if started is not None and started.dead is None:
+        started.mark_epoch()
 
 
 @pytest.fixture(scope="session")

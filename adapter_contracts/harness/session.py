@@ -82,6 +82,8 @@ class StartedEngine:
     dead: str | None = None
     #: Tables/collections the adapter made besides the canonical ones.
     extra_tables: tuple[str, ...] = ()
+    #: When the server started (seconds since the epoch), as last seen; None when unknown.
+    _epoch: float | None = None
 
     def __post_init__(self) -> None:
         # Every later call (new_adapter, the fault contracts' proxied instances) is checked.
@@ -137,19 +139,29 @@ class StartedEngine:
         return self._reach(self.engine.snapshot)
 
     def _reach(self, action: Callable[[], T]) -> T:
-        """``action``, retried once on a new raw connection; a second failure marks the engine dead,
-        so that its remaining contracts fail at once with this reason instead of each waiting out a
-        connection attempt of its own.  Every wait is bounded by ``--server-timeout``."""
+        """``action``, retried on a new raw connection with backoff while the server does not answer, for
+        about two ``--server-timeout`` (a restart is survived); then the engine is dead, so that its
+        remaining contracts fail at once with this reason instead of each waiting out a connection
+        attempt of its own."""
         self.check_usable()
         began = time.monotonic()
         try:
             return action()
-        except Exception:  # noqa: BLE001 - any driver error: reconnect once, then give up
+        except Exception:  # noqa: BLE001 - any driver error: reconnect, with backoff, then give up
             self.engine.reconnect()
-        try:
-            return action()
-        except Exception as exc:  # noqa: BLE001 - the one-line reason replaces the driver's traceback
-            failure, fault = one_line(exc), self.engine.server_fault(exc)
+        # A server restarting (pg_ctl restart: down for a second or two) refuses at once, so
+        # several attempts fit in the window; one that stopped answering spends it on one.
+        pause, window = 0.25, self.endpoint.timeout
+        while True:
+            try:
+                return action()
+            except Exception as exc:  # noqa: BLE001 - the one-line reason replaces the driver's traceback
+                failure, fault = one_line(exc), self.engine.server_fault(exc)
+                self.engine.reconnect()
+            if fault is None or time.monotonic() + pause - began > window + self.endpoint.timeout:
+                break  # the server answered (with an error of the storage's), or the window is spent
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
         if fault is None and self._server_answers():
             # The server is there: what failed is the harness's raw read of the storage the adapter
             # laid out, which is the adapter's finding, not the server's.
@@ -161,15 +173,28 @@ class StartedEngine:
                      "the engine's remaining contracts cannot run")
         raise EngineDown(self.dead) from None
 
-    def server_fault_now(self) -> str | None:
+    def mark_epoch(self) -> None:
+        """Note when the server started, to tell later whether it restarted under a contract."""
+        with contextlib.suppress(Exception):
+            self._epoch = self.engine.server_started()
+
+    def server_fault_now(self, *, restart_is_fault: bool = True) -> str | None:
         """``server fault: <reason>`` when the server shows a fault now that the adapter did not cause
-        (asked before a failed contract is counted against the adapter), else None."""
+        (asked before a failed contract is counted against the adapter), else None.  A restart since
+        the last look is one: the contract it cut is the server's (once: a later failure of an
+        adapter that does not reconnect is its own)."""
         if self.dead is not None or self.unusable is not None:
             return None
         try:
             fault = self.engine.health()
+            epoch = self.engine.server_started()
         except Exception:  # noqa: BLE001 - a check that cannot run excuses nothing
             return None
+        if fault is None and restart_is_fault and epoch is not None and self._epoch is not None and \
+                abs(epoch - self._epoch) > self.engine.start_time_precision:
+            fault = "server restarted during the contract"
+        if epoch is not None:
+            self._epoch = epoch
         return f"server fault: {fault} at {self.endpoint.location()}" if fault else None
 
     def _server_answers(self) -> bool:
@@ -315,6 +340,7 @@ class EngineSession:
             except BaseException:
                 scope.close()
                 raise
+            started.mark_epoch()
             started.startup_seconds = time.perf_counter() - began
             self._stacks[target.id] = scope
             return started
