@@ -6,6 +6,8 @@
 ``CONTRACT_TEST_HOG=postgres:1`` instead opens connections to ``CONTRACT_TEST_HOG_DSN`` (another
 database of the same server) after the 1st contract until the server refuses more, and holds them:
 another client exhausting ``max_connections``.
+``CONTRACT_TEST_READONLY=postgres:3`` makes the PostgreSQL at ``CONTRACT_TEST_HOG_DSN`` refuse writes
+(``default_transaction_read_only``, reloaded) after the 3rd contract.
 ``CONTRACT_TEST_RESTART=postgres:5`` restarts the PostgreSQL whose data directory is
 ``CONTRACT_TEST_RESTART_DATA`` after the 5th contract (``pg_ctl restart -m fast``, as its owner).
 """
@@ -52,7 +54,9 @@ def _restart(data: Path) -> None:
 def pytest_runtest_teardown(item: pytest.Item) -> None:
     hog = bool(os.environ.get("CONTRACT_TEST_HOG"))
     restart = bool(os.environ.get("CONTRACT_TEST_RESTART"))
-    variable = "CONTRACT_TEST_HOG" if hog else "CONTRACT_TEST_RESTART" if restart else "CONTRACT_TEST_STOP"
+    readonly = bool(os.environ.get("CONTRACT_TEST_READONLY"))
+    variable = ("CONTRACT_TEST_HOG" if hog else "CONTRACT_TEST_RESTART" if restart
+                else "CONTRACT_TEST_READONLY" if readonly else "CONTRACT_TEST_STOP")
     engine, _, after = os.environ.get(variable, "").partition(":")
     callspec = getattr(item, "callspec", None)
     if not engine or callspec is None or callspec.params.get("engine") != engine:
@@ -62,6 +66,14 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         return
     if hog:
         _hog()
+        return
+    if readonly:
+        import psycopg
+
+        with psycopg.connect(os.environ["CONTRACT_TEST_HOG_DSN"], autocommit=True) as conn:
+            conn.execute("ALTER SYSTEM SET default_transaction_read_only = on")
+            conn.execute("SELECT pg_reload_conf()")
+        time.sleep(0.5)  # every backend reads the reloaded file
         return
     if restart:
         _restart(Path(os.environ["CONTRACT_TEST_RESTART_DATA"]))

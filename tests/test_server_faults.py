@@ -143,7 +143,8 @@ def test_connections_exhausted_by_another_client_are_a_server_fault() -> None:
              "--postgres-dsn", server.dsn, "--engine", "postgres", "--server-timeout", str(BOUND),
              f"{CONTRACTS}/test_consistency.py"],
             cwd=ROOT, text=True, capture_output=True, timeout=300, check=False,
-            env=child_env(CONTRACT_TEST_HOG="postgres:1", CONTRACT_TEST_HOG_DSN=server.dsn))
+            env=child_env(CONTRACT_TEST_HOG="postgres:1", CONTRACT_TEST_HOG_DSN=server.dsn,
+                          CONTRACT_WATCHDOG_WINDOW="5"))
     out = done.stdout + done.stderr
     verdict = next(line for line in out.splitlines() if line.startswith("postgres: NOT CERTIFIED"))
     assert "server fault: too many connections (" in verdict, out[-3000:]
@@ -171,4 +172,23 @@ def test_a_restart_mid_run_is_survived_and_the_contract_it_cut_is_the_servers() 
     assert " failed (areas" not in verdict, "the restart was counted against the adapter"
     summary = out.strip().splitlines()[-1]
     assert "engine down" not in summary or summary.split(" engine down")[0].rsplit(" ", 1)[-1] in ("1", "2"), summary
+    assert "Traceback" not in out, out[-3000:]
+
+
+def test_a_server_turned_read_only_mid_run_is_a_server_fault() -> None:
+    """The server refuses writes from the 4th contract on (as a failover to a standby, or a full
+    disk's emergency setting, would).  Before: every write contract "failed" against the adapter
+    ("adapter: None / reference: a value"); now the verdict names the server.  Cost: about 4 s."""
+    with throwaway("postgres") as server:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-p", "tests.stop_server",
+             "--postgres-dsn", server.dsn, "--engine", "postgres", "--server-timeout", str(BOUND),
+             f"{CONTRACTS}/test_users.py"],
+            cwd=ROOT, text=True, capture_output=True, timeout=300, check=False,
+            env=child_env(CONTRACT_TEST_READONLY="postgres:3", CONTRACT_TEST_HOG_DSN=server.dsn,
+                          CONTRACT_WATCHDOG_WINDOW="5"))
+    out = done.stdout + done.stderr
+    verdict = next(line for line in out.splitlines() if line.startswith("postgres: NOT CERTIFIED"))
+    assert "server fault: read-only" in verdict, out[-3000:]
+    assert " failed (areas" not in verdict, "the server's fault was counted against the adapter"
     assert "Traceback" not in out, out[-3000:]

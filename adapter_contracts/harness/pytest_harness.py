@@ -480,7 +480,7 @@ def pytest_runtest_makereport(
         # restart is the server's fault except in a fault contract, which restarts it on purpose.
         deliberate = item.get_closest_marker("faults") is not None
         fault = started.dead or started.server_fault_now(restart_is_fault=not deliberate) \
-            if started is not None else None
+            or started.fault_in(str(report.longrepr)) if started is not None else None
         if fault:
             report.longrepr = fault
             report.user_properties.append((ENGINE_DOWN_PROPERTY, fault))

@@ -197,6 +197,12 @@ class StartedEngine:
             self._epoch = epoch
         return f"server fault: {fault} at {self.endpoint.location()}" if fault else None
 
+    def fault_in(self, text: str) -> str | None:
+        """``server fault: <reason>`` when a failed contract's report shows the server's own words for a
+        fault of its resources (disk full, read-only, out of memory), else None."""
+        fault = self.engine.fault_in(text)
+        return f"server fault: {fault} at {self.endpoint.location()}" if fault else None
+
     def _server_answers(self) -> bool:
         try:
             self.engine.present_tables()

@@ -284,6 +284,17 @@ class Engine(ABC):
         the adapter; a fault the adapter caused itself (connections it holds) is not the server's."""
         return None
 
+    #: Words of the engine's server in an error message -> the server's fault they show (disk full,
+    #: read-only, out of memory), read in a failed contract's report before it is counted against the
+    #: adapter.  Not "too many connections": who holds the connections decides that (:meth:`health`).
+    fault_texts: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def fault_in(cls, text: str) -> str | None:
+        """The server's fault that ``text`` (a failed contract's report) shows in the server's words, or None."""
+        lowered = text.lower()
+        return next((fault for words, fault in cls.fault_texts.items() if words in lowered), None)
+
     def server_started(self) -> float | None:
         """When the server last started (seconds since the epoch), read over the engine's own connection,
         or None when the engine cannot tell: a change between two looks is a restart."""

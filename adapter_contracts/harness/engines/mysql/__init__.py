@@ -45,6 +45,12 @@ class MySQLEngine(StorageEngine):
         schemes=("mysql", "mariadb"),
     )
 
+    fault_texts: ClassVar[dict[str, str]] = {
+        "(1021,": "disk full", "(1114,": "table full (disk or size limit)", "no space left on device": "disk full",
+        "(1290,": "read-only (the server runs with --read-only)", "(1836,": "read-only",
+        "(1037,": "out of memory", "(1041,": "out of memory", "(1053,": "server shutting down",
+    }
+
     def __init__(self) -> None:
         super().__init__()
         self._server: MySQLServer | None = None  # the throwaway server, when this engine started one

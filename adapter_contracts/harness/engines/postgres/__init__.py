@@ -56,6 +56,16 @@ class PostgresEngine(StorageEngine):
             return "the key=value DSN does not parse (a value holding spaces or quotes must be single-quoted)"
         return None
 
+    fault_texts: ClassVar[dict[str, str]] = {
+        "no space left on device": "disk full", "could not extend file": "disk full",
+        "cannot execute insert in a read-only transaction": "read-only",
+        "cannot execute update in a read-only transaction": "read-only",
+        "cannot execute delete in a read-only transaction": "read-only",
+        "out of memory": "out of memory", "the database system is shutting down": "server shutting down",
+        "the database system is starting up": "server starting up",
+        "terminating connection due to administrator command": "connection ended by the server's administrator",
+    }
+
     def __init__(self) -> None:
         super().__init__()
         self._server: PostgresServer | None = None  # the throwaway server, when this engine started one
