@@ -8,6 +8,8 @@ database of the same server) after the 1st contract until the server refuses mor
 another client exhausting ``max_connections``.
 ``CONTRACT_TEST_READONLY=postgres:3`` makes the PostgreSQL at ``CONTRACT_TEST_HOG_DSN`` refuse writes
 (``default_transaction_read_only``, reloaded) after the 3rd contract.
+``CONTRACT_TEST_FILL=postgres:3`` fills the file system of ``CONTRACT_TEST_FILL_PATH`` (a file written
+there until the disk is full) after the 3rd contract.
 ``CONTRACT_TEST_RESTART=postgres:5`` restarts the PostgreSQL whose data directory is
 ``CONTRACT_TEST_RESTART_DATA`` after the 5th contract (``pg_ctl restart -m fast``, as its owner).
 """
@@ -55,8 +57,9 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     hog = bool(os.environ.get("CONTRACT_TEST_HOG"))
     restart = bool(os.environ.get("CONTRACT_TEST_RESTART"))
     readonly = bool(os.environ.get("CONTRACT_TEST_READONLY"))
+    fill = bool(os.environ.get("CONTRACT_TEST_FILL"))
     variable = ("CONTRACT_TEST_HOG" if hog else "CONTRACT_TEST_RESTART" if restart
-                else "CONTRACT_TEST_READONLY" if readonly else "CONTRACT_TEST_STOP")
+                else "CONTRACT_TEST_READONLY" if readonly else "CONTRACT_TEST_FILL" if fill else "CONTRACT_TEST_STOP")
     engine, _, after = os.environ.get(variable, "").partition(":")
     callspec = getattr(item, "callspec", None)
     if not engine or callspec is None or callspec.params.get("engine") != engine:
@@ -66,6 +69,20 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         return
     if hog:
         _hog()
+        return
+    if fill:
+        # Down to the last byte: a megabyte left over is room for a hundred pages.
+        sink = os.open(os.environ["CONTRACT_TEST_FILL_PATH"], os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            for size in (1 << 20, 1 << 12, 1):
+                block = b"\0" * size
+                while True:
+                    try:
+                        os.write(sink, block)
+                    except OSError:
+                        break
+        finally:
+            os.close(sink)
         return
     if readonly:
         import psycopg

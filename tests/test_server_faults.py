@@ -10,7 +10,9 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -67,7 +69,7 @@ def test_a_stopped_server_ends_its_engine_within_the_bound_and_leaves_nothing(tm
 
     Before: PostgreSQL was still running 150 s after the stop, needed SIGTERM and left its database;
     now the engine ends about 3 bounds after the stop, cleanup gives up after one more, and the
-    watchdog drops the database once the server is continued.  Cost: about 25 s per engine
+    watchdog drops the database once the server is continued.  Cost: about 20 s per engine
     (server start 3-5 s, the bound 3 s four times, the watchdog's backoff).
     """
     stamp = tmp_path / "stopped-at"
@@ -97,7 +99,7 @@ def test_a_stopped_server_ends_its_engine_within_the_bound_and_leaves_nothing(tm
 @pytest.mark.parametrize("kind", ["postgres", "mysql"])
 def test_sigterm_ends_a_run_blocked_on_a_stopped_server_within_seconds(tmp_path: Path, kind: str) -> None:
     """SIGTERM while the run waits on a stopped server: it ends within seconds, cleanup included, and
-    nothing stays once the server answers again.  Cost: about 15 s per engine."""
+    nothing stays once the server answers again.  Cost: about 10-12 s per engine."""
     stamp = tmp_path / "stopped-at"
     with throwaway(kind) as server:
         run = _run(server, stamp)
@@ -136,7 +138,7 @@ def test_connections_exhausted_by_another_client_are_a_server_fault() -> None:
     the consistency area, whose contracts open second instances.  Before: "N failed (areas:
     consistency)" against a correct adapter; now a server fault naming who holds the connections.
     (tests/gallery/leaks.py is the counterpart: an adapter that fills the server itself stays failed.)
-    Cost: about 6 s."""
+    Cost: about 4 s."""
     with throwaway("postgres") as server:
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-p", "tests.stop_server",
@@ -157,7 +159,7 @@ def test_a_restart_mid_run_is_survived_and_the_contract_it_cut_is_the_servers() 
     """``pg_ctl restart -m fast`` after the 5th contract of one file.  Before: the single reconnect
     landed while the server shut down and every remaining contract went "engine down"; now the
     harness reconnects with backoff, the contracts after it run normally, and the one the restart
-    cut is a server fault.  Cost: about 8 s."""
+    cut is a server fault.  Cost: about 3 s."""
     with throwaway("postgres") as server:
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-p", "tests.stop_server",
@@ -178,7 +180,7 @@ def test_a_restart_mid_run_is_survived_and_the_contract_it_cut_is_the_servers() 
 def test_a_server_turned_read_only_mid_run_is_a_server_fault() -> None:
     """The server refuses writes from the 4th contract on (as a failover to a standby, or a full
     disk's emergency setting, would).  Before: every write contract "failed" against the adapter
-    ("adapter: None / reference: a value"); now the verdict names the server.  Cost: about 4 s."""
+    ("adapter: None / reference: a value"); now the verdict names the server.  Cost: about 10 s."""
     with throwaway("postgres") as server:
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-p", "tests.stop_server",
@@ -192,3 +194,46 @@ def test_a_server_turned_read_only_mid_run_is_a_server_fault() -> None:
     assert "server fault: read-only" in verdict, out[-3000:]
     assert " failed (areas" not in verdict, "the server's fault was counted against the adapter"
     assert "Traceback" not in out, out[-3000:]
+
+
+@pytest.fixture
+def small_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A 120 MB tmpfs that throwaway servers put their work directories in (where the server's own
+    account can reach it: pytest's tmp_path is private to root)."""
+    mount = Path(tempfile.mkdtemp(prefix="contract-test-disk-", dir="/tmp"))
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=120m,mode=1777", "tmpfs", str(mount)],
+                          capture_output=True, text=True, check=False)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
+    monkeypatch.setattr(tempfile, "tempdir", str(mount))
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+        mount.rmdir()
+
+
+def test_a_full_disk_is_a_server_fault_and_its_database_is_dropped_later(small_disk: Path) -> None:
+    """The throwaway PostgreSQL's disk fills after the 3rd payload contract.  Before: "36 failed"
+    against a correct adapter, then the cleanup's DROP DATABASE forced a checkpoint on the full disk
+    that took the server down; now the verdict names the disk, the drop is left to the watchdog, which
+    drops the database once there is room again.  Cost: about 9 s (root only: it mounts a tmpfs)."""
+    filler = small_disk / "filler"
+    with throwaway("postgres") as server:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-x", "-p", "tests.stop_server",
+             "--postgres-dsn", server.dsn, "--engine", "postgres", "--server-timeout", str(BOUND),
+             f"{CONTRACTS}/test_payloads.py"],
+            cwd=ROOT, text=True, capture_output=True, timeout=300, check=False,
+            env=child_env(CONTRACT_TEST_FILL="postgres:3", CONTRACT_TEST_FILL_PATH=str(filler),
+                          CONTRACT_WATCHDOG_WINDOW="60", CONTRACT_WATCHDOG_DEFER="3"))
+        out = done.stdout + done.stderr
+        filler.unlink()
+        deadline = time.monotonic() + 40
+        while (left := _databases(server)) and time.monotonic() < deadline:
+            time.sleep(1)
+    verdict = next(line for line in out.splitlines() if line.startswith("postgres: NOT CERTIFIED"))
+    assert "server fault: disk full" in verdict, out[-3000:]
+    assert " failed (areas" not in verdict, "the server's fault was counted against the adapter"
+    assert "left for now (postgres: disk full)" in out, out[-3000:]
+    assert left == [], f"the watchdog did not drop {left} once there was room"

@@ -82,6 +82,8 @@ class StartedEngine:
     dead: str | None = None
     #: Tables/collections the adapter made besides the canonical ones.
     extra_tables: tuple[str, ...] = ()
+    #: Set when the server ran out of disk: the harness's cleanup then leaves the drop to the watchdog.
+    struggling: str | None = None
     #: When the server started (seconds since the epoch), as last seen; None when unknown.
     _epoch: float | None = None
 
@@ -168,6 +170,8 @@ class StartedEngine:
             self.unusable = (f"{self.id}: the harness's raw read of the storage the adapter laid out failed "
                              f"({failure}); the schema area lists every difference from the canonical layout")
             raise EngineDown(self.unusable) from None
+        if fault is not None and "full" in fault:
+            self.struggling = fault
         self.dead = (f"server fault: {fault or 'server stopped answering'} after "
                      f"{time.monotonic() - began:.0f} s ({failure}) at {self.endpoint.location()}; "
                      "the engine's remaining contracts cannot run")
@@ -201,6 +205,8 @@ class StartedEngine:
         """``server fault: <reason>`` when a failed contract's report shows the server's own words for a
         fault of its resources (disk full, read-only, out of memory), else None."""
         fault = self.engine.fault_in(text)
+        if fault is not None and "full" in fault:
+            self.struggling = fault  # its cleanup waits: a DROP's checkpoint could take it down
         return f"server fault: {fault} at {self.endpoint.location()}" if fault else None
 
     def _server_answers(self) -> bool:
@@ -426,6 +432,10 @@ class EngineSession:
 
     def close(self) -> None:
         """Tear every engine down; a cleanup that fails is one line on stderr, never a traceback."""
+        struggling = [f"{engine_id}: {started.struggling}" for engine_id, started in self.started.items()
+                      if started.struggling]
+        if struggling:
+            watchdog.defer("; ".join(struggling))
         for engine_id in reversed(list(self._stacks)):
             stack = self._stacks.pop(engine_id)
             try:

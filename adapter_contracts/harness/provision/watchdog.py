@@ -32,11 +32,13 @@ from typing import IO, Any
 
 from adapter_contracts.harness.provision.common import describe_target
 
-__all__ = ["RETRY_WINDOW", "CleanupIncomplete", "Watchdog", "watchdog"]
+__all__ = ["DEFER_SECONDS", "RETRY_WINDOW", "CleanupIncomplete", "Watchdog", "watchdog"]
 
 #: Seconds the watchdog keeps retrying what it could not remove (a server that stopped answering
 #: may come back): an ephemeral CI runner never runs the harness again to sweep it.
 RETRY_WINDOW = float(os.environ.get("CONTRACT_WATCHDOG_WINDOW") or 300)
+#: How long the watchdog waits before dropping what a struggling server holds (see Watchdog.defer).
+DEFER_SECONDS = float(os.environ.get("CONTRACT_WATCHDOG_DEFER") or 60)
 #: The longest pause between two attempts.
 _MAX_PAUSE = 10.0
 
@@ -52,6 +54,8 @@ class Watchdog:
         self._process: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         self._pid: int | None = None
+        #: Why the databases' drops are left to the watchdog, later (see :meth:`defer`).
+        self._deferred: str | None = None
 
     def _pipe(self) -> IO[bytes] | None:
         if self._process is not None and self._pid != os.getpid():
@@ -89,15 +93,26 @@ class Watchdog:
         self._send({"add": ["database", hook, server, name]})
 
         def remove() -> None:
+            where = describe_target(server, "").rstrip("/") or "its server"
+            if self._deferred is not None:
+                raise CleanupIncomplete(
+                    f"database {name} on {where} left for now ({self._deferred}): dropping it would make the "
+                    f"server's trouble worse; the watchdog drops it in {DEFER_SECONDS:g} s, retrying for "
+                    f"{RETRY_WINDOW / 60:g} min, else remove it with: DROP DATABASE {name}")
             try:
                 drop(server, name)
             except Exception as exc:  # noqa: BLE001 - named in one line; the watchdog retries
-                where = describe_target(server, "").rstrip("/") or "its server"
                 raise CleanupIncomplete(
                     f"database {name} on {where} not dropped ({type(exc).__name__}); the watchdog retries for "
                     f"{RETRY_WINDOW / 60:g} min, else remove it with: DROP DATABASE {name}") from None
 
         return self.removing(remove, "database", hook, server, name)
+
+    def defer(self, reason: str) -> None:
+        """A server of this run is struggling (its disk is full): its databases are not dropped now, when
+        the DROP's checkpoint could take it down, but by the watchdog, :data:`DEFER_SECONDS` later."""
+        self._deferred = reason
+        self._send({"defer": DEFER_SECONDS})
 
     def guard_container(self, container_id: str) -> None:
         self._send({"add": ["container", container_id]})
@@ -161,6 +176,7 @@ def _clean(resource: tuple[str, ...]) -> None:
 
 def main() -> int:
     resources: list[tuple[str, ...]] = []
+    delay = 0.0
     for line in sys.stdin.buffer:
         try:
             message = json.loads(line)
@@ -168,6 +184,8 @@ def main() -> int:
             continue
         if message.get("quit"):
             return 0
+        if "defer" in message:
+            delay = float(message["defer"])
         if "add" in message:
             resources.append(tuple(message["add"]))
         elif "remove" in message:
@@ -178,6 +196,7 @@ def main() -> int:
     left = list(reversed(resources))
     if left and hasattr(os, "fork") and os.fork() != 0:
         return 0  # the retries go on in the child, which nobody waits for
+    time.sleep(delay)
     deadline = time.monotonic() + RETRY_WINDOW
     pause = 0.5
     while left:
