@@ -172,7 +172,7 @@ def create_database(conn: psycopg.Connection[Any], name: str) -> None:
 
 def _create_on(server: str, name: str) -> bool:
     """Create ``name`` on a server the harness owns; polled, so a retry after a lost reply must succeed."""
-    with bounded_connect(server, 5) as conn, suppress(DuplicateDatabase):
+    with bounded_connect(server) as conn, suppress(DuplicateDatabase):
         create_database(conn, name)
     return True
 
