@@ -7,6 +7,7 @@ through ``--<engine>-dsn`` as a shared server would be; the service servers are 
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -77,9 +78,9 @@ def test_a_stopped_server_ends_its_engine_within_the_bound_and_leaves_nothing(tm
     watchdog drops the database once the server is continued.  Cost: about 20 s per engine
     (server start 3-5 s, the bound 3 s four times, the watchdog's backoff).
     """
-    stamp = tmp_path / "stopped-at"
+    stamp, report = tmp_path / "stopped-at", tmp_path / "report"
     with throwaway(kind) as server:
-        run = _run(server, stamp)
+        run = _run(server, stamp, "--conformance-report", str(report))
         try:
             out, _ = run.communicate(timeout=120)
         finally:
@@ -99,6 +100,11 @@ def test_a_stopped_server_ends_its_engine_within_the_bound_and_leaves_nothing(tm
     assert len(out.splitlines()) < 25, out[-3000:]
     assert run.returncode == 1, out[-3000:]
     assert left == [], f"left behind after the server answered again: {left}"
+    # What cleanup could not remove while the server was stopped is named, with its command.
+    left_behind = json.loads(report.with_suffix(".json").read_text())["left_behind"]
+    assert len(left_behind) == 1, left_behind
+    assert "DROP DATABASE contract_" in left_behind[0], left_behind
+    assert "## Left behind" in report.with_suffix(".md").read_text()
 
 
 @pytest.mark.parametrize("kind", ["postgres", "mysql"])
