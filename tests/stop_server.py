@@ -2,7 +2,8 @@
 
 ``CONTRACT_TEST_STOP=postgres:3`` stops the server whose main process id is in
 ``CONTRACT_TEST_STOP_PIDFILE`` (the postmaster with every backend, or mysqld) after the
-3rd contract of ``postgres``; the time is written to ``CONTRACT_TEST_STOP_STAMP``.
+3rd contract of ``postgres``; the time is written to ``CONTRACT_TEST_STOP_STAMP``.  With
+``CONTRACT_TEST_STOP_BACKENDS`` set, only the backends are stopped (the postmaster still accepts).
 ``CONTRACT_TEST_HOG=postgres:1`` instead opens connections to ``CONTRACT_TEST_HOG_DSN`` (another
 database of the same server) after the 1st contract until the server refuses more, and holds them:
 another client exhausting ``max_connections``.
@@ -98,6 +99,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     from tests.throwaway import family
 
     pid = int(Path(os.environ["CONTRACT_TEST_STOP_PIDFILE"]).read_text().split()[0])
-    for member in family(pid):
+    # CONTRACT_TEST_STOP_BACKENDS: the backends only, the postmaster still accepting connections.
+    for member in family(pid)[1 if os.environ.get("CONTRACT_TEST_STOP_BACKENDS") else 0:]:
         os.kill(member, signal.SIGSTOP)
     Path(os.environ["CONTRACT_TEST_STOP_STAMP"]).write_text(str(time.time()))

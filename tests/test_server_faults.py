@@ -48,7 +48,7 @@ def _databases(server: Throwaway) -> list[str]:
         return [str(r[0]) for r in cur.fetchall()]
 
 
-def _run(server: Throwaway, stamp: Path, *extra: str) -> subprocess.Popen[str]:
+def _run(server: Throwaway, stamp: Path, *extra: str, **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-p", "tests.stop_server",
          f"--{server.engine}-dsn", server.dsn, "--engine", server.engine, "--server-timeout", str(BOUND),
@@ -56,7 +56,7 @@ def _run(server: Throwaway, stamp: Path, *extra: str) -> subprocess.Popen[str]:
         cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         env=child_env(CONTRACT_TEST_STOP=f"{server.engine}:3", CONTRACT_TEST_STOP_PIDFILE=str(server.pid_file),
                       CONTRACT_TEST_STOP_STAMP=str(stamp), CONTRACT_WATCHDOG_WINDOW="120",
-                      PYTHONUNBUFFERED="1"),
+                      PYTHONUNBUFFERED="1", **env),
     )
 
 
@@ -264,3 +264,22 @@ def test_the_final_stop_of_a_stopped_throwaway_server_is_immediate(kind: str) ->
     stack.close()
     assert time.monotonic() - began < 10
     assert not local.workdir.exists()
+
+
+def test_backends_that_stop_answering_are_a_server_fault_and_the_run_goes_on(tmp_path: Path) -> None:
+    """Only the PostgreSQL backends are stopped (the postmaster still accepts connections): the contract
+    whose session got no answer is the server's, the harness's and the adapter's new sessions carry
+    on, and the database is dropped once the backends are continued.  Cost: about 20 s."""
+    stamp = tmp_path / "stopped-at"
+    with throwaway("postgres") as server:
+        run = _run(server, stamp, CONTRACT_TEST_STOP_BACKENDS="1")
+        try:
+            out, _ = run.communicate(timeout=120)
+        finally:
+            run.kill()
+        left = _gone_after_continue(server)
+    verdict = next(line for line in out.splitlines() if line.startswith("postgres: NOT CERTIFIED"))
+    assert "server fault: server stopped answering" in verdict, out[-3000:]
+    assert " failed (areas" not in verdict, "the server's fault was counted against the adapter"
+    assert "Traceback" not in out, out[-3000:]
+    assert left == [], f"left behind after the backends answered again: {left}"

@@ -49,6 +49,9 @@ class MySQLEngine(StorageEngine):
         "(1021,": "disk full", "(1114,": "table full (disk or size limit)", "no space left on device": "disk full",
         "(1290,": "read-only (the server runs with --read-only)", "(1836,": "read-only",
         "(1037,": "out of memory", "(1041,": "out of memory", "(1053,": "server shutting down",
+        # PyMySQL's read_timeout: the session got no answer within the bound.
+        "lost connection to mysql server during query (timed out)":
+            "server stopped answering (a session got no answer within the bound)",
     }
 
     def __init__(self) -> None:

@@ -64,6 +64,9 @@ class PostgresEngine(StorageEngine):
         "out of memory": "out of memory", "the database system is shutting down": "server shutting down",
         "the database system is starting up": "server starting up",
         "terminating connection due to administrator command": "connection ended by the server's administrator",
+        # psycopg's own deadline (adapters/postgres/bounds.py): a backend that stopped answering while
+        # the postmaster still accepts connections (so the harness's fresh reads work).
+        "did not answer within": "server stopped answering (a session got no answer within the bound)",
     }
 
     def __init__(self) -> None:
