@@ -118,7 +118,9 @@ class MongoEngine(Engine):
         client = endpoint.extra.get("client")
         if client is not None:
             return introspect_database(client[endpoint.database])
-        owned: MongoClient[dict[str, Any]] = MongoClient(endpoint.dsn, serverSelectionTimeoutMS=10_000)
+        from adapter_contracts.harness.engines.mongo.provisioning import client_timeouts
+
+        owned: MongoClient[dict[str, Any]] = MongoClient(endpoint.dsn, **client_timeouts(endpoint.timeout))
         try:
             return introspect_database(owned[endpoint.database])
         finally:

@@ -22,6 +22,7 @@ from pymongo.errors import PyMongoError
 
 from adapter_contracts.harness.provision import containers
 from adapter_contracts.harness.provision.common import (
+    CLEANUP_TIMEOUT,
     MARKER_TABLE,
     MARKER_TEXT,
     ProvisionUnavailable,
@@ -124,7 +125,8 @@ def sweep_databases(client: Any) -> list[str]:
 def drop_owned_database(server: str, name: str) -> None:
     """Drop a database this run created (the run's own cleanup, and the watchdog's hook): its name is
     ours by construction, and it holds the harness's owner record, or nothing yet."""
-    client: MongoClient[dict[str, Any]] = MongoClient(server, serverSelectionTimeoutMS=10_000)
+    # Its own bound: a server that does not answer within it is left to the watchdog's retries.
+    client: MongoClient[dict[str, Any]] = MongoClient(server, **client_timeouts(CLEANUP_TIMEOUT))
     try:
         if _is_ours(client[name]) is not False:
             client.drop_database(name)
@@ -203,7 +205,7 @@ class MongoServer(LocalServer):
                               "--pidfilepath", str(self.workdir / "mongod.pid")], self.user, self.workdir)
         if self._probe is not None:
             self._probe.close()
-        self._probe = MongoClient(self.dsn, serverSelectionTimeoutMS=250)
+        self._probe = MongoClient(self.dsn, **{**client_timeouts(1.0), "serverSelectionTimeoutMS": 250})
 
     def exited(self) -> bool:
         return self.process is None or self.process.poll() is not None
