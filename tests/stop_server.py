@@ -30,11 +30,24 @@ _held: list[object] = []
 
 
 def _hog() -> None:
+    dsn = os.environ["CONTRACT_TEST_HOG_DSN"]
+    if dsn.startswith("mysql://"):
+        import pymysql
+
+        from adapter_contracts.harness.engines.mysql.provisioning import parse_mysql_dsn
+
+        address, _ = parse_mysql_dsn(dsn)
+        for _ in range(500):
+            try:
+                _held.append(address.connect("mysql"))
+            except pymysql.err.OperationalError:
+                return
+        return
     import psycopg
 
     for _ in range(500):
         try:
-            _held.append(psycopg.connect(os.environ["CONTRACT_TEST_HOG_DSN"], connect_timeout=5))
+            _held.append(psycopg.connect(dsn, connect_timeout=5))
         except psycopg.OperationalError:
             return
 

@@ -144,22 +144,23 @@ def test_a_server_timeout_out_of_bounds_is_a_usage_error(raw: str) -> None:
         HarnessConfig.from_values({"contract_server_timeout": raw})
 
 
-def test_connections_exhausted_by_another_client_are_a_server_fault() -> None:
-    """Another client takes every connection of a throwaway PostgreSQL after the first contract of
-    the consistency area, whose contracts open second instances.  Before: "N failed (areas:
+@pytest.mark.parametrize("kind", ["postgres", "mysql"])
+def test_connections_exhausted_by_another_client_are_a_server_fault(kind: str) -> None:
+    """Another client takes every connection of a throwaway server after the first contract of the
+    consistency area, whose contracts open second instances.  Before: "N failed (areas:
     consistency)" against a correct adapter; now a server fault naming who holds the connections.
     (tests/gallery/leaks.py is the counterpart: an adapter that fills the server itself stays failed.)
-    Cost: about 4 s."""
-    with throwaway("postgres") as server:
+    Cost: about 6 s per engine."""
+    with throwaway(kind) as server:
         done = subprocess.run(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-p", "tests.stop_server",
-             "--postgres-dsn", server.dsn, "--engine", "postgres", "--server-timeout", str(BOUND),
+             f"--{kind}-dsn", server.dsn, "--engine", kind, "--server-timeout", str(BOUND),
              f"{CONTRACTS}/test_consistency.py"],
             cwd=ROOT, text=True, capture_output=True, timeout=300, check=False,
-            env=child_env(CONTRACT_TEST_HOG="postgres:1", CONTRACT_TEST_HOG_DSN=server.dsn,
+            env=child_env(CONTRACT_TEST_HOG=f"{kind}:1", CONTRACT_TEST_HOG_DSN=server.dsn,
                           CONTRACT_WATCHDOG_WINDOW="5"))
     out = done.stdout + done.stderr
-    verdict = next(line for line in out.splitlines() if line.startswith("postgres: NOT CERTIFIED"))
+    verdict = next(line for line in out.splitlines() if line.startswith(f"{kind}: NOT CERTIFIED"))
     assert "server fault: too many connections (" in verdict, out[-3000:]
     assert "held by other clients" in verdict, verdict
     assert " failed (areas" not in verdict, "the server's fault was counted against the adapter"
