@@ -11,7 +11,7 @@ import psycopg
 from adapter_contracts.adapters.errors import translate_errors
 from adapter_contracts.adapters.postgres import PostgresAdapter
 from adapter_contracts.adapters.postgres.bounds import bounded_connect
-from adapter_contracts.adapters.postgres.connection import _connect_failure
+from adapter_contracts.adapters.postgres.translation import cannot_connect
 from adapter_contracts.harness.plugging import adapter_factory
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ class LeaksAConnectionPerCall(PostgresAdapter):
         self._leaked: list[psycopg.Connection[Any]] = []
 
     def _connection(self) -> psycopg.Connection[tuple[Any, ...]]:
-        with translate_errors(psycopg.Error, _connect_failure):
+        with translate_errors(psycopg.Error, lambda exc: cannot_connect(str(exc), lost=True)):
             self._leaked.append(bounded_connect(self._conninfo, self._timeout))
         return super()._connection()
 
