@@ -79,7 +79,7 @@ def test_a_malformed_dsn_is_a_usage_error_naming_the_part_with_the_password_mask
 @pytest.mark.parametrize("dsn", [
     "postgresql://u:p%40ss@127.0.0.1:5432/postgres", "postgresql://[::1]:5432/db", "postgresql:///db?host=/tmp",
     "postgresql://u:pw@h1:5432,h2:5433/db", "host=127.0.0.1 password='a b' dbname=x", "postgres://u@h/db",
-    "postgresql+psycopg://u:pw@h/db",
+    "postgresql+psycopg://u:pw@h/db", "postgresql://u:p^ss{x}|!$:b@h/db",
 ])
 def test_well_formed_postgres_dsns_pass(dsn: str) -> None:
     assert HarnessConfig.from_values({"contract_postgres_dsn": dsn}).dsns["postgres"] == dsn

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 
 __all__ = ["UrlParts", "url_parts", "url_problem"]
 
-#: What RFC 3986 allows unencoded in a user name or password (":" separates the two).
-_USERINFO_CHARS = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2}")
+#: What a user name or password may hold unencoded: anything but the URL's own delimiters
+#: (``@ # / ? [ ]``), spaces and control characters, and ``%`` only as the start of an escape.  RFC 3986
+#: allows less, but drivers read the rest alike, so refusing it would refuse working DSNs.
+_USERINFO_CHARS = re.compile(r"[^@#/?\[\]%\s\x00-\x1f\x7f]|%[0-9A-Fa-f]{2}")
 _HOST = re.compile(r"[A-Za-z0-9\-._~%!$&'()*+,;=]+")
 
 
