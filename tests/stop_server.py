@@ -11,6 +11,8 @@ another client exhausting ``max_connections``.
 (``default_transaction_read_only``, reloaded) after the 3rd contract.
 ``CONTRACT_TEST_FILL=postgres:3`` fills the file system of ``CONTRACT_TEST_FILL_PATH`` (a file written
 there until the disk is full) after the 3rd contract.
+``CONTRACT_TEST_PAUSE=mysql:5`` writes ``paused`` into ``CONTRACT_TEST_PAUSE_DIR`` after the 5th
+contract and waits (at most 60 s) for ``go`` there: the test does something to the server meanwhile.
 ``CONTRACT_TEST_RESTART=postgres:5`` restarts the PostgreSQL whose data directory is
 ``CONTRACT_TEST_RESTART_DATA`` after the 5th contract (``pg_ctl restart -m fast``, as its owner).
 """
@@ -72,8 +74,10 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     restart = bool(os.environ.get("CONTRACT_TEST_RESTART"))
     readonly = bool(os.environ.get("CONTRACT_TEST_READONLY"))
     fill = bool(os.environ.get("CONTRACT_TEST_FILL"))
+    pause = bool(os.environ.get("CONTRACT_TEST_PAUSE"))
     variable = ("CONTRACT_TEST_HOG" if hog else "CONTRACT_TEST_RESTART" if restart
-                else "CONTRACT_TEST_READONLY" if readonly else "CONTRACT_TEST_FILL" if fill else "CONTRACT_TEST_STOP")
+                else "CONTRACT_TEST_READONLY" if readonly else "CONTRACT_TEST_FILL" if fill
+                else "CONTRACT_TEST_PAUSE" if pause else "CONTRACT_TEST_STOP")
     engine, _, after = os.environ.get(variable, "").partition(":")
     callspec = getattr(item, "callspec", None)
     if not engine or callspec is None or callspec.params.get("engine") != engine:
@@ -83,6 +87,13 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         return
     if hog:
         _hog()
+        return
+    if pause:
+        here = Path(os.environ["CONTRACT_TEST_PAUSE_DIR"])
+        (here / "paused").write_text(str(time.time()))
+        deadline = time.monotonic() + 60
+        while not (here / "go").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
         return
     if fill:
         # Down to the last byte: a megabyte left over is room for a hundred pages.

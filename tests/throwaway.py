@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,7 @@ from adapter_contracts.harness.engines.mysql import MySQLEngine
 from adapter_contracts.harness.engines.mysql import provisioning as mysql_provisioning
 from adapter_contracts.harness.engines.postgres import PostgresEngine
 from adapter_contracts.harness.engines.postgres import provisioning as pg_provisioning
+from adapter_contracts.harness.provision.local import LocalServer
 
 __all__ = ["Throwaway", "family", "throwaway"]
 
@@ -46,6 +47,8 @@ class Throwaway:
     dsn: str
     pid_file: Path
     workdir: Path
+    #: Restarts the server on its port and data (the harness's own restart of its throwaway servers).
+    restart: Callable[[], None] = lambda: None
 
     def pid(self) -> int:
         return int(self.pid_file.read_text().split()[0])
@@ -58,18 +61,27 @@ class Throwaway:
         return pids
 
 
+def _restarter(local: LocalServer) -> Callable[[], None]:
+    def restart() -> None:
+        local.stop()
+        local.start()
+
+    return restart
+
+
 @contextmanager
 def throwaway(engine: str, timeout: float = 60.0) -> Iterator[Throwaway]:
     """A throwaway PostgreSQL or MariaDB/MySQL server, removed on exit (continued first if stopped)."""
     with ExitStack() as stack:
         if engine == "postgres":
             pg = pg_provisioning.local_server(PostgresEngine(), stack, timeout)
-            server = Throwaway(engine, pg.server_dsn, pg.workdir / "data" / "postmaster.pid", pg.workdir)
+            server = Throwaway(engine, pg.server_dsn, pg.workdir / "data" / "postmaster.pid", pg.workdir,
+                               _restarter(pg))
         else:
             my = mysql_provisioning.local_server(MySQLEngine(), stack, timeout)
             address = my.address
             server = Throwaway(engine, f"mysql://{address.user}@{address.host}:{address.port}/",
-                               my.workdir / "mysqld.pid", my.workdir)
+                               my.workdir / "mysqld.pid", my.workdir, _restarter(my))
         try:
             yield server
         finally:

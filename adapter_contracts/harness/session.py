@@ -84,8 +84,9 @@ class StartedEngine:
     extra_tables: tuple[str, ...] = ()
     #: Set when the server ran out of disk: the harness's cleanup then leaves the drop to the watchdog.
     struggling: str | None = None
-    #: When the server started (seconds since the epoch), as last seen; None when unknown.
-    _epoch: float | None = None
+    #: Set when the harness's own connection was lost to the server and got back during the current
+    #: contract (a restart, every connection dropped): the contract it cut is the server's.
+    outage: bool = False
 
     def __post_init__(self) -> None:
         # Every later call (new_adapter, the fault contracts' proxied instances) is checked.
@@ -149,17 +150,21 @@ class StartedEngine:
         began = time.monotonic()
         try:
             return action()
-        except Exception:  # noqa: BLE001 - any driver error: reconnect, with backoff, then give up
+        except Exception as exc:  # noqa: BLE001 - any driver error: reconnect, with backoff, then give up
+            lost = self.engine.server_fault(exc) is not None
             self.engine.reconnect()
         # A server restarting (pg_ctl restart: down for a second or two) refuses at once, so
         # several attempts fit in the window; one that stopped answering spends it on one.
         pause, window = 0.25, self.endpoint.timeout
         while True:
             try:
-                return action()
+                done = action()
             except Exception as exc:  # noqa: BLE001 - the one-line reason replaces the driver's traceback
                 failure, fault = one_line(exc), self.engine.server_fault(exc)
                 self.engine.reconnect()
+            else:
+                self.outage = self.outage or lost
+                return done
             if fault is None or time.monotonic() + pause - began > window + self.endpoint.timeout:
                 break  # the server answered (with an error of the storage's), or the window is spent
             time.sleep(pause)
@@ -177,28 +182,19 @@ class StartedEngine:
                      "the engine's remaining contracts cannot run")
         raise EngineDown(self.dead) from None
 
-    def mark_epoch(self) -> None:
-        """Note when the server started, to tell later whether it restarted under a contract."""
-        with contextlib.suppress(Exception):
-            self._epoch = self.engine.server_started()
-
     def server_fault_now(self, *, restart_is_fault: bool = True) -> str | None:
         """``server fault: <reason>`` when the server shows a fault now that the adapter did not cause
-        (asked before a failed contract is counted against the adapter), else None.  A restart since
-        the last look is one: the contract it cut is the server's (once: a later failure of an
-        adapter that does not reconnect is its own)."""
+        (asked before a failed contract is counted against the adapter), else None.  An outage the
+        harness's own connection went through during the contract (a restart) is one, except where
+        the contract restarted the server on purpose."""
         if self.dead is not None or self.unusable is not None:
             return None
         try:
             fault = self.engine.health()
-            epoch = self.engine.server_started()
         except Exception:  # noqa: BLE001 - a check that cannot run excuses nothing
             return None
-        if fault is None and restart_is_fault and epoch is not None and self._epoch is not None and \
-                abs(epoch - self._epoch) > self.engine.start_time_precision:
-            fault = "server restarted during the contract"
-        if epoch is not None:
-            self._epoch = epoch
+        if fault is None and restart_is_fault and self.outage:
+            fault = "server restarted or dropped its connections during the contract"
         return f"server fault: {fault} at {self.endpoint.location()}" if fault else None
 
     def fault_in(self, text: str) -> str | None:
@@ -352,7 +348,6 @@ class EngineSession:
             except BaseException:
                 scope.close()
                 raise
-            started.mark_epoch()
             started.startup_seconds = time.perf_counter() - began
             self._stacks[target.id] = scope
             return started

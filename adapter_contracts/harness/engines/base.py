@@ -295,14 +295,6 @@ class Engine(ABC):
         lowered = text.lower()
         return next((fault for words, fault in cls.fault_texts.items() if words in lowered), None)
 
-    def server_started(self) -> float | None:
-        """When the server last started (seconds since the epoch), read over the engine's own connection,
-        or None when the engine cannot tell: a change between two looks is a restart."""
-        return None
-
-    #: How far two readings of :meth:`server_started` may differ without a restart (seconds).
-    start_time_precision: float = 0.0
-
     def fault_injector(self, endpoint: Endpoint) -> FaultInjector | None:
         """A :class:`~adapter_contracts.harness.faults.FaultInjector` for ``endpoint``, or None without a network link.
 

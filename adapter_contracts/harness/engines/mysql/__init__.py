@@ -118,20 +118,6 @@ class MySQLEngine(StorageEngine):
         assert isinstance(storage, RawStorage)
         return health(storage)
 
-    #: Derived from whole seconds of uptime: two readings may differ by one.
-    start_time_precision = 1.5
-
-    def server_started(self) -> float | None:
-        from adapter_contracts.harness.engines.mysql.storage import RawStorage
-
-        storage = self._raw()
-        assert isinstance(storage, RawStorage)
-        with storage.cursor() as cur:
-            cur.execute("SELECT UNIX_TIMESTAMP() - VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
-                        " WHERE VARIABLE_NAME = 'UPTIME'")
-            row = cur.fetchone()
-        return float(row[0]) if row else None
-
     def fault_injector(self, endpoint: Endpoint) -> FaultInjector | None:
         from adapter_contracts.harness.faults import FaultInjector, FaultProxy
 

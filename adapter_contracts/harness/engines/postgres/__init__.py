@@ -130,14 +130,6 @@ class PostgresEngine(StorageEngine):
         assert isinstance(storage, RawStorage)
         return health(storage)
 
-    def server_started(self) -> float | None:
-        from adapter_contracts.harness.engines.postgres.storage import RawStorage
-
-        storage = self._raw()
-        assert isinstance(storage, RawStorage)
-        row = storage.connection().execute("SELECT extract(epoch FROM pg_postmaster_start_time())").fetchone()
-        return float(row[0]) if row else None
-
     def fault_injector(self, endpoint: Endpoint) -> FaultInjector | None:
         from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
