@@ -194,7 +194,7 @@ class StartedEngine:
         except Exception:  # noqa: BLE001 - a check that cannot run excuses nothing
             return None
         if fault is None and restart_is_fault and self.outage:
-            fault = "server restarted or dropped its connections during the contract"
+            fault = "server dropped or stopped answering connections during the contract (a restart, a hang)"
         return f"server fault: {fault} at {self.endpoint.location()}" if fault else None
 
     def fault_in(self, text: str) -> str | None:
