@@ -18,9 +18,11 @@ from typing import Any, Protocol
 
 from adapter_contracts.harness.engines import server_engines
 from adapter_contracts.harness.engines.base import dsn_names, image_names
+from adapter_contracts.harness.provision.common import redact_dsn
 from adapter_contracts.harness.usage import ConfigError
 
-__all__ = ["DSN_DATABASE_MODES", "OPTIONS", "ConfigError", "HarnessConfig", "Option"]
+__all__ = ["DSN_DATABASE_MODES", "OPTIONS", "SERVER_TIMEOUT", "SERVER_TIMEOUT_MAX", "ConfigError", "HarnessConfig",
+           "Option"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,10 @@ OPTIONS: tuple[Option, ...] = (
            "write the conformance report to PATH.json and PATH.md"),
     Option("--startup-timeout", "contract_startup_timeout", "CONTRACT_STARTUP_TIMEOUT",
            "seconds to wait for a server to become ready (default 30)"),
+    Option("--server-timeout", "contract_server_timeout", "CONTRACT_SERVER_TIMEOUT",
+           "seconds any one wait on a server may take: connecting, one statement or round trip, one lock "
+           "(default 10, at most 600); a server that stops answering ends its engine within about "
+           "three times this, as a server fault"),
     Option("--dsn-database", "contract_dsn_database", "CONTRACT_DSN_DATABASE",
            "'own' (default): create and drop a contract_<hex> database on each --*-dsn server; "
            "'existing': work in the DSN's own database (for servers where CREATE DATABASE is not allowed); "
@@ -70,15 +76,23 @@ OPTIONS: tuple[Option, ...] = (
 DSN_DATABASE_MODES = ("own", "existing")
 
 
-def _seconds(raw: object) -> float:
-    """--startup-timeout: a finite number of seconds above zero (0 would give up before any server starts)."""
-    text = str(raw).strip() if raw not in (None, "") else "30"
+#: --server-timeout: its default, and its upper bound (a longer wait is a hang by another name).
+SERVER_TIMEOUT = 10.0
+SERVER_TIMEOUT_MAX = 600.0
+
+
+def _seconds(raw: object, flag: str = "--startup-timeout", default: float = 30.0,
+             most: float = math.inf) -> float:
+    """A finite number of seconds above zero (0 would give up before any server answers), at most ``most``."""
+    text = str(raw).strip() if raw not in (None, "") else f"{default:g}"
     try:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        raise ConfigError(f"--startup-timeout={text!r} is not a finite number of seconds above 0; pass e.g. 30")
+    if not math.isfinite(value) or value <= 0 or value > most:
+        bound = f" and at most {most:g}" if math.isfinite(most) else ""
+        raise ConfigError(f"{flag}={text!r} is not a finite number of seconds above 0{bound}; "
+                          f"pass e.g. {default:g}")
     return value
 
 
@@ -97,6 +111,8 @@ class HarnessConfig:
     images: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     require: frozenset[str] = frozenset()
     startup_timeout: float = 30.0
+    #: The bound on any one wait on a server (connect, statement, lock): Endpoint.timeout.
+    server_timeout: float = SERVER_TIMEOUT
     adapter: str | None = None
     report_path: str | None = None
     #: "own" (create a database per run) or "existing" (use the DSN's database).
@@ -123,9 +139,17 @@ class HarnessConfig:
             providers[engine.strip() if eq else "*"] = (name if eq else engine).strip()
         engines = [cls.id for cls in server_engines()]
         dsns = {engine: str(raw[dsn_names(engine)[1]]) for engine in engines if raw.get(dsn_names(engine)[1])}
+        for engine_cls in server_engines():
+            named = dsns.get(engine_cls.id)
+            problem = engine_cls.dsn_problem(named) if named else None
+            if named and problem:
+                # The one check before any driver sees the DSN: the part that is wrong, the password masked.
+                raise ConfigError(f"{dsn_names(engine_cls.id)[0]}: {problem}: {redact_dsn(named)}")
         images = {engine: tuple(items(image_names(engine)[1])) for engine in engines
                   if items(image_names(engine)[1])}
         timeout = _seconds(raw.get("contract_startup_timeout"))
+        server_timeout = _seconds(raw.get("contract_server_timeout"), "--server-timeout", SERVER_TIMEOUT,
+                                  SERVER_TIMEOUT_MAX)
         mode = str(raw.get("contract_dsn_database") or "own").strip().lower()
         if mode not in DSN_DATABASE_MODES:
             raise ConfigError(
@@ -138,6 +162,7 @@ class HarnessConfig:
             images=images,
             require=frozenset(items("contract_require_engines")),
             startup_timeout=timeout,
+            server_timeout=server_timeout,
             adapter=str(raw["contract_adapter"]) if raw.get("contract_adapter") else None,
             report_path=str(raw["contract_report"]) if raw.get("contract_report") else None,
             dsn_database=mode,

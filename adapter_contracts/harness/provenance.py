@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from adapter_contracts.harness.provision.common import redact_dsn, redact_key_values
+
 __all__ = [
     "REPORT_HOOKS",
     "TRUSTED_PLUGIN_ROOTS",
@@ -53,10 +55,20 @@ _USERINFO = re.compile(r"(://[^/\s:@]*:)\S*@")
 
 
 def mask(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with every URL password and every given secret replaced by ``***``."""
+    """``text`` with every URL password, every ``password=`` value and every given secret replaced by ``***``."""
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
         text = text.replace(secret, "***")
-    return _USERINFO.sub(r"\1***@", text)
+    return redact_key_values(_USERINFO.sub(r"\1***@", text))
+
+
+def mask_command(args: Iterable[str]) -> str:
+    """A command line as the report shows it: each argument's password masked on its own, so that a
+    password holding spaces or unencoded ``@ # / ?`` is masked whole (``--postgres-dsn=URL`` too)."""
+    shown = []
+    for arg in map(str, args):
+        flag, eq, value = arg.partition("=") if arg.startswith("-") else ("", "", arg)
+        shown.append(mask(flag + eq + redact_dsn(value if eq or not flag else arg)))
+    return " ".join(shown)
 
 
 @cache

@@ -33,7 +33,7 @@ from adapter_contracts.harness.config import OPTIONS, ConfigError, HarnessConfig
 from adapter_contracts.harness.engines import ENGINES, Target, engine_class, resolve_targets
 from adapter_contracts.harness.plugging import PluggingError, load_factory
 from adapter_contracts.harness.profiles import load_profile
-from adapter_contracts.harness.provenance import hypothesis_seed, mask
+from adapter_contracts.harness.provenance import hypothesis_seed, mask_command
 from adapter_contracts.harness.recording import OutcomeRecorder
 from adapter_contracts.harness.report import (
     DECLINED_PROPERTY,
@@ -150,7 +150,7 @@ def pytest_configure_node(node: Any) -> None:
 @pytest.hookimpl(tryfirst=True)  # before Hypothesis's plugin reads --hypothesis-seed
 def pytest_configure(config: pytest.Config) -> None:
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    command_line = mask(" ".join(map(str, config.invocation_params.args)))
+    command_line = mask_command(config.invocation_params.args)
     report_path = None if hasattr(config, "workerinput") else _report_path(config)
     if report_path:
         try:
@@ -476,10 +476,25 @@ def pytest_runtest_makereport(
         if started is not None and started.dead is None and started.unusable is None:
             with contextlib.suppress(EngineDown):
                 started.snapshot()
-        if started is not None and started.dead:
-            report.longrepr = started.dead
-            report.user_properties.append((ENGINE_DOWN_PROPERTY, started.dead))
+        # Then the server's resources, from a fresh connection and counted by who holds them; a
+        # restart is the server's fault except in a fault contract, which restarts it on purpose.
+        deliberate = item.get_closest_marker("faults") is not None
+        fault = started.dead or started.server_fault_now(restart_is_fault=not deliberate) \
+            or started.fault_in(str(report.longrepr)) if started is not None else None
+        if fault:
+            report.longrepr = fault
+            report.user_properties.append((ENGINE_DOWN_PROPERTY, fault))
     return report
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """An outage the harness's connection went through excuses only the contract it cut."""
+    engines = item.config.stash.get(_SESSION, None)
+    engine_id = _engine_param(item)
+    started = engines.started.get(engine_id) if engines is not None and engine_id else None
+    if started is not None:
+        started.outage = False
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from adapter_contracts.adapters.base import Adapter
@@ -82,6 +82,11 @@ class StartedEngine:
     dead: str | None = None
     #: Tables/collections the adapter made besides the canonical ones.
     extra_tables: tuple[str, ...] = ()
+    #: Set when the server ran out of disk: the harness's cleanup then leaves the drop to the watchdog.
+    struggling: str | None = None
+    #: Set when the harness's own connection was lost to the server and got back during the current
+    #: contract (a restart, every connection dropped): the contract it cut is the server's.
+    outage: bool = False
 
     def __post_init__(self) -> None:
         # Every later call (new_adapter, the fault contracts' proxied instances) is checked.
@@ -137,27 +142,68 @@ class StartedEngine:
         return self._reach(self.engine.snapshot)
 
     def _reach(self, action: Callable[[], T]) -> T:
-        """``action``, retried once on a new raw connection; a second failure marks the engine dead,
-        so that its remaining contracts fail at once with this reason instead of each waiting out a
-        connection attempt of its own."""
+        """``action``, retried on a new raw connection with backoff while the server does not answer, for
+        about two ``--server-timeout`` (a restart is survived); then the engine is dead, so that its
+        remaining contracts fail at once with this reason instead of each waiting out a connection
+        attempt of its own."""
         self.check_usable()
+        began = time.monotonic()
         try:
             return action()
-        except Exception:  # noqa: BLE001 - any driver error: reconnect once, then give up
+        except Exception as exc:  # noqa: BLE001 - any driver error: reconnect, with backoff, then give up
+            lost = self.engine.server_fault(exc) is not None
             self.engine.reconnect()
-        try:
-            return action()
-        except Exception as exc:  # noqa: BLE001 - the one-line reason replaces the driver's traceback
-            failure = one_line(exc)
-        if self._server_answers():
+        # A server restarting (pg_ctl restart: down for a second or two) refuses at once, so
+        # several attempts fit in the window; one that stopped answering spends it on one.
+        pause, window = 0.25, self.endpoint.timeout
+        while True:
+            try:
+                done = action()
+            except Exception as exc:  # noqa: BLE001 - the one-line reason replaces the driver's traceback
+                failure, fault = one_line(exc), self.engine.server_fault(exc)
+                self.engine.reconnect()
+            else:
+                self.outage = self.outage or lost
+                return done
+            if fault is None or time.monotonic() + pause - began > window + self.endpoint.timeout:
+                break  # the server answered (with an error of the storage's), or the window is spent
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
+        if fault is None and self._server_answers():
             # The server is there: what failed is the harness's raw read of the storage the adapter
             # laid out, which is the adapter's finding, not the server's.
             self.unusable = (f"{self.id}: the harness's raw read of the storage the adapter laid out failed "
                              f"({failure}); the schema area lists every difference from the canonical layout")
             raise EngineDown(self.unusable) from None
-        self.dead = (f"{self.id}: the server stopped answering ({failure}) at "
-                     f"{self.endpoint.location()}; the engine's remaining contracts cannot run")
+        if fault is not None and "full" in fault:
+            self.struggling = fault
+        self.dead = (f"server fault: {fault or 'server stopped answering'} after "
+                     f"{time.monotonic() - began:.0f} s ({failure}) at {self.endpoint.location()}; "
+                     "the engine's remaining contracts cannot run")
         raise EngineDown(self.dead) from None
+
+    def server_fault_now(self, *, restart_is_fault: bool = True) -> str | None:
+        """``server fault: <reason>`` when the server shows a fault now that the adapter did not cause
+        (asked before a failed contract is counted against the adapter), else None.  An outage the
+        harness's own connection went through during the contract (a restart) is one, except where
+        the contract restarted the server on purpose."""
+        if self.dead is not None or self.unusable is not None:
+            return None
+        try:
+            fault = self.engine.health()
+        except Exception:  # noqa: BLE001 - a check that cannot run excuses nothing
+            return None
+        if fault is None and restart_is_fault and self.outage:
+            fault = "server dropped or stopped answering connections during the contract (a restart, a hang)"
+        return f"server fault: {fault} at {self.endpoint.location()}" if fault else None
+
+    def fault_in(self, text: str) -> str | None:
+        """``server fault: <reason>`` when a failed contract's report shows the server's own words for a
+        fault of its resources (disk full, read-only, out of memory), else None."""
+        fault = self.engine.fault_in(text)
+        if fault is not None and "full" in fault:
+            self.struggling = fault  # its cleanup waits: a DROP's checkpoint could take it down
+        return f"server fault: {fault} at {self.endpoint.location()}" if fault else None
 
     def _server_answers(self) -> bool:
         try:
@@ -272,21 +318,24 @@ class EngineSession:
                 endpoint = engine.start(provider, self.config, scope)
             except ProvisionRefused as exc:
                 # The user's storage was refused: falling back to another provider would hide it.
-                scope.close()
-                raise EngineUnavailable(self._scrub(f"{target.id} via {provider}: refused: {exc}")) from None
+                self._abandon(scope, attempts)
+                raise EngineUnavailable(self._scrub("; ".join(
+                    [f"{target.id} via {provider}: refused: {exc}", *attempts[-1:]]))) from None
             except ProvisionUnavailable as exc:
-                scope.close()
                 attempts.append(self._scrub(f"{self._provider_label(target, provider)}: {exc}"))
+                self._abandon(scope, attempts)
                 continue
             except (OSError, subprocess.SubprocessError) as exc:
                 # The machine, not the adapter: a binary that cannot run, a directory that
                 # cannot be made.  Said like any other reason, never an INTERNALERROR.
-                scope.close()
+                self._abandon(scope, attempts)
                 attempts.append(self._scrub(f"{provider}: {type(exc).__name__}: {exc}"))
                 continue
             except BaseException:
                 scope.close()
                 raise
+            # Every engine's endpoint carries the run's bound, whatever the engine set.
+            endpoint = replace(endpoint, timeout=self.config.server_timeout)
             try:
                 adapter = self._make_adapter(factory, endpoint)
             except BaseException:
@@ -303,6 +352,14 @@ class EngineSession:
             self._stacks[target.id] = scope
             return started
         raise EngineUnavailable(f"{target.id} not available; tried " + "; ".join(attempts))
+
+    def _abandon(self, scope: ExitStack, attempts: list[str]) -> None:
+        """Undo what a provider that failed had done; a cleanup that fails too (a server that refuses
+        the DROP of a database it never let us create) is one more reason, never an INTERNALERROR."""
+        try:
+            scope.close()
+        except Exception as exc:  # noqa: BLE001 - said in one line with the provider's reason
+            attempts.append(self._scrub(f"its cleanup failed too: {one_line(exc)}"))
 
     def _provider_label(self, target: Target, provider: str) -> str:
         """``dsn postgresql://user:***@host:port/db`` for the user's DSN, so a failure names it."""
@@ -370,6 +427,10 @@ class EngineSession:
 
     def close(self) -> None:
         """Tear every engine down; a cleanup that fails is one line on stderr, never a traceback."""
+        struggling = [f"{engine_id}: {started.struggling}" for engine_id, started in self.started.items()
+                      if started.struggling]
+        if struggling:
+            watchdog.defer("; ".join(struggling))
         for engine_id in reversed(list(self._stacks)):
             stack = self._stacks.pop(engine_id)
             try:

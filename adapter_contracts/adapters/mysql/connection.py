@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import math
 import ssl
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Self, TypeVar
@@ -27,6 +28,16 @@ Row = tuple[Any, ...]
 
 #: Runs of a transaction InnoDB chose as a deadlock victim, after the first.
 _DEADLOCK_RETRIES = 3
+
+#: Endpoint.timeout's default: the bound when the caller names none.
+DEFAULT_TIMEOUT = 10.0
+
+
+def timeouts(timeout: float) -> dict[str, float]:
+    """PyMySQL's bounds for ``timeout``: the TCP connect, then every read (the handshake's too) and write, a
+    little past the server's own lock wait bound so that a healthy server's timeout is still its error."""
+    return {"connect_timeout": timeout, "read_timeout": timeout + 2, "write_timeout": timeout + 2}
+
 
 #: Strict so that bad values fail instead of being truncated or zeroed.
 SQL_MODE = "STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
@@ -87,12 +98,19 @@ class MySQLConnection(Adapter):
         database: str,
         unix_socket: str | None = None,
         tls: bool | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
-        """``tls=None`` means off on loopback or a socket, verified TLS otherwise."""
+        """``tls=None`` means off on loopback or a socket, verified TLS otherwise.
+
+        ``timeout`` bounds every wait on the server: connecting, the handshake and each read
+        (``read_timeout``: PyMySQL's ``connect_timeout`` covers the TCP connect only), each write,
+        and each lock wait (``innodb_lock_wait_timeout``); the harness passes ``Endpoint.timeout``.
+        """
         self._params: dict[str, Any] = dict(
             host=host, port=port, user=user, password=password, database=database,
-            unix_socket=unix_socket, charset="utf8mb4", autocommit=True, connect_timeout=10,
+            unix_socket=unix_socket, charset="utf8mb4", autocommit=True, **timeouts(timeout),
         )
+        self._lock_wait = max(1, math.ceil(timeout))
         use_tls = tls if tls is not None else not (unix_socket or _is_loopback(host))
         if use_tls:
             self._params["ssl"] = ssl.create_default_context()
@@ -105,7 +123,7 @@ class MySQLConnection(Adapter):
         self._step_known = False
 
     @classmethod
-    def from_url(cls, url: str) -> Self:
+    def from_url(cls, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> Self:
         """``mysql://user:pass@host:port/db`` (optional ``?unix_socket=...&tls=true|false``)."""
         parts = urlsplit(url)
         if parts.scheme not in ("mysql", "mariadb", "mysql+pymysql"):
@@ -123,6 +141,7 @@ class MySQLConnection(Adapter):
             database=database,
             unix_socket=query.get("unix_socket"),
             tls=None if tls_raw is None else tls_raw.lower() in ("1", "true", "yes", "required"),
+            timeout=timeout,
         )
 
     # -- connection and transactions ----------------------------------------
@@ -134,7 +153,7 @@ class MySQLConnection(Adapter):
             with translate_errors(pymysql.err.Error, cannot_connect):
                 conn = pymysql.connect(**self._params)
                 with conn.cursor() as cur:
-                    cur.execute(SET_SESSION, (SQL_MODE,))
+                    cur.execute(SET_SESSION, (SQL_MODE, self._lock_wait))
                     # REPEATABLE READ would keep showing a stale snapshot of
                     # other instances' commits; @@transaction_isolation is not
                     # portable (MariaDB 10.11 lacks it), this statement is.

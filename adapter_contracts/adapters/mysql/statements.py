@@ -98,7 +98,7 @@ SELECT_AUTOINC_SETTINGS = "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_i
 
 # -- sessions and parent checks
 
-SET_SESSION = "SET SESSION time_zone = '+00:00', SESSION sql_mode = %s"
+SET_SESSION = "SET SESSION time_zone = '+00:00', SESSION sql_mode = %s, SESSION innodb_lock_wait_timeout = %s"
 SET_READ_COMMITTED = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"
 SHARE_USER = "SELECT 1 FROM users WHERE id = %s LOCK IN SHARE MODE"
 SHARE_CLIENT = "SELECT 1 FROM clients WHERE id = %s LOCK IN SHARE MODE"

@@ -14,6 +14,7 @@ from psycopg.types.json import set_json_loads
 from adapter_contracts.adapters.base import Adapter
 from adapter_contracts.adapters.cursor import keyset_page
 from adapter_contracts.adapters.errors import AdapterError, StorageUnavailable, translate_errors
+from adapter_contracts.adapters.postgres.bounds import DEFAULT_TIMEOUT, bounded_connect
 from adapter_contracts.adapters.postgres.codecs import load_json
 from adapter_contracts.adapters.postgres.paging import page_query
 from adapter_contracts.adapters.postgres.statements import SET_UTC, exists
@@ -49,10 +50,15 @@ class _Result:
 
 
 class PostgresConnection(Adapter):
-    """The contract over PostgreSQL; ``conninfo`` is a libpq DSN or URL."""
+    """The contract over PostgreSQL; ``conninfo`` is a libpq DSN or URL.
 
-    def __init__(self, conninfo: str) -> None:
+    ``timeout`` bounds every wait on the server (connecting, each statement, each lock, a server
+    that stops answering): the harness passes ``Endpoint.timeout``.
+    """
+
+    def __init__(self, conninfo: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         self._conninfo = conninfo
+        self._timeout = timeout
         self._conn: psycopg.Connection[Row] | None = None
 
     # -- connection and error mapping ---------------------------------------
@@ -65,7 +71,7 @@ class PostgresConnection(Adapter):
             conn.close()
             self._conn = None
         with translate_errors(psycopg.Error, _connect_failure):
-            conn = psycopg.connect(self._conninfo, autocommit=True)
+            conn = bounded_connect(self._conninfo, self._timeout)
         with translate_errors(psycopg.Error, _setup_failure):
             try:
                 set_json_loads(load_json, conn)

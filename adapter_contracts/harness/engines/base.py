@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from adapter_contracts.harness.dsn import url_problem
 from adapter_contracts.harness.endpoint import Endpoint
 from adapter_contracts.harness.provision.common import docker_available, find_binary, redact_dsn
 from adapter_contracts.harness.provision.local import LocalServerSpec
@@ -112,6 +113,12 @@ class ServerFacts:
     image_names: tuple[str, ...]
     #: The throwaway local server.
     local: LocalServerSpec
+    #: URL schemes a DSN of this engine may have (a ``+driver`` suffix is allowed: ``mysql+pymysql``).
+    schemes: tuple[str, ...] = ()
+    #: Whether a URL may name several hosts (``h1:5432,h2:5433``).
+    multi_host: bool = False
+    #: Whether a DSN may also be libpq's ``key=value`` form.
+    key_value: bool = False
 
 
 class Engine(ABC):
@@ -172,6 +179,22 @@ class Engine(ABC):
             except ImportError as exc:
                 return f"{module}: {exc}"
         return None
+
+    @classmethod
+    def dsn_problem(cls, dsn: str) -> str | None:
+        """What is wrong with ``dsn`` as this engine's DSN (the part and why, never the password), or None.
+
+        The one check of a DSN's form, before any driver sees it: a DSN that fails it is a usage error."""
+        if cls.server is None:
+            return None
+        if "://" not in dsn and cls.server.key_value:
+            return cls.key_value_problem(dsn)
+        return url_problem(dsn, cls.server.schemes, multi_host=cls.server.multi_host)
+
+    @classmethod
+    def key_value_problem(cls, dsn: str) -> str | None:
+        """What is wrong with a ``key=value`` DSN (engines that take one say), or None."""
+        return f"the scheme: expected {cls.server.dsn_example if cls.server else 'a URL'}"
 
     @classmethod
     def no_dsn(cls) -> str:
@@ -248,6 +271,29 @@ class Engine(ABC):
 
     def reconnect(self) -> None:  # noqa: B027 - optional hook; engines without a connection have nothing to drop
         """Drop the engine's own raw connection so that the next reset or snapshot opens a new one."""
+
+    def server_fault(self, exc: BaseException) -> str | None:
+        """What fault of the server (or its machine) a driver error of the engine's own access shows, in a
+        few words ("server stopped answering", "too many connections", "disk full"), or None when it
+        shows none.  Read before a failure is counted against the adapter."""
+        return None
+
+    def health(self) -> str | None:
+        """The fault the provisioned server shows now (a fresh connection refused, read-only, full, out of
+        resources held by other clients), or None.  Asked before a failed contract is counted against
+        the adapter; a fault the adapter caused itself (connections it holds) is not the server's."""
+        return None
+
+    #: Words of the engine's server in an error message -> the server's fault they show (disk full,
+    #: read-only, out of memory), read in a failed contract's report before it is counted against the
+    #: adapter.  Not "too many connections": who holds the connections decides that (:meth:`health`).
+    fault_texts: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def fault_in(cls, text: str) -> str | None:
+        """The server's fault that ``text`` (a failed contract's report) shows in the server's words, or None."""
+        lowered = text.lower()
+        return next((fault for words, fault in cls.fault_texts.items() if words in lowered), None)
 
     def fault_injector(self, endpoint: Endpoint) -> FaultInjector | None:
         """A :class:`~adapter_contracts.harness.faults.FaultInjector` for ``endpoint``, or None without a network link.

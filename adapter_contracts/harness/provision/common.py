@@ -16,9 +16,12 @@ import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
+
+from adapter_contracts.harness.dsn import url_parts
 
 __all__ = [
+    "CLEANUP_TIMEOUT",
     "MARKER_TABLE",
     "MARKER_TEXT",
     "PORT_ATTEMPTS",
@@ -32,6 +35,7 @@ __all__ = [
     "free_port",
     "port_taken",
     "redact_dsn",
+    "redact_key_values",
     "run_as",
     "scrub",
     "server_workdir",
@@ -39,6 +43,10 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+#: The bound of the harness's cleanup (dropping its database) on a server: one that does not answer
+#: within it is left to the watchdog's retries, so that an interrupted run ends within seconds.
+CLEANUP_TIMEOUT = 5.0
 
 
 class ProvisionUnavailable(Exception):
@@ -269,21 +277,29 @@ def run_as(user: str | None, argv: Sequence[str], **kwargs: object) -> subproces
 
 
 #: ``password=value`` in a key=value DSN or a URL query; the value may be single-quoted.
-_KV_PASSWORD = re.compile(r"(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]+)")
+# A quoted value left open runs to the end: libpq refuses it, and all of it may be the password.
+_KV_PASSWORD = re.compile(r"(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*(?:'|$)|[^\s&]+)")
 
 
 def dsn_secrets(dsn: str) -> list[str]:
-    """The passwords in a URL or key=value DSN, raw and percent-decoded, longest first, for :func:`scrub`."""
+    """The passwords in a URL or key=value DSN, raw and percent-decoded, longest first, for :func:`scrub`.
+
+    A URL's password is read as :mod:`~adapter_contracts.harness.dsn` reads it (up to the last ``@``), so
+    a password holding unencoded ``@ # / ?`` is found whole, not cut at its first such character."""
     found: list[str] = []
+    parts = url_parts(dsn)
+    if parts is not None and parts.password:
+        found += [parts.password, unquote(parts.password)]
     with contextlib.suppress(ValueError):
-        parts = urlsplit(dsn)
-        if "://" in dsn and parts.password:
-            found += [parts.password, unquote(parts.password)]
+        split = urlsplit(dsn)
+        if "://" in dsn and split.password:
+            found += [split.password, unquote(split.password)]
     for match in _KV_PASSWORD.finditer(dsn):
         value = match.group(2)
         if value.startswith("'"):
-            found.append(value[1:-1])
-            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+            inner = value[1:-1] if len(value) > 1 and value.endswith("'") else value[1:]
+            found.append(inner)
+            value = re.sub(r"\\(.)", r"\1", inner)
         found += [value, unquote(value)]
     return sorted({f for f in found if f}, key=len, reverse=True)
 
@@ -312,11 +328,14 @@ def describe_target(dsn: str, database: str) -> str:
 
 
 def redact_dsn(dsn: str) -> str:
-    """The DSN with its password masked, safe for headers, ids and logs."""
-    with contextlib.suppress(ValueError):
-        parts = urlsplit(dsn)
-        if parts.password is not None:
-            netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-            dsn = urlunsplit(parts._replace(netloc=netloc))
-    # key=value DSNs (libpq style) and ?password= in URL queries
-    return _KV_PASSWORD.sub(lambda m: m.group(1) + "***", dsn)
+    """The DSN with its password masked, whatever characters it holds, safe for headers, ids and logs."""
+    parts = url_parts(dsn)
+    if parts is not None and parts.password is not None:
+        dsn = parts.masked()
+    return redact_key_values(dsn)
+
+
+def redact_key_values(text: str) -> str:
+    """``text`` with every ``password=...`` value masked: key=value DSNs (libpq style), ``?password=`` in
+    URL queries, and such DSNs quoted in a message."""
+    return _KV_PASSWORD.sub(lambda m: m.group(1) + "***", text)

@@ -25,11 +25,26 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["Watchdog", "watchdog"]
+from adapter_contracts.harness.provision.common import describe_target
+
+__all__ = ["DEFER_SECONDS", "RETRY_WINDOW", "CleanupIncomplete", "Watchdog", "watchdog"]
+
+#: Seconds the watchdog keeps retrying what it could not remove (a server that stopped answering
+#: may come back): an ephemeral CI runner never runs the harness again to sweep it.
+RETRY_WINDOW = float(os.environ.get("CONTRACT_WATCHDOG_WINDOW") or 300)
+#: How long the watchdog waits before dropping what a struggling server holds (see Watchdog.defer).
+DEFER_SECONDS = float(os.environ.get("CONTRACT_WATCHDOG_DEFER") or 60)
+#: The longest pause between two attempts.
+_MAX_PAUSE = 10.0
+
+
+class CleanupIncomplete(Exception):
+    """Something the run made could not be removed; the message names it and how to remove it."""
 
 
 class Watchdog:
@@ -39,6 +54,8 @@ class Watchdog:
         self._process: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         self._pid: int | None = None
+        #: Why the databases' drops are left to the watchdog, later (see :meth:`defer`).
+        self._deferred: str | None = None
 
     def _pipe(self) -> IO[bytes] | None:
         if self._process is not None and self._pid != os.getpid():
@@ -69,10 +86,33 @@ class Watchdog:
 
     def guard_database(self, drop: Callable[[str, str], object], server: str, name: str) -> Callable[[], None]:
         """Have the watchdog drop database ``name`` on ``server`` (a DSN) with ``drop(server, name)`` if the
-        run dies; returns the run's own cleanup: drop it, then tell the watchdog it is gone."""
+        run dies; returns the run's own cleanup: drop it, then tell the watchdog it is gone.  When the
+        drop fails (a server that stopped answering), the error names the database, where it is, that
+        the watchdog keeps trying, and the statement that removes it."""
         hook = f"{drop.__module__}:{drop.__qualname__}"
         self._send({"add": ["database", hook, server, name]})
-        return self.removing(lambda: drop(server, name), "database", hook, server, name)
+
+        def remove() -> None:
+            where = describe_target(server, "").rstrip("/") or "its server"
+            if self._deferred is not None:
+                raise CleanupIncomplete(
+                    f"database {name} on {where} left for now ({self._deferred}): dropping it would make the "
+                    f"server's trouble worse; the watchdog drops it in {DEFER_SECONDS:g} s, retrying for "
+                    f"{RETRY_WINDOW / 60:g} min, else remove it with: DROP DATABASE {name}")
+            try:
+                drop(server, name)
+            except Exception as exc:  # noqa: BLE001 - named in one line; the watchdog retries
+                raise CleanupIncomplete(
+                    f"database {name} on {where} not dropped ({type(exc).__name__}); the watchdog retries for "
+                    f"{RETRY_WINDOW / 60:g} min, else remove it with: DROP DATABASE {name}") from None
+
+        return self.removing(remove, "database", hook, server, name)
+
+    def defer(self, reason: str) -> None:
+        """A server of this run is struggling (its disk is full): its databases are not dropped now, when
+        the DROP's checkpoint could take it down, but by the watchdog, :data:`DEFER_SECONDS` later."""
+        self._deferred = reason
+        self._send({"defer": DEFER_SECONDS})
 
     def guard_container(self, container_id: str) -> None:
         self._send({"add": ["container", container_id]})
@@ -99,6 +139,7 @@ class Watchdog:
             if clean:
                 process.stdin.write(b'{"quit": true}\n')
             process.stdin.close()
+        # Not clean: it hands its retries to a child of its own and exits, so the run need not wait.
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=10)
 
@@ -135,6 +176,7 @@ def _clean(resource: tuple[str, ...]) -> None:
 
 def main() -> int:
     resources: list[tuple[str, ...]] = []
+    delay = 0.0
     for line in sys.stdin.buffer:
         try:
             message = json.loads(line)
@@ -142,16 +184,34 @@ def main() -> int:
             continue
         if message.get("quit"):
             return 0
+        if "defer" in message:
+            delay = float(message["defer"])
         if "add" in message:
             resources.append(tuple(message["add"]))
         elif "remove" in message:
             with contextlib.suppress(ValueError):
                 resources.remove(tuple(message["remove"]))
-    # The pipe closed without "quit": the harness is gone.  Newest first, as an ExitStack would.
-    for resource in reversed(resources):
-        with contextlib.suppress(Exception):
-            _clean(resource)
-    return 0
+    # The pipe closed without "quit": the harness is gone.  Newest first, as an ExitStack would;
+    # what fails (a server that stopped answering) is retried with backoff for RETRY_WINDOW seconds.
+    left = list(reversed(resources))
+    if left and hasattr(os, "fork") and os.fork() != 0:
+        return 0  # the retries go on in the child, which nobody waits for
+    time.sleep(delay)
+    deadline = time.monotonic() + RETRY_WINDOW
+    pause = 0.5
+    while left:
+        still = []
+        for resource in left:
+            try:
+                _clean(resource)
+            except Exception:  # noqa: BLE001 - retried; nothing to print to (its stderr is closed)
+                still.append(resource)
+        left = still
+        if not left or time.monotonic() + pause > deadline:
+            break
+        time.sleep(pause)
+        pause = min(pause * 2, _MAX_PAUSE)
+    return 1 if left else 0
 
 
 if __name__ == "__main__":

@@ -122,6 +122,9 @@ def render_markdown(doc: dict[str, Any]) -> str:
     if failures:
         lines += ["", "## Failures", ""]
         lines += [f"- `{t['nodeid']}`: {t['reason']}" for t in failures]
+    if doc.get("left_behind"):
+        lines += ["", "## Left behind", ""]
+        lines += [f"- {_cell(line)}" for line in doc["left_behind"]]
     lines += ["", "## What ran", ""]
     lines += [f"- {_cell(option)}" for option in doc.get("coverage_options", [])]
     lines += [f"- {p['kind']} {_cell(p['name'])} ({p.get('distribution') or 'not installed'})"

@@ -440,5 +440,8 @@ class ConformanceRecorder:
             "python": platform.python_version(),
             "plugins": sorted(with_distributions(self.plugins.values()), key=lambda p: (p["kind"], str(p["name"]))),
             "engines": engines,
+            # What the run's cleanup could not remove (the watchdog retries), each with the command
+            # that removes it; known here because the session is closed before the report is written.
+            "left_behind": [mask(line, secrets) for line in self.engines.cleanup_errors],
             "tests": [asdict(o) for o in self.outcomes().values()],
         }

@@ -42,6 +42,7 @@ class MongoEngine(Engine):
         image_data_dir="/data/db", image_names=("mongo",),
         local=LocalServerSpec(binaries=("mongod",), search_dirs=MONGOD_DIRS, workdir_prefix="contract-mongod-",
                               accounts=("mongodb", "nobody"), pid_files=("mongod.pid",), log="mongod.log"),
+        schemes=("mongodb",), multi_host=True,
     )
 
     def __init__(self) -> None:
@@ -61,7 +62,7 @@ class MongoEngine(Engine):
             dsn = provisioning.local_server(self, stack, config.startup_timeout)
         else:
             raise ProvisionUnavailable(f"unknown provider {provider!r}")
-        client, version = provisioning.connect(provider, dsn, config.startup_timeout, stack)
+        client, version = provisioning.connect(provider, dsn, config.startup_timeout, stack, config.server_timeout)
         if provider == "dsn" and config.dsn_database == "existing":
             self._db = provisioning.claim(client, self, config)
         else:
@@ -71,14 +72,25 @@ class MongoEngine(Engine):
         stack.callback(setattr, self, "_db", None)
         self.conditions, self.conditions_unmet = provisioning.conditions(self._db, self)
         return Endpoint(engine=self.id, provider=provider, dsn=dsn, database=self._db.name,
-                        server_version=version, driver=provisioning.driver())
+                        server_version=version, driver=provisioning.driver(), timeout=config.server_timeout)
 
     def make_adapter(self, endpoint: Endpoint) -> Adapter:
         from pymongo import MongoClient
 
         from adapter_contracts.adapters.mongo import MongoAdapter
+        from adapter_contracts.harness.engines.mongo.provisioning import client_timeouts
 
-        return MongoAdapter(MongoClient(endpoint.dsn, tz_aware=True), endpoint.database)
+        return MongoAdapter(MongoClient(endpoint.dsn, tz_aware=True, **client_timeouts(endpoint.timeout)),
+                            endpoint.database)
+
+    def server_fault(self, exc: BaseException) -> str | None:
+        from pymongo.errors import ConnectionFailure, OperationFailure
+
+        if isinstance(exc, ConnectionFailure):  # server selection, network timeouts, a lost connection
+            return "server stopped answering"
+        if isinstance(exc, OperationFailure) and exc.code in (14031, 12596):
+            return "disk full" if exc.code == 14031 else "out of memory"
+        return None
 
     def database(self) -> Any:
         if self._db is None:
@@ -106,7 +118,9 @@ class MongoEngine(Engine):
         client = endpoint.extra.get("client")
         if client is not None:
             return introspect_database(client[endpoint.database])
-        owned: MongoClient[dict[str, Any]] = MongoClient(endpoint.dsn, serverSelectionTimeoutMS=10_000)
+        from adapter_contracts.harness.engines.mongo.provisioning import client_timeouts
+
+        owned: MongoClient[dict[str, Any]] = MongoClient(endpoint.dsn, **client_timeouts(endpoint.timeout))
         try:
             return introspect_database(owned[endpoint.database])
         finally:

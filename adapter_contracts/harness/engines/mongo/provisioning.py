@@ -22,6 +22,7 @@ from pymongo.errors import PyMongoError
 
 from adapter_contracts.harness.provision import containers
 from adapter_contracts.harness.provision.common import (
+    CLEANUP_TIMEOUT,
     MARKER_TABLE,
     MARKER_TEXT,
     ProvisionUnavailable,
@@ -37,19 +38,28 @@ if TYPE_CHECKING:
     from adapter_contracts.harness.engines.base import Engine
     from adapter_contracts.harness.engines.mongo import MongoEngine
 
-__all__ = ["MongoServer", "claim", "conditions", "connect", "container", "driver", "drop_owned_database",
-           "local_server", "own_database", "sweep_databases"]
+__all__ = ["MongoServer", "claim", "client_timeouts", "conditions", "connect", "container", "driver",
+           "drop_owned_database", "local_server", "own_database", "sweep_databases"]
 
 
 def driver() -> str:
     return f"pymongo {pymongo.version}"
 
 
-def connect(provider: str, dsn: str, timeout: float, stack: ExitStack) -> tuple[Any, str]:
-    """The engine's own client on ``dsn`` (closed with ``stack``) and the server's version label."""
+def client_timeouts(timeout: float) -> dict[str, Any]:
+    """pymongo's bounds for ``timeout`` seconds: choosing a server, connecting, and each socket read or write
+    (a little longer, so that a healthy server's own time limit is still its error)."""
+    millis = int(timeout * 1000)
+    return {"serverSelectionTimeoutMS": millis, "connectTimeoutMS": millis, "socketTimeoutMS": millis + 2000}
+
+
+def connect(provider: str, dsn: str, timeout: float, stack: ExitStack, bound: float = 10.0) -> tuple[Any, str]:
+    """The engine's own client on ``dsn`` (closed with ``stack``) and the server's version label; every wait
+    on the server bounded by ``bound`` seconds, server selection by at most 5 s while it starts."""
     try:
         client: MongoClient[dict[str, Any]] = MongoClient(
-            dsn, serverSelectionTimeoutMS=int(min(5.0, timeout) * 1000), tz_aware=True)
+            dsn, tz_aware=True, **{**client_timeouts(bound),
+                                   "serverSelectionTimeoutMS": int(min(5.0, timeout, bound) * 1000)})
     except PyMongoError as exc:  # a malformed DSN; its text may hold a password, so name the error only
         raise ProvisionUnavailable(f"{provider}: unusable MongoDB DSN ({type(exc).__name__})") from None
     stack.callback(client.close)
@@ -115,7 +125,8 @@ def sweep_databases(client: Any) -> list[str]:
 def drop_owned_database(server: str, name: str) -> None:
     """Drop a database this run created (the run's own cleanup, and the watchdog's hook): its name is
     ours by construction, and it holds the harness's owner record, or nothing yet."""
-    client: MongoClient[dict[str, Any]] = MongoClient(server, serverSelectionTimeoutMS=10_000)
+    # Its own bound: a server that does not answer within it is left to the watchdog's retries.
+    client: MongoClient[dict[str, Any]] = MongoClient(server, **client_timeouts(CLEANUP_TIMEOUT))
     try:
         if _is_ours(client[name]) is not False:
             client.drop_database(name)
@@ -194,7 +205,7 @@ class MongoServer(LocalServer):
                               "--pidfilepath", str(self.workdir / "mongod.pid")], self.user, self.workdir)
         if self._probe is not None:
             self._probe.close()
-        self._probe = MongoClient(self.dsn, serverSelectionTimeoutMS=250)
+        self._probe = MongoClient(self.dsn, **{**client_timeouts(1.0), "serverSelectionTimeoutMS": 250})
 
     def exited(self) -> bool:
         return self.process is None or self.process.poll() is not None

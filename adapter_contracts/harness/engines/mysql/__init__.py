@@ -42,7 +42,17 @@ class MySQLEngine(StorageEngine):
         local=LocalServerSpec(binaries=("mariadbd", "mysqld"), search_dirs=SERVER_DIRS,
                               workdir_prefix="contract-mysql-", accounts=("mysql",), pid_files=("mysqld.pid",),
                               log="error.log"),
+        schemes=("mysql", "mariadb"),
     )
+
+    fault_texts: ClassVar[dict[str, str]] = {
+        "(1021,": "disk full", "(1114,": "table full (disk or size limit)", "no space left on device": "disk full",
+        "(1290,": "read-only (the server runs with --read-only)", "(1836,": "read-only",
+        "(1037,": "out of memory", "(1041,": "out of memory", "(1053,": "server shutting down",
+        # PyMySQL's read_timeout: the session got no answer within the bound.
+        "lost connection to mysql server during query (timed out)":
+            "server stopped answering (a session got no answer within the bound)",
+    }
 
     def __init__(self) -> None:
         super().__init__()
@@ -73,6 +83,7 @@ class MySQLEngine(StorageEngine):
                 address = self._server.address
             else:
                 raise ProvisionUnavailable(f"unknown provider {provider!r}")
+            address = replace(address, timeout=config.server_timeout)
             if existing is not None:
                 database, version = existing, provisioning.claim(self, address, existing, config.allow_wipe)
             else:
@@ -87,12 +98,25 @@ class MySQLEngine(StorageEngine):
         self._storage = storage
         stack.callback(setattr, self, "_storage", None)
         return Endpoint(engine=self.id, provider=provider, dsn=address.dsn(database), database=database,
-                        server_version=version, driver=provisioning.driver())
+                        server_version=version, driver=provisioning.driver(), timeout=config.server_timeout)
 
     def make_adapter(self, endpoint: Endpoint) -> Adapter:
         from adapter_contracts.adapters.mysql import MySQLAdapter
 
-        return MySQLAdapter.from_url(endpoint.dsn)
+        return MySQLAdapter.from_url(endpoint.dsn, timeout=endpoint.timeout)
+
+    def server_fault(self, exc: BaseException) -> str | None:
+        from adapter_contracts.harness.engines.mysql.diagnosis import server_fault
+
+        return server_fault(exc)
+
+    def health(self) -> str | None:
+        from adapter_contracts.harness.engines.mysql.diagnosis import health
+        from adapter_contracts.harness.engines.mysql.storage import RawStorage
+
+        storage = self._raw()
+        assert isinstance(storage, RawStorage)
+        return health(storage)
 
     def fault_injector(self, endpoint: Endpoint) -> FaultInjector | None:
         from adapter_contracts.harness.faults import FaultInjector, FaultProxy

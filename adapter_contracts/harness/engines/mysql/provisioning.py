@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import secrets
 import subprocess
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
@@ -17,8 +18,10 @@ from urllib.parse import quote, unquote, urlsplit
 import pymysql
 import pymysql.constants.CLIENT
 
+from adapter_contracts.adapters.mysql.connection import DEFAULT_TIMEOUT, timeouts
 from adapter_contracts.harness.provision import containers
 from adapter_contracts.harness.provision.common import (
+    CLEANUP_TIMEOUT,
     MARKER_TABLE,
     MARKER_TEXT,
     ProvisionUnavailable,
@@ -55,13 +58,17 @@ class ServerAddress:
     user: str
     password: str
     unix_socket: str | None = None
+    #: The bound on every wait on the server (--server-timeout): connect, handshake, reads, writes, locks.
+    timeout: float = DEFAULT_TIMEOUT
 
     def connect(self, database: str | None = None, **extra: Any) -> Any:
-        return pymysql.connect(
+        params: dict[str, Any] = dict(
             host=self.host, port=self.port, user=self.user, password=self.password,
             unix_socket=self.unix_socket, database=database, charset="utf8mb4",
-            ssl_disabled=True, autocommit=True, connect_timeout=5, **extra,
+            ssl_disabled=True, autocommit=True, **timeouts(self.timeout),
+            init_command=f"SET SESSION innodb_lock_wait_timeout = {max(1, math.ceil(self.timeout))}",
         )
+        return pymysql.connect(**{**params, **extra})
 
     def connect_multi(self, database: str) -> Any:
         """A connection that may send several statements at once (reset and snapshot in one round trip)."""
@@ -138,7 +145,11 @@ def claim(engine: MySQLEngine, address: ServerAddress, database: str, allowed: f
                             " created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)")
                 cur.execute(f"INSERT INTO {MARKER_TABLE} (note) VALUES (%s)", (MARKER_TEXT,))
     except pymysql.err.Error as exc:
-        raise ProvisionUnavailable(f"cannot inspect database {database!r}: {exc}") from None
+        hint = ""
+        if exc.args and exc.args[0] in _DENIED:
+            hint = (f"; the user {address.user!r} may not create tables in {database!r}: grant it (GRANT CREATE, "
+                    f"DROP, SELECT, INSERT, UPDATE, DELETE ON `{database}`.* TO ...), or name a database where it may")
+        raise ProvisionUnavailable(f"cannot inspect database {database!r}: {exc}{hint}") from None
     return version
 
 
@@ -164,8 +175,24 @@ def own_database(engine: MySQLEngine, address: ServerAddress, stack: ExitStack) 
             cur.execute(f"INSERT INTO `{database}`.{MARKER_TABLE} (note, owner) VALUES (%s, %s)",
                         (MARKER_TEXT, json.dumps(owner_record())))
     except pymysql.err.Error as exc:
-        raise ProvisionUnavailable(f"cannot create a database to work in: {exc}") from None
+        raise ProvisionUnavailable(f"cannot create a database to work in: {exc}{_privilege_hint(exc, address)}") \
+            from None
     return database, version
+
+
+#: Server error codes that refuse a privilege: access denied to a database, to a table, to an operation.
+_DENIED = {1044, 1142, 1227, 1045}
+
+
+def _privilege_hint(exc: pymysql.err.Error, address: ServerAddress) -> str:
+    """For a refused privilege, what it is and the two ways out; else ''."""
+    code = exc.args[0] if exc.args else None
+    if code not in _DENIED:
+        return ""
+    return (f"; the user {address.user!r} lacks the CREATE and DROP privileges on new databases: grant them "
+            f"(GRANT CREATE, DROP, ALTER, INDEX, REFERENCES, SELECT, INSERT, UPDATE, DELETE ON `contract\\_%`.* "
+            f"TO '{address.user}'@'%'), or work in an existing empty database with --dsn-database existing "
+            "and a DSN that names it")
 
 
 def _close(conn: Any) -> None:
@@ -204,7 +231,11 @@ def drop_owned_database(server: str, name: str) -> None:
     ours by construction, and it holds the harness's marker row, or nothing yet (the marker is
     written right after CREATE)."""
     address, _ = parse_mysql_dsn(server)
-    with address.connect() as conn, conn.cursor() as cur:
+    # Its own bound: a server that does not answer within it is left to the watchdog's retries.
+    with replace(address, timeout=CLEANUP_TIMEOUT).connect() as conn, conn.cursor() as cur:
+        cur.execute("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = %s", (name,))
+        if cur.fetchone()[0] == 0:
+            return  # never created (a user who may not create databases): nothing to drop, nothing to ask
         cur.execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = %s", (name,))
         if cur.fetchone()[0] == 0 or _marker_notes(cur, name) == [MARKER_TEXT]:
             cur.execute(f"DROP DATABASE IF EXISTS `{name}`")

@@ -58,6 +58,10 @@ class RawStorage:
             self._raw = self.address.connect_multi(self.database)
         return self._raw.cursor()
 
+    def cursor(self) -> Any:
+        """A cursor on the engine's own connection (opened again if it was lost)."""
+        return self._cursor()
+
     def close(self) -> None:
         raw, self._raw = self._raw, None
         if raw is not None:

@@ -41,7 +41,33 @@ class PostgresEngine(StorageEngine):
         image_names=("postgres", "postgresql"),
         local=LocalServerSpec(binaries=("initdb",), search_dirs=PG_BIN_DIRS, workdir_prefix="contract-pg-",
                               accounts=("postgres",), pid_files=("data/postmaster.pid",), log="server.log"),
+        schemes=("postgresql", "postgres"), multi_host=True, key_value=True,
     )
+
+    @classmethod
+    def key_value_problem(cls, dsn: str) -> str | None:
+        try:
+            from psycopg.conninfo import conninfo_to_dict
+        except ImportError:  # the engine says so at provisioning
+            return None
+        try:
+            conninfo_to_dict(dsn)
+        except Exception:  # noqa: BLE001 - its message quotes the DSN, password and all
+            return "the key=value DSN does not parse (a value holding spaces or quotes must be single-quoted)"
+        return None
+
+    fault_texts: ClassVar[dict[str, str]] = {
+        "no space left on device": "disk full", "could not extend file": "disk full",
+        "cannot execute insert in a read-only transaction": "read-only",
+        "cannot execute update in a read-only transaction": "read-only",
+        "cannot execute delete in a read-only transaction": "read-only",
+        "out of memory": "out of memory", "the database system is shutting down": "server shutting down",
+        "the database system is starting up": "server starting up",
+        "terminating connection due to administrator command": "connection ended by the server's administrator",
+        # psycopg's own deadline (adapters/postgres/bounds.py): a backend that stopped answering while
+        # the postmaster still accepts connections (so the harness's fresh reads work).
+        "did not answer within": "server stopped answering (a session got no answer within the bound)",
+    }
 
     def __init__(self) -> None:
         super().__init__()
@@ -70,7 +96,7 @@ class PostgresEngine(StorageEngine):
             else:
                 raise ProvisionUnavailable(f"unknown provider {provider!r}")
             # The engine's own connection, for reset and snapshot; the adapter lays out its own schema.
-            storage = RawStorage(dsn, self)
+            storage = RawStorage(dsn, self, config.server_timeout)
             stack.callback(storage.close)
             version = wait_until(storage.server_version, timeout=timeout, what="PostgreSQL connection")
             self.conditions, self.conditions_unmet = storage.conditions(
@@ -83,12 +109,26 @@ class PostgresEngine(StorageEngine):
         return Endpoint(
             engine=self.id, provider=provider, dsn=dsn, database=database,
             server_version=f"PostgreSQL {version}", driver=f"psycopg {psycopg.__version__}",
+            timeout=config.server_timeout,
         )
 
     def make_adapter(self, endpoint: Endpoint) -> Adapter:
         from adapter_contracts.adapters.postgres import PostgresAdapter
 
-        return PostgresAdapter(endpoint.dsn)
+        return PostgresAdapter(endpoint.dsn, timeout=endpoint.timeout)
+
+    def server_fault(self, exc: BaseException) -> str | None:
+        from adapter_contracts.harness.engines.postgres.diagnosis import server_fault
+
+        return server_fault(exc)
+
+    def health(self) -> str | None:
+        from adapter_contracts.harness.engines.postgres.diagnosis import health
+        from adapter_contracts.harness.engines.postgres.storage import RawStorage
+
+        storage = self._raw()
+        assert isinstance(storage, RawStorage)
+        return health(storage)
 
     def fault_injector(self, endpoint: Endpoint) -> FaultInjector | None:
         from psycopg.conninfo import conninfo_to_dict, make_conninfo

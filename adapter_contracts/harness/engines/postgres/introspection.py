@@ -7,6 +7,7 @@ from typing import Any
 
 import psycopg
 
+from adapter_contracts.adapters.postgres.bounds import bounded_connect
 from adapter_contracts.harness.engines.canonical import canonical_on_delete, canonical_type, index_entry, sql_document
 
 __all__ = ["connect_read_only", "introspect_dsn"]
@@ -67,7 +68,7 @@ ORDER BY c.relname, ic.relname
 
 def connect_read_only(dsn: str) -> psycopg.Connection[tuple[Any, ...]]:
     """A session whose every transaction is READ ONLY, in one REPEATABLE READ snapshot per transaction."""
-    conn = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
+    conn = bounded_connect(dsn)
     try:
         conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
         conn.autocommit = False

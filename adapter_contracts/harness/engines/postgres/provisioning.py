@@ -16,8 +16,10 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from psycopg.errors import DuplicateDatabase
 
+from adapter_contracts.adapters.postgres.bounds import bounded_connect
 from adapter_contracts.harness.provision import containers
 from adapter_contracts.harness.provision.common import (
+    CLEANUP_TIMEOUT,
     MARKER_TABLE,
     MARKER_TEXT,
     ProvisionUnavailable,
@@ -36,6 +38,9 @@ if TYPE_CHECKING:
 __all__ = ["HARNESS_MARK", "HOSTILE_TIMEZONE", "PostgresServer", "container", "database_name",
            "drop_owned_database", "existing_database", "libpq_url", "local_server", "own_database",
            "sweep_databases", "with_database"]
+
+#: SQLSTATE of a refused privilege (CREATE DATABASE without CREATEDB, CREATE TABLE without CREATE on the schema).
+INSUFFICIENT_PRIVILEGE = "42501"
 
 #: The comment that marks a database as created (and droppable) by this harness.
 HARNESS_MARK = "created by adapter-contracts harness"
@@ -78,14 +83,19 @@ def own_database(engine: PostgresEngine, config: HarnessConfig, stack: ExitStack
         raise ProvisionUnavailable(engine.no_dsn())
     name = database_name()
     try:
-        with psycopg.connect(server, autocommit=True, connect_timeout=10) as conn:
+        with bounded_connect(server, config.server_timeout) as conn:
             engine.swept.extend(sweep_databases(conn))
             stack.callback(watchdog.guard_database(drop_owned_database, server, name))
             create_database(conn, name)
             conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
                 sql.Identifier(name), sql.Literal(f"{HARNESS_MARK} {json.dumps(owner_record())}")))
     except psycopg.Error as exc:
-        raise ProvisionUnavailable(f"cannot create a database on the given server: {exc}") from None
+        hint = ""
+        if exc.sqlstate == INSUFFICIENT_PRIVILEGE:
+            hint = ("; the role lacks CREATEDB: grant it (ALTER ROLE ... CREATEDB), or work in an existing "
+                    "empty database with --dsn-database existing and a DSN that names it")
+        raise ProvisionUnavailable(f"cannot create a database on the given server: {_first_line(exc)}{hint}") \
+            from None
     return with_database(server, name), name
 
 
@@ -96,7 +106,7 @@ def existing_database(engine: PostgresEngine, config: HarnessConfig) -> tuple[st
         raise ProvisionUnavailable(engine.no_dsn())
     assert engine.layout is not None
     try:
-        with psycopg.connect(server, autocommit=True, connect_timeout=10) as conn:
+        with bounded_connect(server, config.server_timeout) as conn:
             database = conn.info.dbname
             found = [(str(schema), str(name)) for schema, name in conn.execute(
                 "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -125,8 +135,18 @@ def existing_database(engine: PostgresEngine, config: HarnessConfig) -> tuple[st
                                  " created_at timestamptz NOT NULL DEFAULT now())".encode())
                     conn.execute(f"INSERT INTO {MARKER_TABLE} (note) VALUES (%s)".encode(), (MARKER_TEXT,))
     except psycopg.Error as exc:
-        raise ProvisionUnavailable(f"cannot inspect the DSN's database: {exc}") from None
+        hint = ""
+        if exc.sqlstate == INSUFFICIENT_PRIVILEGE:
+            hint = ("; the role may not create tables there: grant it (GRANT CREATE ON SCHEMA public TO ...), "
+                    "or name a database where it may")
+        raise ProvisionUnavailable(f"cannot inspect the DSN's database: {_first_line(exc)}{hint}") from None
     return server, database
+
+
+def _first_line(exc: BaseException) -> str:
+    """A server's message without the lines it adds (LINE 1: ..., HINT: ...): reasons are one line."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def create_database(conn: psycopg.Connection[Any], name: str) -> None:
@@ -152,7 +172,7 @@ def create_database(conn: psycopg.Connection[Any], name: str) -> None:
 
 def _create_on(server: str, name: str) -> bool:
     """Create ``name`` on a server the harness owns; polled, so a retry after a lost reply must succeed."""
-    with psycopg.connect(server, autocommit=True, connect_timeout=5) as conn, suppress(DuplicateDatabase):
+    with bounded_connect(server) as conn, suppress(DuplicateDatabase):
         create_database(conn, name)
     return True
 
@@ -177,7 +197,7 @@ def _drop(conn: psycopg.Connection[Any], name: str) -> None:
 def drop_owned_database(server: str, name: str) -> None:
     """Drop a database this run created (the watchdog's hook too): its name is ours by construction,
     and its mark (set right after CREATE, so possibly still missing) must not be anyone else's."""
-    with psycopg.connect(server, autocommit=True, connect_timeout=10) as conn:
+    with bounded_connect(server, CLEANUP_TIMEOUT) as conn:
         mark = _mark_of(conn, name)
         if mark is None or (mark and not mark.startswith(HARNESS_MARK)):
             return
@@ -270,7 +290,7 @@ class PostgresServer(LocalServer):
         return bool(self._failed)
 
     def answers(self) -> bool:
-        with psycopg.connect(self.server_dsn, autocommit=True, connect_timeout=5):
+        with bounded_connect(self.server_dsn, 5):
             return True
 
     def halt(self, *, final: bool) -> None:

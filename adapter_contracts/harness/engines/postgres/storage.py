@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 
+from adapter_contracts.adapters.postgres.bounds import DEFAULT_TIMEOUT, bounded_connect
 from adapter_contracts.harness.engines.rows import sorted_rows
 
 if TYPE_CHECKING:
@@ -33,9 +34,10 @@ def _quoted(name: str) -> str:
 class RawStorage:
     """The engine's own connection (never the adapter's), reopened after a failure."""
 
-    def __init__(self, dsn: str, engine: PostgresEngine) -> None:
+    def __init__(self, dsn: str, engine: PostgresEngine, timeout: float = DEFAULT_TIMEOUT) -> None:
         assert engine.layout is not None
         self.dsn = dsn
+        self.timeout = timeout
         self.tables = engine.layout.tables()
         # Children first, so no cascade or SET NULL trigger has anything to do; one round trip.
         # Measured faster than TRUNCATE on near-empty tables.
@@ -52,8 +54,8 @@ class RawStorage:
             return conn
         if conn is not None:
             conn.close()
-        # Bounded: a server that vanished must surface as an error, not a hang.
-        self._conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=5)
+        # Bounded: a server that vanished or stopped answering must surface as an error, not a hang.
+        self._conn = bounded_connect(self.dsn, self.timeout)
         return self._conn
 
     def close(self) -> None:
