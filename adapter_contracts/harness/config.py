@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from adapter_contracts.harness.engines import server_engines
+from adapter_contracts.harness.engines import server_engines, twin_engines
 from adapter_contracts.harness.engines.base import dsn_names, image_names
 from adapter_contracts.harness.usage import ConfigError
 
@@ -125,6 +125,11 @@ class HarnessConfig:
         dsns = {engine: str(raw[dsn_names(engine)[1]]) for engine in engines if raw.get(dsn_names(engine)[1])}
         images = {engine: tuple(items(image_names(engine)[1])) for engine in engines
                   if items(image_names(engine)[1])}
+        for engine, twin in twin_engines().items():
+            if twin in dsns:
+                dsns[engine] = dsns[twin]
+            if twin in images:
+                images[engine] = images[twin]
         timeout = _seconds(raw.get("contract_startup_timeout"))
         mode = str(raw.get("contract_dsn_database") or "own").strip().lower()
         if mode not in DSN_DATABASE_MODES:

@@ -377,7 +377,8 @@ class ConformanceRecorder:
         elif self.collected or self.interrupted:
             terminalreporter.section("conformance")
         for verdict in self.verdicts():
-            terminalreporter.write_line(f"{verdict.engine}: {verdict.summary}")
+            flavour = " (async)" if self._facts(verdict.engine).get("flavour") == "async" else ""
+            terminalreporter.write_line(f"{verdict.engine}{flavour}: {verdict.summary}")
         for engine, tally in sorted(self.tallies.items()):
             figures = ", ".join(self._figure(engine, name, count) for name, count in sorted(tally.items()))
             terminalreporter.write_line(f"{engine} counts: {figures}")
@@ -401,6 +402,7 @@ class ConformanceRecorder:
                 "certified": verdict.certified,
                 "verdict": mask(verdict.summary, secrets),
                 "kind": self._kind(verdict.engine),
+                "flavour": facts.get("flavour", "sync"),
                 "counts": verdict.counts,
                 "stand_in": bool(facts.get("stand_in")),
                 "provider": facts.get("provider"),
