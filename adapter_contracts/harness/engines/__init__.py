@@ -54,6 +54,7 @@ ENGINES: dict[str, str] = {
     "mongomock": "adapter_contracts.harness.engines.mongo.standin:MongomockEngine",
     "memory-async": "adapter_contracts.harness.engines.memory_async:AsyncMemoryEngine",
     "postgres-async": "adapter_contracts.harness.engines.postgres_async:AsyncPostgresEngine",
+    "mysql-async": "adapter_contracts.harness.engines.mysql_async:AsyncMySQLEngine",
 }
 
 
