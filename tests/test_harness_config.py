@@ -35,7 +35,7 @@ def test_flag_beats_env_beats_ini() -> None:
     assert config.dsns == {"postgres": "postgresql://flag", "mysql": "mysql://env",
                            "postgres-async": "postgresql://flag", "mysql-async": "mysql://env"}
     assert HarnessConfig.from_pytest(FakeSource(ini={"contract_mysql_dsn": "mysql://ini"}), {}).dsns == {
-        "mysql": "mysql://ini"
+        "mysql": "mysql://ini", "mysql-async": "mysql://ini"
     }
 
 
