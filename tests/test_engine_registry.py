@@ -43,7 +43,7 @@ def test_every_engine_is_a_package_of_its_own() -> None:
 def test_no_module_outside_the_engine_packages_the_registry_and_the_option_table_names_an_engine() -> None:
     packages = {(PACKAGE / "harness" / "engines" / name)
                 for name in ("memory", "sqlite", "postgres", "mysql", "mongo", "postgres_async",
-                                                   "memory_async", "mysql_async")}
+                                                   "memory_async", "mysql_async", "mongo_async")}
     assert packages == {Path(sys.modules[engine_class(name).__module__].__file__ or "").parent for name in ENGINES}
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):

@@ -55,6 +55,8 @@ ENGINES: dict[str, str] = {
     "memory-async": "adapter_contracts.harness.engines.memory_async:AsyncMemoryEngine",
     "postgres-async": "adapter_contracts.harness.engines.postgres_async:AsyncPostgresEngine",
     "mysql-async": "adapter_contracts.harness.engines.mysql_async:AsyncMySQLEngine",
+    "mongo-async": "adapter_contracts.harness.engines.mongo_async:AsyncMongoEngine",
+    "mongomock-async": "adapter_contracts.harness.engines.mongo_async.standin:AsyncMongomockEngine",
 }
 
 
