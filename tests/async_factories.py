@@ -35,11 +35,16 @@ for _name in operations():
 abc.update_abstractmethods(AsyncMemory)
 
 
-@async_adapter_factory(engine="memory")
+@async_adapter_factory(engine="memory-async")
 async def memory(endpoint: Endpoint) -> AsyncMemory:
     return AsyncMemory(MemoryAdapter(endpoint.extra["store"]))
 
 
-@async_adapter_factory(engine="memory")
+@async_adapter_factory(engine="memory-async")
 def memory_sync_made(endpoint: Endpoint) -> AsyncMemory:
     return AsyncMemory(MemoryAdapter(endpoint.extra["store"]))
+
+
+@async_adapter_factory(engine="memory")
+async def on_a_sync_engine(endpoint: Endpoint) -> AsyncMemory:
+    raise AssertionError("never called: an async factory on a sync engine is a usage error")

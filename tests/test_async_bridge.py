@@ -80,7 +80,7 @@ def test_a_hung_coroutine_is_cancelled_within_the_bound() -> None:
 def test_async_factories_load_as_bridged_factories() -> None:
     for name in ("memory", "memory_sync_made"):
         plugged = load_factory(f"tests.async_factories:{name}")
-        assert plugged.engine == "memory"
+        assert plugged.engine == "memory-async"
         assert plugged.factory.flavour == "async"  # type: ignore[attr-defined]
 
 
@@ -94,4 +94,15 @@ def test_every_contract_area_passes_through_the_bridge() -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
     )
     assert " failed" not in result.stdout, result.stdout[-3000:]
-    assert "memory (async): " in result.stdout, result.stdout[-3000:]
+    assert "memory-async (async): " in result.stdout, result.stdout[-3000:]
+
+
+def test_an_async_factory_on_a_sync_engine_is_a_usage_error() -> None:
+    """A child run that stops at configuration (about 1 s)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "--adapter", "tests.async_factories:on_a_sync_engine", "adapter_contracts/contracts/test_capabilities.py"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 4, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "an async factory needs an async engine" in result.stdout + result.stderr

@@ -18,7 +18,7 @@ An :class:`~adapter_contracts.adapters.async_base.AsyncAdapter` is plugged in th
 
     from adapter_contracts import async_adapter_factory
 
-    @async_adapter_factory(engine="postgres")
+    @async_adapter_factory(engine="postgres-async")
     async def make_adapter(endpoint):
         return MyAsyncPostgresAdapter(await asyncpg.create_pool(endpoint.dsn))
 
@@ -98,8 +98,10 @@ class PluggedAdapter:
     factory: AdapterFactory
 
 
-def load_factory(spec: str, known_engines: set[str] | None = None) -> PluggedAdapter:
-    """Import ``package.module:attribute`` and check it is a marked factory."""
+def load_factory(spec: str, known_engines: set[str] | None = None,
+                 async_engines: set[str] | None = None) -> PluggedAdapter:
+    """Import ``package.module:attribute`` and check it is a marked factory (an async one: of an async engine,
+    when ``async_engines`` says which those are)."""
     module_name, colon, attribute = spec.partition(":")
     if not colon or not module_name or not attribute:
         raise PluggingError(f"--adapter={spec!r}: expected 'package.module:factory'")
@@ -127,5 +129,9 @@ def load_factory(spec: str, known_engines: set[str] | None = None) -> PluggedAda
             f"--adapter={spec!r}: engine {engine!r} is not registered; known: {', '.join(sorted(known_engines))}"
         )
     if is_async_factory(target):
+        if async_engines is not None and engine not in async_engines:
+            raise PluggingError(
+                f"--adapter={spec!r}: an async factory needs an async engine, whose certificate includes the "
+                f"async-native contracts; {engine!r} is synchronous; async engines: {', '.join(sorted(async_engines))}")
         target = bridged_factory(target)
     return PluggedAdapter(spec=spec, engine=engine, factory=target)  # type: ignore[arg-type]

@@ -36,6 +36,27 @@ class AsyncMySQLEngine(MySQLEngine):
         endpoint = super().start(provider, config, stack)
         return replace(endpoint, driver=f"aiomysql {aiomysql.__version__}")
 
+    def open_transactions(self, endpoint: Endpoint) -> int:
+        """Sessions on the endpoint's database other than this probe's with an open InnoDB transaction
+        (the async contracts' check that a cancelled operation left none open)."""
+        from urllib.parse import unquote, urlsplit
+
+        import pymysql
+
+        parts = urlsplit(endpoint.dsn)
+        conn = pymysql.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 3306,
+                               user=unquote(parts.username or "root"), password=unquote(parts.password or ""),
+                               connect_timeout=10)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT COUNT(*) FROM information_schema.innodb_trx t JOIN information_schema.processlist p"
+                            " ON t.trx_mysql_thread_id = p.id WHERE p.db = %s AND p.id <> CONNECTION_ID()",
+                            (endpoint.database,))
+                row = cur.fetchone()
+        finally:
+            conn.close()
+        return int(row[0]) if row else 0
+
     def make_adapter(self, endpoint: Endpoint) -> Adapter:
         from adapter_contracts.adapters.mysql_async import AsyncMySQLAdapter
         from adapter_contracts.harness.bridge import open_bridge

@@ -36,6 +36,18 @@ class AsyncPostgresEngine(PostgresEngine):
         endpoint = super().start(provider, config, stack)
         return replace(endpoint, driver=f"asyncpg {asyncpg.__version__}")
 
+    def open_transactions(self, endpoint: Endpoint) -> int:
+        """Sessions of the endpoint's database other than this probe's that sit inside a transaction
+        (the async contracts' check that a cancelled operation left none open)."""
+        import psycopg
+
+        with psycopg.connect(endpoint.dsn, autocommit=True, connect_timeout=10) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                " AND (state LIKE 'idle in transaction%%' OR (state = 'active' AND xact_start IS NOT NULL"
+                " AND now() - xact_start > interval '5 seconds'))").fetchone()
+        return int(row[0]) if row else 0
+
     def make_adapter(self, endpoint: Endpoint) -> Adapter:
         from adapter_contracts.adapters.postgres_async import AsyncPostgresAdapter
         from adapter_contracts.harness.bridge import open_bridge
