@@ -55,6 +55,14 @@ LINK_LATENCY = 0.15
 MAX_LAG = 0.1
 #: Tasks sharing one instance.
 TASKS = 16
+WHOLE_OR_NOTHING = "the whole operation or none of it (the reference's operations have no await point inside)"
+
+
+def _report(title: str, failures: list[tuple[str, str, str]]) -> str:
+    """The first failure as ``adapter:``/``reference:`` lines, the others counted."""
+    what, adapter, reference = failures[0]
+    more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+    return f"{title}, {what}{more}\nadapter:   {adapter}\nreference: {reference}"
 
 
 def _bridge(adapter: Adapter) -> AsyncBridge:
@@ -96,6 +104,7 @@ class _Counted:
 
 
 _GENERATED = re.compile(r"^[0-9a-f]{24}$")  # a MongoDB ObjectId made by the driver on insert
+_SEQUENCE_ID = re.compile(r"\bid='\d+'")
 
 
 def _masked(value: object) -> object:
@@ -119,7 +128,8 @@ def _comparable(snapshot: Snapshot) -> dict[str, Any]:
     shown: dict[str, Any] = {}
     for table, rows in snapshot.items():
         if table == "client_billing":
-            rows = [row[1:] if len(row) > 1 else row for row in rows]  # the SQL layouts' own id comes first
+            # The SQL layouts' own id comes first; a row read as one text (a record's repr) names it as id='n'.
+            rows = [row[1:] if len(row) > 1 else tuple(_SEQUENCE_ID.sub("id=?", str(v)) for v in row) for row in rows]
         shown[table] = sorted(repr(tuple(_masked(v) for v in row)) for row in rows)
     return shown
 
@@ -187,10 +197,16 @@ def _settled(raw_snapshot: Callable[[], Snapshot], allowed: list[dict[str, Any]]
 
 
 def _difference(now: dict[str, Any], before: dict[str, Any], after: dict[str, Any]) -> str:
-    tables = sorted(t for t in set(now) | set(before) | set(after)
-                    if now.get(t) != before.get(t) and now.get(t) != after.get(t))
-    return "; ".join(f"{t}: {len(now.get(t, []))} rows (before {len(before.get(t, []))}, "
-                     f"completed {len(after.get(t, []))})" for t in tables) or "no table differs (?)"
+    """Which tables the operation changed, as completed, and which it left as before although it changes them."""
+    changes = sorted(t for t in set(before) | set(after) if before.get(t) != after.get(t))
+    done = [t for t in changes if now.get(t) == after.get(t)]
+    left = [t for t in changes if now.get(t) == before.get(t)]
+    other = sorted(t for t in set(now) | set(before) | set(after) if now.get(t) not in (before.get(t), after.get(t)))
+    parts = [f"changed as the completed operation changes them: {', '.join(done) or 'none'}",
+             f"left as before: {', '.join(left) or 'none'}"]
+    if other:
+        parts.append(f"neither: {', '.join(other)}")
+    return "; ".join(parts)
 
 
 def _open_transactions(engine: StartedEngine) -> int | None:
@@ -226,7 +242,7 @@ def test_a_write_cancelled_at_any_await_point_completed_or_wrote_nothing(
     points = bridge.run(uncancelled)
     after = _comparable(raw_snapshot())
     assert points <= MAX_POINTS, f"{write.name} suspended {points} times, more than this contract bounds"
-    failures: list[str] = []
+    failures: list[tuple[str, str, str]] = []
     for point in range(1, points + 1):
         bridge = _bridge(fresh())
         bridge.run(_seed)
@@ -240,23 +256,24 @@ def test_a_write_cancelled_at_any_await_point_completed_or_wrote_nothing(
 
         outcome = bridge.run(cancelled)
         now = _settled(raw_snapshot, [before, after])
+        where = f"cancelled at await point {point} of {points} ({outcome})"
         if now not in (before, after):
-            failures.append(f"cancelled at await point {point} of {points} ({outcome}): storage holds part of "
-                            f"the operation: {_difference(now, before, after)}")
+            failures.append((where, f"storage holds part of the operation: {_difference(now, before, after)}",
+                             WHOLE_OR_NOTHING))
         still_open = _no_open_transaction(engine)
         if still_open:
-            failures.append(f"cancelled at await point {point} of {points}: {still_open} session(s) of the storage "
-                            f"still inside a transaction {SETTLE_SECONDS:.0f}s later")
+            failures.append((where, f"{still_open} session(s) of the storage still inside a transaction "
+                             f"{SETTLE_SECONDS:.0f}s later", "no session left inside a transaction"))
         try:
             bridge.run(lambda a: a.get_user("v"))
             bridge.run(lambda a, p=point: a.save_oauth("k2", f"p{p}", {"after": p}))
         except Exception as exc:  # noqa: BLE001 - the finding is that the instance stopped working
-            failures.append(f"cancelled at await point {point} of {points}: the instance then raised "
-                            f"{type(exc).__name__}: {exc}")
+            failures.append((where, f"the instance then raised {type(exc).__name__}: {exc}",
+                             "the instance keeps working"))
         tally("cancellations", 1)
         if len(failures) >= 3:
             break
-    assert not failures, f"{write.name}:\n" + "\n".join(failures)
+    assert not failures, _report(write.name, failures)
 
 
 # -- asyncio.timeout ------------------------------------------------------------------------------
@@ -272,7 +289,7 @@ def test_asyncio_timeout_around_a_write_leaves_storage_whole_and_the_instance_us
     before = _comparable(raw_snapshot())
     bridge.run(write.call)
     after = _comparable(raw_snapshot())
-    failures: list[str] = []
+    failures: list[tuple[str, str, str]] = []
     for budget in (0.0, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05):
         bridge = _bridge(fresh())
         bridge.run(_seed)
@@ -287,16 +304,19 @@ def test_asyncio_timeout_around_a_write_leaves_storage_whole_and_the_instance_us
 
         outcome = bridge.run(bounded)
         now = _settled(raw_snapshot, [before, after])
+        where = f"inside asyncio.timeout({budget}) ({outcome})"
         if now not in (before, after):
-            failures.append(f"asyncio.timeout({budget}) ({outcome}): storage holds part of the operation: "
-                            f"{_difference(now, before, after)}")
+            failures.append((where, f"storage holds part of the operation: {_difference(now, before, after)}",
+                             WHOLE_OR_NOTHING))
         if _no_open_transaction(engine):
-            failures.append(f"asyncio.timeout({budget}): a session of the storage is still inside a transaction")
+            failures.append((where, "a session of the storage is still inside a transaction",
+                             "no session left inside a transaction"))
         try:
             bridge.run(lambda a: a.get_client("k2"))
         except Exception as exc:  # noqa: BLE001 - the finding is that the instance stopped working
-            failures.append(f"asyncio.timeout({budget}): the instance then raised {type(exc).__name__}: {exc}")
-    assert not failures, f"{write.name}:\n" + "\n".join(failures)
+            failures.append((where, f"the instance then raised {type(exc).__name__}: {exc}",
+                             "the instance keeps working"))
+    assert not failures, _report(write.name, failures)
 
 
 # -- many tasks, one instance ---------------------------------------------------------------------
@@ -350,17 +370,24 @@ def test_many_tasks_sharing_one_instance_agree_with_the_reference(fresh: Callabl
         reference.create_campaign(user_id=user, payload={"i": i}, id=f"c{i:02}", created_at=T0 + ms(i % 3))
         for n in range(5):
             reference.record_usage("k", timestamp=T0 + ms(100 + n), tokens_used=1, cost=Decimal("0.1"))
+    title = f"{TASKS} tasks sharing one instance"
     for listing in listings:
-        assert listing == pre_existing, "a page listing repeated or skipped an entry while other tasks appended"
-    assert bridge.list_integrations("u00") == reference.list_integrations("u00"), "an upsert left more than one row"
-    assert bridge.usage_totals("k") == reference.usage_totals("k"), "the sum over every task's entries is not exact"
-    assert bridge.list_client_admins("k") == reference.list_client_admins("k")
+        assert listing == pre_existing, (f"{title}: paging while the others append\nadapter:   {len(listing)} "
+                                         f"entries listed, {len(set(listing))} distinct\nreference: the "
+                                         f"{len(pre_existing)} entries that were there, each once")
+    checks: list[tuple[str, object, object]] = [
+        ("the one upserted integration key", bridge.list_integrations("u00"), reference.list_integrations("u00")),
+        ("usage totals", bridge.usage_totals("k"), reference.usage_totals("k")),
+        ("the client's admins", bridge.list_client_admins("k"), reference.list_client_admins("k")),
+        ("billing entries", [(e.timestamp, e.tokens_used, e.cost) for e in bridge.list_usage("k").items],
+         [(e.timestamp, e.tokens_used, e.cost) for e in reference.list_usage("k").items]),
+    ]
     for i in range(TASKS):
         user = f"u{i:02}"
-        assert bridge.get_user_workspace(user) == reference.get_user_workspace(user)
-        assert bridge.list_campaigns(user).items == reference.list_campaigns(user).items
-    ours = [(e.timestamp, e.tokens_used, e.cost) for e in bridge.list_usage("k").items]
-    assert ours == [(e.timestamp, e.tokens_used, e.cost) for e in reference.list_usage("k").items]
+        checks.append((f"{user}'s workspace", bridge.get_user_workspace(user), reference.get_user_workspace(user)))
+        checks.append((f"{user}'s campaigns", bridge.list_campaigns(user).items, reference.list_campaigns(user).items))
+    for what, ours, theirs in checks:
+        assert ours == theirs, f"{title}: {what}\nadapter:   {ours!r:.300}\nreference: {theirs!r:.300}"
 
 
 # -- the event loop is never blocked ----------------------------------------------------------------
@@ -379,6 +406,7 @@ async def _max_lag(work: Awaitable[object], interval: float = 0.005) -> float:
             worst = max(worst, time.perf_counter() - began - interval)
 
     tick = asyncio.ensure_future(ticker())
+    await asyncio.sleep(0)  # the ticker is asleep before the work's first step, so a first blocking call counts
     try:
         await work
     finally:
@@ -425,8 +453,9 @@ def test_no_operation_blocks_the_event_loop(fresh: Callable[[], Adapter], slow_l
 
     lag = probed.run(measured)
     held = f" with every server reply held back {LINK_LATENCY * 1000:.0f} ms" if slow_link is not None else ""
-    assert lag < MAX_LAG, (f"the event loop was blocked for {lag * 1000:.0f} ms while operations ran{held}: "
-                           "a synchronous (blocking) call inside a coroutine")
+    assert lag < MAX_LAG, (f"event loop lag while operations ran{held}\nadapter:   blocked the loop for "
+                           f"{lag * 1000:.0f} ms (a synchronous call inside a coroutine)\nreference: every "
+                           f"driver call awaited: the loop late by less than {MAX_LAG * 1000:.0f} ms")
 
 
 # -- interchangeable with the sync twin -----------------------------------------------------------
@@ -471,5 +500,8 @@ def test_sync_and_async_adapters_are_interchangeable_over_the_same_data(adapter:
     _write_everything(twin, "S")
     _write_everything(bridge, "A")
     for tag in ("S", "A"):
-        assert _read_everything(bridge, tag) == _read_everything(twin, tag), \
-            f"what the {'sync twin' if tag == 'S' else 'async adapter'} wrote reads differently through the other"
+        ours, theirs = _read_everything(bridge, tag), _read_everything(twin, tag)
+        writer = "the sync twin" if tag == "S" else "the async adapter"
+        for mine, other in zip(ours, theirs, strict=True):
+            assert mine == other, (f"what {writer} wrote, read through both\nadapter:   {mine!r:.300}\n"
+                                   f"reference: {other!r:.300} (read through the sync twin)")
