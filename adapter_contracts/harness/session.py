@@ -123,7 +123,8 @@ class StartedEngine:
             "image": self.engine.image,  # the default image too, once the container provider chose it
             "swept": list(self.engine.swept),
             # What the adapter's own code loads (its driver, its ORM), beside the harness's driver above.
-            "adapter_modules": adapter_modules(self.adapter, getattr(self.factory, "factory", self.factory)),
+            "adapter_modules": adapter_modules(self.adapter.inner if isinstance(self.adapter, AsyncBridge)
+                                               else self.adapter, getattr(self.factory, "factory", self.factory)),
             "factory_violation": getattr(self.factory, "violation", None),
         }
 
