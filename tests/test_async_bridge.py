@@ -106,3 +106,19 @@ def test_an_async_factory_on_a_sync_engine_is_a_usage_error() -> None:
     )
     assert result.returncode == 4, result.stdout[-2000:] + result.stderr[-2000:]
     assert "an async factory needs an async engine" in result.stdout + result.stderr
+
+
+def test_async_engines_count_their_twins_contracts_plus_the_async_native_ones() -> None:
+    from adapter_contracts.harness.engines import ENGINES, engine_class
+    from adapter_contracts.harness.manifest import area_of, load_manifest
+
+    manifest = load_manifest()
+    twins = {name: engine_class(name).twin for name in ENGINES if engine_class(name).flavour == "async"}
+    assert set(twins) == {"memory-async", "postgres-async", "mysql-async", "mongo-async", "mongomock-async"}
+    for name, twin in twins.items():
+        assert twin is not None
+        ours, theirs = manifest.contracts(name), manifest.contracts(twin)
+        native = {c for c in ours if area_of(c) == "async"}
+        assert native
+        assert ours - native == theirs, name
+        assert not {c for c in theirs if area_of(c) == "async"}
