@@ -1,50 +1,28 @@
-"""Async factories for tests/test_async_bridge.py: the reference adapter behind coroutines."""
+"""Async factories for tests/test_async_bridge.py: the reference behind coroutines, made in both allowed ways."""
 
 from __future__ import annotations
 
-import abc
 from typing import TYPE_CHECKING, Any
 
-from adapter_contracts import AsyncAdapter, async_adapter_factory
-from adapter_contracts.adapters.async_base import operations
-from adapter_contracts.adapters.memory import MemoryAdapter
+from adapter_contracts import async_adapter_factory
+from adapter_contracts.adapters.memory_async import AsyncMemoryAdapter
 
 if TYPE_CHECKING:
     from adapter_contracts.harness.engines.base import Endpoint
 
 
-class AsyncMemory(AsyncAdapter):
-    """The reference adapter, each operation a coroutine that awaits nothing but its call."""
-
-    unsupported = MemoryAdapter.unsupported
-
-    def __init__(self, sync: MemoryAdapter) -> None:
-        self.sync = sync
-
-
-def _coroutine(name: str) -> Any:
-    async def operation(self: AsyncMemory, *args: Any, **kwargs: Any) -> Any:
-        return getattr(self.sync, name)(*args, **kwargs)
-
-    operation.__name__ = name
-    return operation
-
-
-for _name in operations():
-    setattr(AsyncMemory, _name, _coroutine(_name))
-abc.update_abstractmethods(AsyncMemory)
+@async_adapter_factory(engine="memory-async")
+async def memory(endpoint: Endpoint) -> Any:
+    """A coroutine function: awaited on the adapter's own loop."""
+    return AsyncMemoryAdapter(endpoint.extra["store"])
 
 
 @async_adapter_factory(engine="memory-async")
-async def memory(endpoint: Endpoint) -> AsyncMemory:
-    return AsyncMemory(MemoryAdapter(endpoint.extra["store"]))
-
-
-@async_adapter_factory(engine="memory-async")
-def memory_sync_made(endpoint: Endpoint) -> AsyncMemory:
-    return AsyncMemory(MemoryAdapter(endpoint.extra["store"]))
+def memory_sync_made(endpoint: Endpoint) -> Any:
+    """A plain function returning the adapter: called on the adapter's own loop."""
+    return AsyncMemoryAdapter(endpoint.extra["store"])
 
 
 @async_adapter_factory(engine="memory")
-async def on_a_sync_engine(endpoint: Endpoint) -> AsyncMemory:
+async def on_a_sync_engine(endpoint: Endpoint) -> Any:
     raise AssertionError("never called: an async factory on a sync engine is a usage error")

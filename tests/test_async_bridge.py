@@ -13,10 +13,10 @@ import pytest
 import adapter_contracts
 from adapter_contracts import Adapter, AsyncAdapter, ValidationError
 from adapter_contracts.adapters.async_base import check_mirrors, operations
-from adapter_contracts.adapters.memory import MemoryAdapter, MemoryStore
+from adapter_contracts.adapters.memory import MemoryStore
+from adapter_contracts.adapters.memory_async import AsyncMemoryAdapter
 from adapter_contracts.harness.bridge import AsyncBridge, BridgeTimeout, open_bridge
 from adapter_contracts.harness.plugging import load_factory
-from tests.async_factories import AsyncMemory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,7 +38,7 @@ def test_a_drifted_interface_is_refused(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def _bridge() -> AsyncBridge:
-    bridge = open_bridge(lambda: AsyncMemory(MemoryAdapter(MemoryStore())), "AsyncMemory")
+    bridge = open_bridge(lambda: AsyncMemoryAdapter(MemoryStore()), "AsyncMemoryAdapter")  # type: ignore[abstract]
     assert isinstance(bridge, AsyncBridge)
     return bridge
 
@@ -51,8 +51,8 @@ def test_the_bridge_passes_results_and_errors_through_unchanged() -> None:
         with pytest.raises(ValidationError) as caught:
             bridge.get_user("x" * 100)
         assert caught.value.field == "user_id"
-        assert type(bridge).unsupported == AsyncMemory.unsupported
-        assert type(bridge).__name__ == "AsyncBridge[AsyncMemory]"
+        assert type(bridge).unsupported == AsyncMemoryAdapter.unsupported
+        assert type(bridge).__name__ == "AsyncBridge[AsyncMemoryAdapter]"
     finally:
         bridge.close()
     assert not bridge.loop_thread.thread.is_alive()
