@@ -4,6 +4,7 @@ Everything an adapter written outside this repository needs is importable from
 here, and only from here is it promised to stay put::
 
     from adapter_contracts import Adapter, Conflict, Endpoint, adapter_factory, check_key, limits
+    from adapter_contracts import AsyncAdapter, async_adapter_factory  # the asyncio flavour
 
 The abstract interface and its records, the error classes and the way to
 translate a driver's errors into them, the shared validation (call it first,
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from adapter_contracts.adapters import limits
+    from adapter_contracts.adapters.async_base import AsyncAdapter
     from adapter_contracts.adapters.base import (
         UNSET,
         Adapter,
@@ -94,12 +96,15 @@ if TYPE_CHECKING:
     )
     from adapter_contracts.harness.plugging import (
         AdapterFactory,
+        AsyncAdapterFactory,
         adapter_factory,
+        async_adapter_factory,
     )
 
 #: Where the public names live, searched in this order.
 _HOMES = (
     "adapter_contracts.adapters.base",
+    "adapter_contracts.adapters.async_base",
     "adapter_contracts.adapters.errors",
     "adapter_contracts.adapters.records",
     "adapter_contracts.adapters.validation",
@@ -115,6 +120,8 @@ __all__ = [
     "Adapter",
     "AdapterError",
     "AdapterFactory",
+    "AsyncAdapter",
+    "AsyncAdapterFactory",
     "BillingEntry",
     "BillingTotals",
     "Campaign",
@@ -137,6 +144,7 @@ __all__ = [
     "UserWorkspace",
     "ValidationError",
     "adapter_factory",
+    "async_adapter_factory",
     "check_amount",
     "check_bool",
     "check_email",

@@ -90,11 +90,12 @@ export TESTCONTAINERS_CONNECTION_MODE=${TESTCONTAINERS_CONNECTION_MODE:-docker_h
 report="${CONTRACT_MATRIX_REPORT:-$state/matrix}"
 step=$SECONDS
 python3 -m pytest -n 2 adapter_contracts/contracts -p no:cacheprovider \
-    --engine postgres,mysql --provider postgres=container,mysql=container \
+    --engine postgres,mysql,postgres-async,mysql-async \
+    --provider postgres=container,mysql=container,postgres-async=container,mysql-async=container \
     --postgres-image "${ref[pg15]}" --postgres-image "${ref[pg17]}" \
     --mysql-image "${ref[mariadb1011]}" --mysql-image "${ref[mariadb118]}" --mysql-image "${ref[mysql9]}" \
     --require-engine all --conformance-report "$report" "$@"
-echo "contracts on five servers in $((SECONDS - step)) s" >&2
+echo "contracts on five servers, sync and async adapters, in $((SECONDS - step)) s" >&2
 
 python3 - "$report.json" <<'PY'
 import json
@@ -102,14 +103,16 @@ import sys
 
 report = json.load(open(sys.argv[1], encoding="utf-8"))
 engines = report["engines"]
-expected = ["postgres-15", "postgres-17", "mysql-mariadb-10.11", "mysql-mariadb-11.8", "mysql-9"]
+sync = ["postgres-15", "postgres-17", "mysql-mariadb-10.11", "mysql-mariadb-11.8", "mysql-9"]
+# Each image is also a target of the sync engine's async twin, which takes the twin's --*-image.
+expected = sync + [t.replace("postgres-", "postgres-async-", 1).replace("mysql-", "mysql-async-", 1) for t in sync]
 for target in expected:
     facts = engines.get(target) or {}
     print(f"{target:22} {facts.get('server_version', '?'):18} via {facts.get('provider')}: {facts.get('verdict')}")
 bad = [t for t in expected if not (engines.get(t) or {}).get("certified")]
 if bad or not report.get("complete"):
     sys.exit(f"container matrix: not certified: {', '.join(bad) or 'incomplete run'}")
-print("container matrix: five server versions CERTIFIED")
+print(f"container matrix: five server versions, {len(expected)} targets (sync and async adapters) CERTIFIED")
 PY
 
 # The harness's own test of the container provider (image choice, one verdict per version,

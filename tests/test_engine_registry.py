@@ -41,7 +41,9 @@ def test_every_engine_is_a_package_of_its_own() -> None:
 
 
 def test_no_module_outside_the_engine_packages_the_registry_and_the_option_table_names_an_engine() -> None:
-    packages = {(PACKAGE / "harness" / "engines" / name) for name in ("memory", "sqlite", "postgres", "mysql", "mongo")}
+    packages = {(PACKAGE / "harness" / "engines" / name)
+                for name in ("memory", "sqlite", "postgres", "mysql", "mongo", "postgres_async",
+                                                   "memory_async", "mysql_async", "mongo_async")}
     assert packages == {Path(sys.modules[engine_class(name).__module__].__file__ or "").parent for name in ENGINES}
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
@@ -59,15 +61,22 @@ def test_the_registry_has_one_line_per_engine_and_the_option_table_follows_it() 
     for name, spec in ENGINES.items():
         assert source.count(f'"{name}": "{spec}",') == 1, name
     flags = [option.flag for option in OPTIONS]
-    servers = [name for name in ENGINES if engine_class(name).server is not None]
+    servers = [name for name in ENGINES if engine_class(name).server is not None and engine_class(name).twin is None]
     assert servers == ["postgres", "mysql", "mongo"]
     for name in servers:
         assert f"--{name}-dsn" in flags
         assert f"--{name}-image" in flags
+    # An async twin reaches its twin's server: it takes that engine's options, none of its own.
+    twins = {name: engine_class(name).twin for name in ENGINES if engine_class(name).twin is not None}
+    assert twins
+    for name, twin in twins.items():
+        assert twin in servers or engine_class(twin).server is None
+        assert engine_class(name).flavour == "async"
+        assert not any(flag.startswith(f"--{name}-") for flag in flags)
 
 
 def test_loading_the_plugin_imports_no_engine_driver() -> None:
-    drivers = ("psycopg", "pymysql", "pymongo", "mongomock", "testcontainers", "docker")
+    drivers = ("psycopg", "pymysql", "pymongo", "mongomock", "testcontainers", "docker", "asyncpg", "aiomysql")
     done = subprocess.run(
         [sys.executable, "-c", "import sys, adapter_contracts.harness.plugin\n"
                                f"print(sorted(m for m in {drivers!r} if m in sys.modules))"],

@@ -31,9 +31,11 @@ def test_flag_beats_env_beats_ini() -> None:
                         ini={"contract_postgres_dsn": "postgresql://ini", "contract_mysql_dsn": "mysql://ini"})
     env = {"CONTRACT_POSTGRES_DSN": "postgresql://env", "CONTRACT_MYSQL_DSN": "mysql://env"}
     config = HarnessConfig.from_pytest(source, env)
-    assert config.dsns == {"postgres": "postgresql://flag", "mysql": "mysql://env"}
+    # An async twin reaches its twin's server: --postgres-dsn is postgres-async's too.
+    assert config.dsns == {"postgres": "postgresql://flag", "mysql": "mysql://env",
+                           "postgres-async": "postgresql://flag", "mysql-async": "mysql://env"}
     assert HarnessConfig.from_pytest(FakeSource(ini={"contract_mysql_dsn": "mysql://ini"}), {}).dsns == {
-        "mysql": "mysql://ini"
+        "mysql": "mysql://ini", "mysql-async": "mysql://ini"
     }
 
 

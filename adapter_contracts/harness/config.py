@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from adapter_contracts.harness.engines import server_engines
+from adapter_contracts.harness.engines import server_engines, twin_engines
 from adapter_contracts.harness.engines.base import dsn_names, image_names
 from adapter_contracts.harness.provision.common import redact_dsn
 from adapter_contracts.harness.usage import ConfigError
@@ -147,6 +147,11 @@ class HarnessConfig:
                 raise ConfigError(f"{dsn_names(engine_cls.id)[0]}: {problem}: {redact_dsn(named)}")
         images = {engine: tuple(items(image_names(engine)[1])) for engine in engines
                   if items(image_names(engine)[1])}
+        for engine, twin in twin_engines().items():
+            if twin in dsns:
+                dsns[engine] = dsns[twin]
+            if twin in images:
+                images[engine] = images[twin]
         timeout = _seconds(raw.get("contract_startup_timeout"))
         server_timeout = _seconds(raw.get("contract_server_timeout"), "--server-timeout", SERVER_TIMEOUT,
                                   SERVER_TIMEOUT_MAX)

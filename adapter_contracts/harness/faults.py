@@ -15,6 +15,7 @@ import importlib.util
 import select
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,8 @@ class FaultProxy:
         self._budget: int | None = None  # client->server writes left before a cut
         self._refusing = False
         self._count_replies = False
+        #: Seconds each server->client chunk is held back (a slow link: the async contracts' loop-lag probe).
+        self.latency = 0.0
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", 0))
@@ -150,6 +153,8 @@ class FaultProxy:
                     if self._spend(from_server=source is link.upstream):
                         self.cut()
                         return
+                    if self.latency and source is link.upstream:
+                        time.sleep(self.latency)  # this link's own pump thread: other links are not held
                     pairs[source].sendall(data)
         except (OSError, ValueError):
             link.close()

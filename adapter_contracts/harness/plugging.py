@@ -12,21 +12,36 @@ storage it needs::
 
 The harness provisions that engine (DSN, container or local server), hands the
 endpoint to the factory, and runs every contract against what it returns.
+
+An :class:`~adapter_contracts.adapters.async_base.AsyncAdapter` is plugged in the same way, with
+:func:`async_adapter_factory` on a coroutine function (or a function returning the adapter)::
+
+    from adapter_contracts import async_adapter_factory
+
+    @async_adapter_factory(engine="postgres-async")
+    async def make_adapter(endpoint):
+        return MyAsyncPostgresAdapter(await asyncpg.create_pool(endpoint.dsn))
+
+Each call runs on a new event loop in a thread of its own, where the adapter then lives; the
+contracts reach it through the harness's bridge (:mod:`adapter_contracts.harness.bridge`).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from adapter_contracts.adapters.async_base import AsyncAdapter
 from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.harness.bridge import bridged_factory, is_async_factory
 
 if TYPE_CHECKING:
     from adapter_contracts.harness.engines.base import Endpoint
 
-__all__ = ["AdapterFactory", "PluggedAdapter", "PluggingError", "adapter_factory", "load_factory"]
+__all__ = ["AdapterFactory", "AsyncAdapterFactory", "PluggedAdapter", "PluggingError", "adapter_factory",
+           "async_adapter_factory", "load_factory"]
 
 
 class AdapterFactory(Protocol):
@@ -35,7 +50,15 @@ class AdapterFactory(Protocol):
     def __call__(self, endpoint: Endpoint) -> Adapter: ...
 
 
+class AsyncAdapterFactory(Protocol):
+    engine: str
+    flavour: str
+
+    def __call__(self, endpoint: Endpoint) -> AsyncAdapter | Awaitable[AsyncAdapter]: ...
+
+
 F = TypeVar("F", bound=Callable[..., Adapter])
+AF = TypeVar("AF", bound=Callable[..., "AsyncAdapter | Awaitable[AsyncAdapter]"])
 
 
 class PluggingError(Exception):
@@ -54,6 +77,20 @@ def adapter_factory(*, engine: str) -> Callable[[F], F]:
     return mark
 
 
+def async_adapter_factory(*, engine: str) -> Callable[[AF], AF]:
+    """Mark a factory of :class:`AsyncAdapter` (a coroutine function, or a function returning one) with the
+    engine id whose provisioned storage it needs."""
+    if not isinstance(engine, str) or not engine:
+        raise PluggingError(f"async_adapter_factory(engine={engine!r}): engine must be a non-empty engine id")
+
+    def mark(factory: AF) -> AF:
+        factory.engine = engine  # type: ignore[attr-defined]
+        factory.flavour = "async"  # type: ignore[attr-defined]
+        return factory
+
+    return mark
+
+
 @dataclass(frozen=True)
 class PluggedAdapter:
     spec: str
@@ -61,8 +98,10 @@ class PluggedAdapter:
     factory: AdapterFactory
 
 
-def load_factory(spec: str, known_engines: set[str] | None = None) -> PluggedAdapter:
-    """Import ``package.module:attribute`` and check it is a marked factory."""
+def load_factory(spec: str, known_engines: set[str] | None = None,
+                 async_engines: set[str] | None = None) -> PluggedAdapter:
+    """Import ``package.module:attribute`` and check it is a marked factory (an async one: of an async engine,
+    when ``async_engines`` says which those are)."""
     module_name, colon, attribute = spec.partition(":")
     if not colon or not module_name or not attribute:
         raise PluggingError(f"--adapter={spec!r}: expected 'package.module:factory'")
@@ -89,4 +128,10 @@ def load_factory(spec: str, known_engines: set[str] | None = None) -> PluggedAda
         raise PluggingError(
             f"--adapter={spec!r}: engine {engine!r} is not registered; known: {', '.join(sorted(known_engines))}"
         )
+    if is_async_factory(target):
+        if async_engines is not None and engine not in async_engines:
+            raise PluggingError(
+                f"--adapter={spec!r}: an async factory needs an async engine, whose certificate includes the "
+                f"async-native contracts; {engine!r} is synchronous; async engines: {', '.join(sorted(async_engines))}")
+        target = bridged_factory(target)
     return PluggedAdapter(spec=spec, engine=engine, factory=target)  # type: ignore[arg-type]

@@ -31,6 +31,7 @@ from adapter_contracts.harness.budget import Budget
 from adapter_contracts.harness.capabilities import CAPABILITIES
 from adapter_contracts.harness.config import OPTIONS, ConfigError, HarnessConfig
 from adapter_contracts.harness.engines import ENGINES, Target, engine_class, resolve_targets
+from adapter_contracts.harness.flavours import ASYNC_MARKER
 from adapter_contracts.harness.plugging import PluggingError, load_factory
 from adapter_contracts.harness.profiles import load_profile
 from adapter_contracts.harness.provenance import hypothesis_seed, mask_command
@@ -66,6 +67,7 @@ _SEED_INPUT = "contract_hypothesis_seed"
 ENGINE_MARKERS: dict[str, Callable[[type[Any]], bool]] = {
     "faults": lambda cls: bool(cls.supports_faults),
     "layout": lambda cls: getattr(cls, "layout", None) is not None,
+    ASYNC_MARKER: lambda cls: getattr(cls, "flavour", "sync") == "async",
 }
 
 
@@ -161,7 +163,8 @@ def pytest_configure(config: pytest.Config) -> None:
         harness_config = HarnessConfig.from_pytest(config, os.environ)
         plugged = None
         if harness_config.adapter:
-            plugged = load_factory(harness_config.adapter, set(ENGINES))
+            plugged = load_factory(harness_config.adapter, set(ENGINES),
+                                   {name for name in ENGINES if _engine_has(name, lambda cls: cls.flavour == "async")})
         targets = resolve_targets(harness_config, plugged.engine if plugged else None)
         # A certification request runs at the certification budget unless a profile is named.
         config.stash[_PROFILE] = load_profile(certify=bool(harness_config.adapter or harness_config.report_path))
@@ -193,6 +196,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers", "faults: a fault contract, run only on engines whose backend sets supports_faults"
+    )
+    config.addinivalue_line(
+        "markers", f"{ASYNC_MARKER}: an async-native contract, run only on engines whose flavour is async"
     )
     config.addinivalue_line(
         "markers", "layout: checks the storage the adapter laid out, on engines with a canonical layout; runs first"

@@ -17,7 +17,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from adapter_contracts.adapters.async_base import AsyncAdapter
 from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.harness.bridge import AsyncBridge
 from adapter_contracts.harness.config import HarnessConfig
 from adapter_contracts.harness.engines import ENGINES, Target, load_engine, resolve_targets
 from adapter_contracts.harness.engines.base import Endpoint, Engine
@@ -116,7 +118,9 @@ class StartedEngine:
         return {
             "line": self.describe(), "provider": ep.provider, "server_version": ep.server_version,
             "driver": ep.driver, "stand_in": self.engine.stand_in, "target": ep.location(),
-            "adapter": f"{type(self.adapter).__module__}:{type(self.adapter).__qualname__}",
+            "adapter": self.adapter_name(),
+            # asyncio adapters run the same contracts through the bridge; the verdict line says so.
+            "flavour": "async" if isinstance(self.adapter, AsyncBridge) else "sync",
             "attempts": list(self.attempts), "conditions": dict(self.engine.conditions),
             # Each hostile condition the README promises that this storage lacks -> what the adapter met.
             "conditions_unmet": dict(self.engine.conditions_unmet),
@@ -124,9 +128,15 @@ class StartedEngine:
             "image": self.engine.image,  # the default image too, once the container provider chose it
             "swept": list(self.engine.swept),
             # What the adapter's own code loads (its driver, its ORM), beside the harness's driver above.
-            "adapter_modules": adapter_modules(self.adapter, getattr(self.factory, "factory", self.factory)),
+            "adapter_modules": adapter_modules(self.adapter.inner if isinstance(self.adapter, AsyncBridge)
+                                               else self.adapter, getattr(self.factory, "factory", self.factory)),
             "factory_violation": getattr(self.factory, "violation", None),
         }
+
+    def adapter_name(self) -> str:
+        """``module:Class`` of the adapter under test (through the bridge: the async adapter's)."""
+        adapter: object = self.adapter.inner if isinstance(self.adapter, AsyncBridge) else self.adapter
+        return f"{type(adapter).__module__}:{type(adapter).__qualname__}"
 
     def check_usable(self) -> None:
         """Raise :class:`EngineDown` when contracts cannot run on this engine's storage."""
@@ -373,6 +383,10 @@ class EngineSession:
             adapter = factory(endpoint)
         except Exception as exc:  # noqa: BLE001 - whatever the factory raised, said in one line
             raise FactoryError(self._scrub(f"{name}: the factory raised {one_line(exc)}")) from None
+        if isinstance(adapter, AsyncAdapter):
+            adapter_class = f"{type(adapter).__module__}.{type(adapter).__qualname__}"
+            raise FactoryError(f"{name}: the factory returned the AsyncAdapter {adapter_class}; declare it with "
+                               "adapter_contracts.async_adapter_factory so the harness runs it on its own event loop")
         if not isinstance(adapter, Adapter):
             raise FactoryError(f"{name}: the factory returned {type(adapter).__module__}."
                                f"{type(adapter).__qualname__}, not an adapter_contracts.adapters.base.Adapter")

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CORRECT", "DEFECTS", "GALLERY_PROPERTY", "RUNS_AN_ENTRY", "Entry"]
+__all__ = ["ASYNC_DEFECTS", "CORRECT", "DEFECTS", "GALLERY_PROPERTY", "RUNS_AN_ENTRY", "Entry"]
 
 #: The user_property that carries one entry's result from tests/test_gallery.py to tests/conftest.py.
 GALLERY_PROPERTY = "gallery"
 #: The tests of tests/test_gallery.py that start an inner run of the whole suite.
-RUNS_AN_ENTRY = ("test_broken_adapter_is_caught", "test_correct_adapter_is_certified")
+RUNS_AN_ENTRY = ("test_broken_adapter_is_caught", "test_correct_adapter_is_certified",
+                 "test_async_defect_passes_the_synchronous_contracts_alone")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,18 @@ class Entry:
 def _g(module_and_factory: str, what: str, *expect: str) -> Entry:
     return Entry(f"tests.gallery.{module_and_factory}", what, expect=expect)
 
+
+#: Defects only asyncio code has (tests/gallery/async_defects.py): each also passes every synchronous contract
+#: (tests/test_gallery.py::test_async_defect_passes_the_synchronous_contracts_alone).
+ASYNC_DEFECTS: tuple[Entry, ...] = (
+    _g("async_defects:cascade_unsafe_under_cancellation",
+       "delete_user awaits between removing the user's rows and the user (cancelled there: half a cascade)",
+       "areas: async"),
+    _g("async_defects:connection_shared_by_tasks",
+       "two tasks sharing the instance interleave on its one in-flight statement", "areas: async"),
+    _g("async_defects:blocking_driver_call",
+       "get_user calls the synchronous psycopg driver inside a coroutine (PostgreSQL)", "areas: async"),
+)
 
 DEFECTS: tuple[Entry, ...] = (
     _g("keys:case_insensitive_ids", "get_user matches ids case-insensitively"),
@@ -79,6 +92,7 @@ DEFECTS: tuple[Entry, ...] = (
     _g("leaks:leaks_a_connection_per_call",
        "leaks a connection per call until the server refuses more (PostgreSQL): the adapter's failure, "
        "not excused as the server's", "failed (areas"),
+    *ASYNC_DEFECTS,
 )
 
 CORRECT: tuple[Entry, ...] = (

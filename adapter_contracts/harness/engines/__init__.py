@@ -41,6 +41,7 @@ __all__ = [
     "resolve_engine_ids",
     "resolve_targets",
     "server_engines",
+    "twin_engines",
 ]
 
 #: engine id -> "module:EngineClass", in the order runs list them.
@@ -51,6 +52,11 @@ ENGINES: dict[str, str] = {
     "mysql": "adapter_contracts.harness.engines.mysql:MySQLEngine",
     "mongo": "adapter_contracts.harness.engines.mongo:MongoEngine",
     "mongomock": "adapter_contracts.harness.engines.mongo.standin:MongomockEngine",
+    "memory-async": "adapter_contracts.harness.engines.memory_async:AsyncMemoryEngine",
+    "postgres-async": "adapter_contracts.harness.engines.postgres_async:AsyncPostgresEngine",
+    "mysql-async": "adapter_contracts.harness.engines.mysql_async:AsyncMySQLEngine",
+    "mongo-async": "adapter_contracts.harness.engines.mongo_async:AsyncMongoEngine",
+    "mongomock-async": "adapter_contracts.harness.engines.mongo_async.standin:AsyncMongomockEngine",
 }
 
 
@@ -81,8 +87,14 @@ def load_engine(target: Target | str) -> Engine:
 
 
 def server_engines() -> list[type[Engine]]:
-    """The engines reached through a server (they take --<engine>-dsn and --<engine>-image), in order."""
-    return [cls for cls in map(engine_class, ENGINES) if cls.server is not None]
+    """The engines reached through a server that take --<engine>-dsn and --<engine>-image, in order
+    (a twin shares its twin's: ``--postgres-dsn`` is also postgres-async's server)."""
+    return [cls for cls in map(engine_class, ENGINES) if cls.server is not None and cls.twin is None]
+
+
+def twin_engines() -> dict[str, str]:
+    """Engine id -> the engine whose server options it shares (``postgres-async`` -> ``postgres``)."""
+    return {name: cls.twin for name in ENGINES if (cls := engine_class(name)).twin is not None}
 
 
 def default_engines() -> list[str]:

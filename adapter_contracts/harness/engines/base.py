@@ -149,6 +149,12 @@ class Engine(ABC):
     #: The Python modules the engine's own access needs (its driver); without them the engine is
     #: still listed and fails at provisioning, saying which one is missing.
     drivers: ClassVar[tuple[str, ...]] = ()
+    #: ``"async"`` for engines whose built-in adapter is an AsyncAdapter (run through the harness's
+    #: bridge); the async-native contracts are collected for those engines only.
+    flavour: ClassVar[str] = "sync"
+    #: The engine whose server this one reaches in another way (an async adapter of the same storage):
+    #: it takes that engine's --<engine>-dsn and --<engine>-image instead of options of its own.
+    twin: ClassVar[str | None] = None
     #: Set for engines reached through a server: they take --<engine>-dsn and --<engine>-image.
     server: ClassVar[ServerFacts | None] = None
 
@@ -198,7 +204,7 @@ class Engine(ABC):
 
     @classmethod
     def no_dsn(cls) -> str:
-        flag, _, env = dsn_names(cls.id)
+        flag, _, env = dsn_names(cls.twin or cls.id)
         return f"dsn: no {flag} or {env} given"
 
     @classmethod

@@ -25,6 +25,7 @@ import pytest
 from adapter_contracts.harness.budget import Budget
 from adapter_contracts.harness.engines import engine_class
 from adapter_contracts.harness.faults import fault_contract_files
+from adapter_contracts.harness.flavours import async_contract_files
 from adapter_contracts.harness.manifest import Manifest, SuiteCheck, check_suite, load_manifest
 from adapter_contracts.harness.provenance import (
     libraries,
@@ -282,10 +283,12 @@ class ConformanceRecorder:
     def _required_files(self, engine: str) -> frozenset[str]:
         """The contract files an engine must have run: the fault contracts only where faults can be injected."""
         try:
-            faults = engine_class(self.engines.target(engine).engine).supports_faults
+            cls = engine_class(self.engines.target(engine).engine)
+            faults, asynchronous = cls.supports_faults, cls.flavour == "async"
         except EngineUnavailable:
-            faults = False
-        return contract_files() if faults else contract_files() - fault_contract_files()
+            faults = asynchronous = False
+        files = contract_files() if faults else contract_files() - fault_contract_files()
+        return files if asynchronous else files - async_contract_files()
 
     def _run_evidence(self) -> RunEvidence:
         try:
@@ -377,7 +380,8 @@ class ConformanceRecorder:
         elif self.collected or self.interrupted:
             terminalreporter.section("conformance")
         for verdict in self.verdicts():
-            terminalreporter.write_line(f"{verdict.engine}: {verdict.summary}")
+            flavour = " (async)" if self._facts(verdict.engine).get("flavour") == "async" else ""
+            terminalreporter.write_line(f"{verdict.engine}{flavour}: {verdict.summary}")
         for engine, tally in sorted(self.tallies.items()):
             figures = ", ".join(self._figure(engine, name, count) for name, count in sorted(tally.items()))
             terminalreporter.write_line(f"{engine} counts: {figures}")
@@ -401,6 +405,7 @@ class ConformanceRecorder:
                 "certified": verdict.certified,
                 "verdict": mask(verdict.summary, secrets),
                 "kind": self._kind(verdict.engine),
+                "flavour": facts.get("flavour", "sync"),
                 "counts": verdict.counts,
                 "stand_in": bool(facts.get("stand_in")),
                 "provider": facts.get("provider"),

@@ -36,7 +36,7 @@ class MemoryEngine(Engine):
     def make_adapter(self, endpoint: Endpoint) -> Adapter:
         from adapter_contracts.adapters.memory import MemoryAdapter
 
-        return MemoryAdapter(self.store)
+        return MemoryAdapter(endpoint.extra.get("store", self.store))
 
     def reset(self) -> None:
         self.store.clear()
