@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, Self, TypeVar
@@ -25,7 +26,7 @@ import pymysql
 
 from adapter_contracts.adapters.async_base import AsyncAdapter
 from adapter_contracts.adapters.errors import AdapterError, MissingReference, StorageUnavailable
-from adapter_contracts.adapters.mysql.connection import SQL_MODE, _is_loopback
+from adapter_contracts.adapters.mysql.connection import DEFAULT_TIMEOUT, SQL_MODE, _is_loopback
 from adapter_contracts.adapters.mysql.paging import KeysetPosition, in_keyset_order, page_query
 from adapter_contracts.adapters.mysql.statements import SET_READ_COMMITTED, SET_SESSION, SHARE_CLIENT, SHARE_USER
 from adapter_contracts.adapters.mysql.translation import Deadlock, cannot_connect, error_code, error_message, translate
@@ -35,11 +36,24 @@ Row = tuple[Any, ...]
 
 #: Runs of a transaction InnoDB chose as a deadlock victim, after the first (as the sync adapter).
 _DEADLOCK_RETRIES = 3
-#: Seconds a connection attempt may take.
-CONNECT_TIMEOUT = 10
+#: The client's deadline beyond the server's own lock wait bound.
+_GRACE = 2.0
+#: Seconds a clean close may take before the socket is dropped instead.
+CLOSE_TIMEOUT = 10
 
 #: What a failed connection attempt raises besides PyMySQL's errors.
 _SOCKET_ERRORS = (OSError, TimeoutError)
+
+
+@contextlib.asynccontextmanager
+async def _bounded(seconds: float) -> AsyncIterator[None]:
+    """A server that stops answering bounds nothing itself: after ``seconds`` the operation is cancelled (which
+    drops the connection, see ``_cursor``) and is StorageUnavailable, as the sync adapter's read timeout."""
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    except TimeoutError:
+        raise StorageUnavailable(f"the server did not answer within {seconds:g} s (server stopped answering)") from None
 
 
 class _QuietCursor(aiomysql.Cursor):  # type: ignore[misc]
@@ -106,11 +120,19 @@ class AsyncMySQLConnection(AsyncAdapter):
         database: str,
         unix_socket: str | None = None,
         tls: bool | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
-        """``tls=None`` means off on loopback or a socket, verified TLS otherwise (as the sync adapter)."""
+        """``tls=None`` means off on loopback or a socket, verified TLS otherwise (as the sync adapter).
+
+        ``timeout`` bounds every wait on the server (the harness passes ``Endpoint.timeout``): connecting,
+        each lock wait (``innodb_lock_wait_timeout``) and each operation's round trips (aiomysql has no read
+        timeout: ``asyncio.timeout``, a little later, so that a healthy server's lock timeout is its error).
+        """
+        self._timeout = timeout
+        self._lock_wait = max(1, math.ceil(timeout))
         self._params: dict[str, Any] = dict(
             host=host, port=port, user=user, password=password, db=database,
-            unix_socket=unix_socket, charset="utf8mb4", autocommit=True, connect_timeout=CONNECT_TIMEOUT,
+            unix_socket=unix_socket, charset="utf8mb4", autocommit=True, connect_timeout=timeout,
             cursorclass=_QuietCursor,
         )
         use_tls = tls if tls is not None else not (unix_socket or _is_loopback(host))
@@ -123,7 +145,7 @@ class AsyncMySQLConnection(AsyncAdapter):
         self._step_known = False
 
     @classmethod
-    def from_url(cls, url: str) -> Self:
+    def from_url(cls, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> Self:
         """``mysql://user:pass@host:port/db`` (optional ``?unix_socket=...&tls=true|false``), as the sync adapter."""
         parts = urlsplit(url)
         if parts.scheme not in ("mysql", "mariadb", "mysql+aiomysql", "mysql+pymysql"):
@@ -138,6 +160,7 @@ class AsyncMySQLConnection(AsyncAdapter):
             user=unquote(parts.username or "root"), password=unquote(parts.password or ""), database=database,
             unix_socket=query.get("unix_socket"),
             tls=None if tls_raw is None else tls_raw.lower() in ("1", "true", "yes", "required"),
+            timeout=timeout,
         )
 
     # -- connection and transactions ----------------------------------------
@@ -152,7 +175,7 @@ class AsyncMySQLConnection(AsyncAdapter):
                 raise cannot_connect(exc) from None
             try:
                 async with conn.cursor() as cur:
-                    await cur.execute(SET_SESSION, (SQL_MODE,))
+                    await cur.execute(SET_SESSION, (SQL_MODE, self._lock_wait))
                     await cur.execute(SET_READ_COMMITTED)
             except BaseException as exc:
                 conn.close()
@@ -178,7 +201,7 @@ class AsyncMySQLConnection(AsyncAdapter):
     @contextlib.asynccontextmanager
     async def _cursor(self, *, begin: bool, commit: bool) -> AsyncIterator[AsyncCursor]:
         """A cursor for one operation, to this task alone, rolled back when it raises (see the sync adapter)."""
-        async with self._lock:
+        async with self._lock, _bounded(self._timeout + _GRACE):
             conn = await self._connection()
             try:
                 try:
@@ -242,7 +265,7 @@ class AsyncMySQLConnection(AsyncAdapter):
             self._closed = True
             if conn is not None:
                 try:
-                    await asyncio.wait_for(conn.ensure_closed(), CONNECT_TIMEOUT)
+                    await asyncio.wait_for(conn.ensure_closed(), CLOSE_TIMEOUT)
                 except Exception:  # noqa: BLE001 - closing is best effort: the socket goes either way
                     conn.close()
 

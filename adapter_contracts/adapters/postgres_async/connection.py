@@ -40,7 +40,12 @@ Params = Sequence[Any]
 Parent = tuple[str, str, str | None]
 
 #: Seconds a connection attempt may take.
-CONNECT_TIMEOUT = 10.0
+#: Seconds a clean close may take before the connection is dropped instead.
+CLOSE_TIMEOUT = 10.0
+#: Endpoint.timeout's default: the bound when the caller names none.
+DEFAULT_TIMEOUT = 10.0
+#: The client's deadline beyond the server's own timeouts.
+_GRACE = 2.0
 
 #: What asyncpg raises: server errors (with a SQLSTATE), client-side errors, and the socket's.
 DRIVER_ERRORS: tuple[type[BaseException], ...] = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError,
@@ -77,6 +82,17 @@ def connect_arguments(conninfo: str) -> dict[str, Any]:
     return arguments
 
 
+@asynccontextmanager
+async def _bounded(seconds: float) -> AsyncIterator[None]:
+    """A server that stops answering bounds nothing itself: after ``seconds`` the operation is cancelled (which
+    drops the connection, see ``_turn``) and is StorageUnavailable, as the sync adapter's deadline."""
+    try:
+        async with asyncio.timeout(seconds):
+            yield
+    except TimeoutError:
+        raise StorageUnavailable(f"the server did not answer within {seconds:g} s (server stopped answering)") from None
+
+
 def _is_lost(exc: BaseException) -> bool:
     if isinstance(exc, asyncpg.PostgresError):
         return isinstance(exc, asyncpg.PostgresConnectionError) or (exc.sqlstate or "").startswith(("08", "57P"))
@@ -101,8 +117,12 @@ class _Result:
 class AsyncPostgresConnection(AsyncAdapter):
     """The contract over PostgreSQL through asyncpg; ``conninfo`` is a libpq DSN or URL."""
 
-    def __init__(self, conninfo: str) -> None:
+    def __init__(self, conninfo: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        """``timeout`` bounds every wait on the server (the harness passes ``Endpoint.timeout``): connecting,
+        each statement and lock wait (server side), and each operation's round trips (client side, a little
+        later, so that a healthy server's timeout is still its error)."""
         self._arguments = connect_arguments(conninfo)
+        self._timeout = timeout
         self._conn: asyncpg.Connection[Any] | None = None
         self._lock = asyncio.Lock()
 
@@ -114,8 +134,9 @@ class AsyncPostgresConnection(AsyncAdapter):
             return conn
         self._conn = None
         try:
-            conn = await asyncpg.connect(**self._arguments, timeout=CONNECT_TIMEOUT,
-                                         server_settings={"TimeZone": "UTC"})
+            millis = str(max(1, int(self._timeout * 1000)))
+            conn = await asyncpg.connect(**self._arguments, timeout=self._timeout, server_settings={
+                "TimeZone": "UTC", "statement_timeout": millis, "lock_timeout": millis})
         except DRIVER_ERRORS as exc:
             raise cannot_connect(str(exc), lost=_is_lost(exc)) from None
         try:
@@ -140,7 +161,7 @@ class AsyncPostgresConnection(AsyncAdapter):
             conn, self._conn = self._conn, None
             if conn is not None and not conn.is_closed():
                 try:
-                    await asyncio.wait_for(conn.close(), CONNECT_TIMEOUT)
+                    await asyncio.wait_for(conn.close(), CLOSE_TIMEOUT)
                 except DRIVER_ERRORS:
                     conn.terminate()  # closing is best effort: the server drops what it had open
                 except asyncio.CancelledError:
@@ -150,7 +171,7 @@ class AsyncPostgresConnection(AsyncAdapter):
     @asynccontextmanager
     async def _turn(self) -> AsyncIterator[asyncpg.Connection[Any]]:
         """The connection, to this task alone; cancelled while holding it, the connection is dropped."""
-        async with self._lock:
+        async with self._lock, _bounded(self._timeout + _GRACE):
             conn = await self._connection()
             try:
                 yield conn

@@ -40,6 +40,9 @@ class AsyncMongoEngine(MongoEngine):
         def make() -> AsyncMongoAdapter:
             from pymongo import AsyncMongoClient
 
-            return AsyncMongoAdapter(AsyncMongoClient(endpoint.dsn, tz_aware=True), endpoint.database)
+            from adapter_contracts.harness.engines.mongo.provisioning import client_timeouts
+
+            client = AsyncMongoClient(endpoint.dsn, tz_aware=True, **client_timeouts(endpoint.timeout))
+            return AsyncMongoAdapter(client, endpoint.database)
 
         return open_bridge(make, "AsyncMongoAdapter")

@@ -43,10 +43,12 @@ class AsyncMySQLEngine(MySQLEngine):
 
         import pymysql
 
+        from adapter_contracts.adapters.mysql.connection import timeouts
+
         parts = urlsplit(endpoint.dsn)
         conn = pymysql.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 3306,
                                user=unquote(parts.username or "root"), password=unquote(parts.password or ""),
-                               connect_timeout=10)
+                               **timeouts(endpoint.timeout))
         try:
             with conn.cursor() as cur:
                 cur.execute("SELECT COUNT(*) FROM information_schema.innodb_trx t JOIN information_schema.processlist p"
@@ -61,4 +63,5 @@ class AsyncMySQLEngine(MySQLEngine):
         from adapter_contracts.adapters.mysql_async import AsyncMySQLAdapter
         from adapter_contracts.harness.bridge import open_bridge
 
-        return open_bridge(lambda: AsyncMySQLAdapter.from_url(endpoint.dsn), "AsyncMySQLAdapter")
+        return open_bridge(lambda: AsyncMySQLAdapter.from_url(endpoint.dsn, timeout=endpoint.timeout),
+                           "AsyncMySQLAdapter")

@@ -39,9 +39,9 @@ class AsyncPostgresEngine(PostgresEngine):
     def open_transactions(self, endpoint: Endpoint) -> int:
         """Sessions of the endpoint's database other than this probe's that sit inside a transaction
         (the async contracts' check that a cancelled operation left none open)."""
-        import psycopg
+        from adapter_contracts.adapters.postgres.bounds import bounded_connect
 
-        with psycopg.connect(endpoint.dsn, autocommit=True, connect_timeout=10) as conn:
+        with bounded_connect(endpoint.dsn, endpoint.timeout) as conn:
             row = conn.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 " AND (state LIKE 'idle in transaction%%' OR (state = 'active' AND xact_start IS NOT NULL"
@@ -52,4 +52,5 @@ class AsyncPostgresEngine(PostgresEngine):
         from adapter_contracts.adapters.postgres_async import AsyncPostgresAdapter
         from adapter_contracts.harness.bridge import open_bridge
 
-        return open_bridge(lambda: AsyncPostgresAdapter(endpoint.dsn), "AsyncPostgresAdapter")
+        return open_bridge(lambda: AsyncPostgresAdapter(endpoint.dsn, timeout=endpoint.timeout),
+                           "AsyncPostgresAdapter")
