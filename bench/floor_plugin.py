@@ -1,7 +1,7 @@
 """A pytest plugin for the floor benchmark (``-p bench.floor_plugin``): round trips, ``SELECT 1``, CPU split.
 
 * **Round trips**: every exchange with a server the drivers make, the adapter's and
-  the harness's alike (resets, snapshots): psycopg's ``Connection.wait`` (one per
+  the harness's alike (resets, snapshots): psycopg's ``Connection.wait`` and its bounded override (one per
   statement sent, commit or rollback) and PyMySQL's ``Connection._execute_command``
   (one per command).  Driver internals, patched in this bench-only plugin and never in
   the harness: a driver release that renames them makes the count 0, which the section
@@ -81,7 +81,12 @@ def pytest_configure(config: pytest.Config) -> None:
     except ImportError:
         pass
     else:
+        from adapter_contracts.adapters.postgres.bounds import BoundedConnection
+
         _count(psycopg.Connection, "wait", "psycopg")
+        # The built-in adapter's and the harness's connections bound psycopg's wait by overriding it
+        # (without calling the base's), so the override is counted too.
+        _count(BoundedConnection, "wait", "psycopg")
     try:
         import pymysql
     except ImportError:
