@@ -315,6 +315,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     output["contract_unavailable"] = dict(engines.unavailable)
     output["contract_deselected"] = dict(session.config.stash.get(_DESELECTED, None) or {})
     output["contract_witness"] = session.config.stash[_WITNESS].witness(session.config)
+    engines.close()
+    output["contract_cleanup_errors"] = list(engines.cleanup_errors)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -334,6 +336,7 @@ def pytest_testnodedown(node: Any, error: object) -> None:
         engines.required_failure = engines.required_failure or output["contract_required_failure"]
     if output.get("contract_usage_error"):
         engines.usage_error = engines.usage_error or output["contract_usage_error"]
+    engines.cleanup_errors.extend(output.get("contract_cleanup_errors", ()))
     recorder = node.config.pluginmanager.get_plugin("contract-report")
     for engine_id, count in output.get("contract_deselected", {}).items() if recorder else ():
         # Every worker collects and deselects the same items.

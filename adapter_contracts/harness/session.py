@@ -248,6 +248,7 @@ class EngineSession:
         self.usage_error_shown = False
         #: One line per engine whose cleanup failed (printed, never a traceback).
         self.cleanup_errors: list[str] = []
+        self._closed = False
 
     def target(self, engine_id: str) -> Target:
         target = self.targets.get(engine_id)
@@ -440,7 +441,14 @@ class EngineSession:
                                 f"create_user() succeeded but no canonical table holds a row{elsewhere}")
 
     def close(self) -> None:
-        """Tear every engine down; a cleanup that fails is one line on stderr, never a traceback."""
+        """Tear every engine down; a cleanup that fails is one line on stderr, never a traceback.
+
+        Once: an xdist worker closes its engines at the end of its session, so that what cleanup could
+        not remove travels to the controller's report with the worker's other facts, and again (a no-op)
+        at unconfigure."""
+        if self._closed:
+            return
+        self._closed = True
         struggling = [f"{engine_id}: {started.struggling}" for engine_id, started in self.started.items()
                       if started.struggling]
         if struggling:
