@@ -26,6 +26,7 @@ import asyncpg
 from psycopg.conninfo import conninfo_to_dict
 
 from adapter_contracts.adapters.async_base import AsyncAdapter
+from adapter_contracts.adapters.async_bounds import GRACE, bounded
 from adapter_contracts.adapters.cursor import keyset_page
 from adapter_contracts.adapters.errors import AdapterError, StorageUnavailable
 from adapter_contracts.adapters.postgres.codecs import load_json
@@ -44,8 +45,6 @@ Parent = tuple[str, str, str | None]
 CLOSE_TIMEOUT = 10.0
 #: Endpoint.timeout's default: the bound when the caller names none.
 DEFAULT_TIMEOUT = 10.0
-#: The client's deadline beyond the server's own timeouts.
-_GRACE = 2.0
 
 #: What asyncpg raises: server errors (with a SQLSTATE), client-side errors, and the socket's.
 DRIVER_ERRORS: tuple[type[BaseException], ...] = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError,
@@ -80,17 +79,6 @@ def connect_arguments(conninfo: str) -> dict[str, Any]:
     if params.get("sslmode"):
         arguments["ssl"] = str(params["sslmode"])
     return arguments
-
-
-@asynccontextmanager
-async def _bounded(seconds: float) -> AsyncIterator[None]:
-    """A server that stops answering bounds nothing itself: after ``seconds`` the operation is cancelled (which
-    drops the connection, see ``_turn``) and is StorageUnavailable, as the sync adapter's deadline."""
-    try:
-        async with asyncio.timeout(seconds):
-            yield
-    except TimeoutError:
-        raise StorageUnavailable(f"the server did not answer within {seconds:g} s (server stopped answering)") from None
 
 
 def _is_lost(exc: BaseException) -> bool:
@@ -171,7 +159,7 @@ class AsyncPostgresConnection(AsyncAdapter):
     @asynccontextmanager
     async def _turn(self) -> AsyncIterator[asyncpg.Connection[Any]]:
         """The connection, to this task alone; cancelled while holding it, the connection is dropped."""
-        async with self._lock, _bounded(self._timeout + _GRACE):
+        async with self._lock, bounded(self._timeout + GRACE):
             conn = await self._connection()
             try:
                 yield conn
