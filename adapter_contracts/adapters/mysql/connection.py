@@ -39,6 +39,28 @@ def timeouts(timeout: float) -> dict[str, float]:
     return {"connect_timeout": timeout, "read_timeout": timeout + 2, "write_timeout": timeout + 2}
 
 
+def url_arguments(url: str, schemes: tuple[str, ...]) -> dict[str, Any]:
+    """A ``mysql://`` URL's parts as the adapters' keyword arguments (the sync and the async adapter read it
+    alike); ``ValueError`` for another scheme or a URL without a database."""
+    parts = urlsplit(url)
+    if parts.scheme not in schemes:
+        raise ValueError(f"not a mysql:// URL (scheme {parts.scheme!r})")
+    database = unquote(parts.path.lstrip("/"))
+    if not database:
+        raise ValueError("the mysql:// URL names no database")
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    tls_raw = query.get("tls")
+    return {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 3306,
+        "user": unquote(parts.username or "root"),
+        "password": unquote(parts.password or ""),
+        "database": database,
+        "unix_socket": query.get("unix_socket"),
+        "tls": None if tls_raw is None else tls_raw.lower() in ("1", "true", "yes", "required"),
+    }
+
+
 #: Strict so that bad values fail instead of being truncated or zeroed.
 SQL_MODE = "STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
 
@@ -125,24 +147,7 @@ class MySQLConnection(Adapter):
     @classmethod
     def from_url(cls, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> Self:
         """``mysql://user:pass@host:port/db`` (optional ``?unix_socket=...&tls=true|false``)."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("mysql", "mariadb", "mysql+pymysql"):
-            raise ValueError(f"not a mysql:// URL (scheme {parts.scheme!r})")
-        database = unquote(parts.path.lstrip("/"))
-        if not database:
-            raise ValueError("the mysql:// URL names no database")
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        tls_raw = query.get("tls")
-        return cls(
-            host=parts.hostname or "127.0.0.1",
-            port=parts.port or 3306,
-            user=unquote(parts.username or "root"),
-            password=unquote(parts.password or ""),
-            database=database,
-            unix_socket=query.get("unix_socket"),
-            tls=None if tls_raw is None else tls_raw.lower() in ("1", "true", "yes", "required"),
-            timeout=timeout,
-        )
+        return cls(**url_arguments(url, ("mysql", "mariadb", "mysql+pymysql")), timeout=timeout)
 
     # -- connection and transactions ----------------------------------------
 

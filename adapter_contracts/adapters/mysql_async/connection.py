@@ -19,14 +19,14 @@ import math
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, Self, TypeVar
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiomysql
 import pymysql
 
 from adapter_contracts.adapters.async_base import AsyncAdapter
+from adapter_contracts.adapters.async_bounds import GRACE, bounded
 from adapter_contracts.adapters.errors import AdapterError, MissingReference, StorageUnavailable
-from adapter_contracts.adapters.mysql.connection import DEFAULT_TIMEOUT, SQL_MODE, _is_loopback
+from adapter_contracts.adapters.mysql.connection import DEFAULT_TIMEOUT, SQL_MODE, _is_loopback, url_arguments
 from adapter_contracts.adapters.mysql.paging import KeysetPosition, in_keyset_order, page_query
 from adapter_contracts.adapters.mysql.statements import SET_READ_COMMITTED, SET_SESSION, SHARE_CLIENT, SHARE_USER
 from adapter_contracts.adapters.mysql.translation import Deadlock, cannot_connect, error_code, error_message, translate
@@ -36,24 +36,11 @@ Row = tuple[Any, ...]
 
 #: Runs of a transaction InnoDB chose as a deadlock victim, after the first (as the sync adapter).
 _DEADLOCK_RETRIES = 3
-#: The client's deadline beyond the server's own lock wait bound.
-_GRACE = 2.0
 #: Seconds a clean close may take before the socket is dropped instead.
 CLOSE_TIMEOUT = 10
 
 #: What a failed connection attempt raises besides PyMySQL's errors.
 _SOCKET_ERRORS = (OSError, TimeoutError)
-
-
-@contextlib.asynccontextmanager
-async def _bounded(seconds: float) -> AsyncIterator[None]:
-    """A server that stops answering bounds nothing itself: after ``seconds`` the operation is cancelled (which
-    drops the connection, see ``_cursor``) and is StorageUnavailable, as the sync adapter's read timeout."""
-    try:
-        async with asyncio.timeout(seconds):
-            yield
-    except TimeoutError:
-        raise StorageUnavailable(f"the server did not answer within {seconds:g} s (server stopped answering)") from None
 
 
 class _QuietCursor(aiomysql.Cursor):  # type: ignore[misc]
@@ -147,21 +134,7 @@ class AsyncMySQLConnection(AsyncAdapter):
     @classmethod
     def from_url(cls, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> Self:
         """``mysql://user:pass@host:port/db`` (optional ``?unix_socket=...&tls=true|false``), as the sync adapter."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("mysql", "mariadb", "mysql+aiomysql", "mysql+pymysql"):
-            raise ValueError(f"not a mysql:// URL (scheme {parts.scheme!r})")
-        database = unquote(parts.path.lstrip("/"))
-        if not database:
-            raise ValueError("the mysql:// URL names no database")
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        tls_raw = query.get("tls")
-        return cls(
-            host=parts.hostname or "127.0.0.1", port=parts.port or 3306,
-            user=unquote(parts.username or "root"), password=unquote(parts.password or ""), database=database,
-            unix_socket=query.get("unix_socket"),
-            tls=None if tls_raw is None else tls_raw.lower() in ("1", "true", "yes", "required"),
-            timeout=timeout,
-        )
+        return cls(**url_arguments(url, ("mysql", "mariadb", "mysql+aiomysql", "mysql+pymysql")), timeout=timeout)
 
     # -- connection and transactions ----------------------------------------
 
@@ -201,7 +174,7 @@ class AsyncMySQLConnection(AsyncAdapter):
     @contextlib.asynccontextmanager
     async def _cursor(self, *, begin: bool, commit: bool) -> AsyncIterator[AsyncCursor]:
         """A cursor for one operation, to this task alone, rolled back when it raises (see the sync adapter)."""
-        async with self._lock, _bounded(self._timeout + _GRACE):
+        async with self._lock, bounded(self._timeout + GRACE):
             conn = await self._connection()
             try:
                 try:

@@ -39,16 +39,10 @@ class AsyncMySQLEngine(MySQLEngine):
     def open_transactions(self, endpoint: Endpoint) -> int:
         """Sessions on the endpoint's database other than this probe's with an open InnoDB transaction
         (the async contracts' check that a cancelled operation left none open)."""
-        from urllib.parse import unquote, urlsplit
+        from adapter_contracts.harness.engines.mysql.provisioning import parse_mysql_dsn
 
-        import pymysql
-
-        from adapter_contracts.adapters.mysql.connection import timeouts
-
-        parts = urlsplit(endpoint.dsn)
-        conn = pymysql.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 3306,
-                               user=unquote(parts.username or "root"), password=unquote(parts.password or ""),
-                               **timeouts(endpoint.timeout))
+        address, _ = parse_mysql_dsn(endpoint.dsn)
+        conn = replace(address, timeout=endpoint.timeout).connect()
         try:
             with conn.cursor() as cur:
                 cur.execute("SELECT COUNT(*) FROM information_schema.innodb_trx t JOIN information_schema.processlist p"
