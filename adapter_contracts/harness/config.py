@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from adapter_contracts.adapters.bounds import DEFAULT_TIMEOUT
 from adapter_contracts.harness.engines import server_engines, twin_engines
 from adapter_contracts.harness.engines.base import dsn_names, image_names
 from adapter_contracts.harness.provision.common import redact_dsn
@@ -77,7 +78,7 @@ DSN_DATABASE_MODES = ("own", "existing")
 
 
 #: --server-timeout: its default, and its upper bound (a longer wait is a hang by another name).
-SERVER_TIMEOUT = 10.0
+SERVER_TIMEOUT = DEFAULT_TIMEOUT
 SERVER_TIMEOUT_MAX = 600.0
 
 

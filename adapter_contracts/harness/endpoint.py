@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapter_contracts.adapters.bounds import DEFAULT_TIMEOUT
 from adapter_contracts.harness.provision.common import describe_target, redact_dsn
 
 __all__ = ["Endpoint"]
@@ -35,7 +36,7 @@ class Endpoint:
     #: The bound, in seconds, on any one wait on this storage: connecting, one statement or
     #: round trip, one lock.  Adapters that honour it (the built-in ones do) turn a server that
     #: stops answering into StorageUnavailable within this time instead of hanging the run.
-    timeout: float = 10.0
+    timeout: float = DEFAULT_TIMEOUT
 
     def redacted(self) -> str:
         return redact_dsn(self.dsn)

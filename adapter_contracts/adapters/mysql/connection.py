@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pymysql
 
 from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.bounds import DEFAULT_TIMEOUT, GRACE
 from adapter_contracts.adapters.errors import AdapterError, MissingReference, StorageUnavailable, translate_errors
 from adapter_contracts.adapters.mysql.paging import KeysetPosition, in_keyset_order, page_query
 from adapter_contracts.adapters.mysql.statements import SET_READ_COMMITTED, SET_SESSION, SHARE_CLIENT, SHARE_USER
@@ -29,14 +30,11 @@ Row = tuple[Any, ...]
 #: Runs of a transaction InnoDB chose as a deadlock victim, after the first.
 _DEADLOCK_RETRIES = 3
 
-#: Endpoint.timeout's default: the bound when the caller names none.
-DEFAULT_TIMEOUT = 10.0
-
 
 def timeouts(timeout: float) -> dict[str, float]:
     """PyMySQL's bounds for ``timeout``: the TCP connect, then every read (the handshake's too) and write, a
     little past the server's own lock wait bound so that a healthy server's timeout is still its error."""
-    return {"connect_timeout": timeout, "read_timeout": timeout + 2, "write_timeout": timeout + 2}
+    return {"connect_timeout": timeout, "read_timeout": timeout + GRACE, "write_timeout": timeout + GRACE}
 
 
 def url_arguments(url: str, schemes: tuple[str, ...]) -> dict[str, Any]:

@@ -24,9 +24,9 @@ import aiomysql
 import pymysql
 
 from adapter_contracts.adapters.async_base import AsyncAdapter
-from adapter_contracts.adapters.async_bounds import GRACE, bounded
+from adapter_contracts.adapters.bounds import DEFAULT_TIMEOUT, GRACE, bounded
 from adapter_contracts.adapters.errors import AdapterError, MissingReference, StorageUnavailable
-from adapter_contracts.adapters.mysql.connection import DEFAULT_TIMEOUT, SQL_MODE, _is_loopback, url_arguments
+from adapter_contracts.adapters.mysql.connection import SQL_MODE, _is_loopback, url_arguments
 from adapter_contracts.adapters.mysql.paging import KeysetPosition, in_keyset_order, page_query
 from adapter_contracts.adapters.mysql.statements import SET_READ_COMMITTED, SET_SESSION, SHARE_CLIENT, SHARE_USER
 from adapter_contracts.adapters.mysql.translation import Deadlock, cannot_connect, error_code, error_message, translate

@@ -21,12 +21,10 @@ import psycopg
 from psycopg import errors, waiting
 from psycopg.abc import PQGen
 
-__all__ = ["DEFAULT_TIMEOUT", "BoundedConnection", "bounded_connect", "connect_params", "session_settings"]
+from adapter_contracts.adapters.bounds import DEFAULT_TIMEOUT, GRACE
 
-#: Endpoint.timeout's default: the bound when the caller names none.
-DEFAULT_TIMEOUT = 10.0
-#: The client's deadline beyond the server's own timeouts.
-_GRACE = 2.0
+__all__ = ["BoundedConnection", "bounded_connect", "connect_params", "session_settings"]
+
 _WAIT_INTERVAL = 0.1
 
 Row = tuple[Any, ...]
@@ -75,7 +73,7 @@ def bounded_connect(conninfo: str, timeout: float = DEFAULT_TIMEOUT, **kwargs: A
     """An autocommit connection bounded by ``timeout`` everywhere: connecting, each round trip (client
     side), each statement and each lock wait (server side)."""
     conn = BoundedConnection.connect(conninfo, autocommit=True, **{**connect_params(timeout), **kwargs})
-    conn.bound = timeout + _GRACE
+    conn.bound = timeout + GRACE
     try:
         conn.execute(session_settings(timeout))
     except psycopg.Error:

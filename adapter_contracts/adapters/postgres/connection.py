@@ -12,9 +12,10 @@ import psycopg
 from psycopg.types.json import set_json_loads
 
 from adapter_contracts.adapters.base import Adapter
+from adapter_contracts.adapters.bounds import DEFAULT_TIMEOUT
 from adapter_contracts.adapters.cursor import keyset_page
 from adapter_contracts.adapters.errors import AdapterError, StorageUnavailable, translate_errors
-from adapter_contracts.adapters.postgres.bounds import DEFAULT_TIMEOUT, bounded_connect
+from adapter_contracts.adapters.postgres.bounds import bounded_connect
 from adapter_contracts.adapters.postgres.codecs import load_json
 from adapter_contracts.adapters.postgres.paging import page_query
 from adapter_contracts.adapters.postgres.statements import SET_UTC, exists

@@ -26,7 +26,7 @@ import asyncpg
 from psycopg.conninfo import conninfo_to_dict
 
 from adapter_contracts.adapters.async_base import AsyncAdapter
-from adapter_contracts.adapters.async_bounds import GRACE, bounded
+from adapter_contracts.adapters.bounds import DEFAULT_TIMEOUT, GRACE, bounded
 from adapter_contracts.adapters.cursor import keyset_page
 from adapter_contracts.adapters.errors import AdapterError, StorageUnavailable
 from adapter_contracts.adapters.postgres.codecs import load_json
@@ -43,8 +43,6 @@ Parent = tuple[str, str, str | None]
 #: Seconds a connection attempt may take.
 #: Seconds a clean close may take before the connection is dropped instead.
 CLOSE_TIMEOUT = 10.0
-#: Endpoint.timeout's default: the bound when the caller names none.
-DEFAULT_TIMEOUT = 10.0
 
 #: What asyncpg raises: server errors (with a SQLSTATE), client-side errors, and the socket's.
 DRIVER_ERRORS: tuple[type[BaseException], ...] = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError,

@@ -20,6 +20,7 @@ import pymongo
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
+from adapter_contracts.adapters.bounds import GRACE
 from adapter_contracts.harness.provision import containers
 from adapter_contracts.harness.provision.common import (
     CLEANUP_TIMEOUT,
@@ -50,7 +51,8 @@ def client_timeouts(timeout: float) -> dict[str, Any]:
     """pymongo's bounds for ``timeout`` seconds: choosing a server, connecting, and each socket read or write
     (a little longer, so that a healthy server's own time limit is still its error)."""
     millis = int(timeout * 1000)
-    return {"serverSelectionTimeoutMS": millis, "connectTimeoutMS": millis, "socketTimeoutMS": millis + 2000}
+    return {"serverSelectionTimeoutMS": millis, "connectTimeoutMS": millis,
+            "socketTimeoutMS": int((timeout + GRACE) * 1000)}
 
 
 def connect(provider: str, dsn: str, timeout: float, stack: ExitStack, bound: float = 10.0) -> tuple[Any, str]:

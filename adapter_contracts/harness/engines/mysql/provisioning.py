@@ -18,7 +18,8 @@ from urllib.parse import quote, unquote, urlsplit
 import pymysql
 import pymysql.constants.CLIENT
 
-from adapter_contracts.adapters.mysql.connection import DEFAULT_TIMEOUT, timeouts
+from adapter_contracts.adapters.bounds import DEFAULT_TIMEOUT
+from adapter_contracts.adapters.mysql.connection import timeouts
 from adapter_contracts.harness.provision import containers
 from adapter_contracts.harness.provision.common import (
     CLEANUP_TIMEOUT,

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 
-from adapter_contracts.adapters.postgres.bounds import DEFAULT_TIMEOUT, bounded_connect
+from adapter_contracts.adapters.bounds import DEFAULT_TIMEOUT
+from adapter_contracts.adapters.postgres.bounds import bounded_connect
 from adapter_contracts.harness.engines.rows import sorted_rows
 
 if TYPE_CHECKING:

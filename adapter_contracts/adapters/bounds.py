@@ -1,4 +1,8 @@
-"""The client-side bound of the built-in async adapters on a server that stops answering.
+"""The built-in adapters' bounds on waiting for a server: the default, the client's grace, the async deadline.
+
+``DEFAULT_TIMEOUT`` is ``Endpoint.timeout``'s default (``--server-timeout``'s);
+``GRACE`` is how much later than the server's own statement and lock bounds a
+client gives up, so that a healthy server's timeout is still its error.
 
 A stopped server bounds nothing itself, and aiomysql and asyncpg (past connecting)
 have no read timeout of their own: the operation runs under ``asyncio.timeout``,
@@ -15,10 +19,11 @@ from contextlib import asynccontextmanager
 
 from adapter_contracts.adapters.errors import StorageUnavailable
 
-__all__ = ["GRACE", "bounded"]
+__all__ = ["DEFAULT_TIMEOUT", "GRACE", "bounded"]
 
-#: The client's deadline beyond the server's own statement and lock bounds, so that a healthy server's
-#: timeout is still its error.
+#: Seconds: the bound on any one wait when the caller names none.
+DEFAULT_TIMEOUT = 10.0
+#: Seconds the client waits beyond the server's own bounds.
 GRACE = 2.0
 
 
