@@ -11,24 +11,27 @@ another client exhausting ``max_connections``.
 (``default_transaction_read_only``, reloaded) after the 3rd contract.
 ``CONTRACT_TEST_FILL=postgres:3`` fills the file system of ``CONTRACT_TEST_FILL_PATH`` (a file written
 there until the disk is full) after the 3rd contract.
-``CONTRACT_TEST_PAUSE=mysql:5`` writes ``paused`` into ``CONTRACT_TEST_PAUSE_DIR`` after the 5th
-contract and waits (at most 60 s) for ``go`` there: the test does something to the server meanwhile.
+``CONTRACT_TEST_PAUSE=mysql:5`` writes ``paused-<pid>`` into ``CONTRACT_TEST_PAUSE_DIR`` after the 5th
+contract (each xdist worker after its own 5th) and waits for ``go`` there, at most
+``CONTRACT_TEST_PAUSE_SECONDS`` (60): the test does something to the server, or signals the run, meanwhile.
 ``CONTRACT_TEST_RESTART=postgres:5`` restarts the PostgreSQL whose data directory is
 ``CONTRACT_TEST_RESTART_DATA`` after the 5th contract (``pg_ctl restart -m fast``, as its owner).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 _seen: dict[str, int] = {}
 #: The connections the hog holds until the run ends.
-_held: list[object] = []
+_held: list[Any] = []
 
 
 def _hog() -> None:
@@ -90,8 +93,8 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         return
     if pause:
         here = Path(os.environ["CONTRACT_TEST_PAUSE_DIR"])
-        (here / "paused").write_text(str(time.time()))
-        deadline = time.monotonic() + 60
+        (here / f"paused-{os.getpid()}").write_text(str(time.time()))
+        deadline = time.monotonic() + float(os.environ.get("CONTRACT_TEST_PAUSE_SECONDS", "60"))
         while not (here / "go").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         return
@@ -127,3 +130,11 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     for member in family(pid)[1 if os.environ.get("CONTRACT_TEST_STOP_BACKENDS") else 0:]:
         os.kill(member, signal.SIGSTOP)
     Path(os.environ["CONTRACT_TEST_STOP_STAMP"]).write_text(str(time.time()))
+
+
+def pytest_unconfigure() -> None:
+    # Closed here, not left to the interpreter's exit: psycopg warns about a connection collected
+    # while open, and under the run's warning filters that warning printed a traceback at exit.
+    while _held:
+        with contextlib.suppress(Exception):  # the server may be gone: nothing is left to close then
+            _held.pop().close()

@@ -112,17 +112,36 @@ def dsn_args() -> list[str]:
     return ["--postgres-dsn", PG, "--mysql-dsn", "mysql://root@127.0.0.1:3306/", "--provider", "*=dsn"]
 
 
-class Run:
-    """A child pytest run of the postgres and mysql contracts, to be signalled mid-run."""
+#: Each process of a run that runs contracts pauses after this many PostgreSQL contracts
+#: (tests/stop_server.py), inside the next one, until it is signalled.
+PAUSE_AFTER = 12
 
-    def __init__(self, args: list[str], tmp_path: Path, expected: int) -> None:
+
+class Run:
+    """A child pytest run of the postgres and mysql contracts, to be signalled mid-run.
+
+    Each of its contract-running processes (the run itself, or each xdist worker) pauses inside
+    a contract once it has run :data:`PAUSE_AFTER` of them, its databases and servers up, until the
+    signal comes: a run ready early waits for the others without burning the CPU they need to
+    get ready (four runs side by side took 60 s and 75 CPU s on a loaded machine, running
+    contracts while they waited; 15 s on a quiet one).  A few examples per contract
+    (tests/child_budget.py): under xdist the heavy contracts (the model test) run first, and at
+    the ci budget the workers took 40 s to reach their pause."""
+
+    def __init__(self, args: list[str], tmp_path: Path, expected: int, workers: int) -> None:
         self.output = tmp_path / "output"
         self.expected = expected
+        self.workers = workers
+        self.pauses = tmp_path / "pauses"
+        self.pauses.mkdir()
         self._sink = open(self.output, "w+", encoding="utf-8")  # noqa: SIM115 (closed in finish)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--engine", "postgres,mysql",
-             *args, CONTRACTS], cwd=ROOT, env=child_env(PYTHONUNBUFFERED="1"), stdout=self._sink,
-            stderr=subprocess.STDOUT, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-p", "tests.stop_server",
+             "-p", "tests.child_budget", "--engine", "postgres,mysql", *args, CONTRACTS], cwd=ROOT,
+            env=child_env(PYTHONUNBUFFERED="1", CONTRACT_TEST_PAUSE=f"postgres:{PAUSE_AFTER}",
+                          CONTRACT_TEST_PAUSE_DIR=str(self.pauses), CONTRACT_TEST_PAUSE_SECONDS="150"),
+            stdout=self._sink, stderr=subprocess.STDOUT,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.family: set[int] = {self.process.pid}
         self.signalled = False
         #: This run's work directories, as they were when it was signalled.
@@ -131,10 +150,11 @@ class Run:
         self.started: dict[int, str] = {}
 
     def ready(self) -> bool:
-        """Whether it made ``expected`` databases/work directories and contracts pass."""
+        """Whether it made ``expected`` databases/work directories and each of its processes that
+        runs contracts has run some and paused in the next."""
         self.family |= _family(self.process.pid)
         made = _mine(databases(), self.family) + _mine(workdirs(), self.family)
-        return len(made) >= self.expected and self.output.read_text().count("..") > 10
+        return len(made) >= self.expected and len(list(self.pauses.glob("paused-*"))) >= self.workers
 
     def signal(self, signum: signal.Signals) -> None:
         assert self.process.poll() is None, "the run ended before the signal:\n" + self.out[-3000:]
@@ -168,7 +188,7 @@ def _signal_mid_run(
 ) -> tuple[set[int], int, str]:
     """Start a run, wait until it made ``expected`` databases/work directories and contracts pass,
     then send ``signum``."""
-    run = Run(args, tmp_path, expected)
+    run = Run(args, tmp_path, expected, 1)
     _wait_until_ready([run])
     run.signal(signum)
     code = run.finish()
@@ -223,7 +243,8 @@ def test_sigterm_leaves_no_database_server_or_directory(tmp_path: Path, dsn_args
             for mode, workers in (("serial", []), ("xdist", ["-n", "2"])):
                 scratch = tmp_path / f"{where}-{mode}"
                 scratch.mkdir()
-                runs[f"{where}-{mode}"] = Run([*workers, *extra], scratch, 2 * max(1, len(workers)))
+                processes = 2 if workers else 1
+                runs[f"{where}-{mode}"] = Run([*workers, *extra], scratch, 2 * processes, processes)
         _wait_until_ready(list(runs.values()))
         for run in runs.values():
             run.signal(signal.SIGTERM)

@@ -307,7 +307,7 @@ def test_a_mariadb_restart_mid_run_is_survived(tmp_path: Path) -> None:
             env=child_env(CONTRACT_TEST_PAUSE="mysql:5", CONTRACT_TEST_PAUSE_DIR=str(tmp_path)))
         try:
             deadline = time.monotonic() + 60
-            while not (tmp_path / "paused").exists() and time.monotonic() < deadline:
+            while not any(tmp_path.glob("paused-*")) and time.monotonic() < deadline:
                 time.sleep(0.05)
             server.restart()
             (tmp_path / "go").write_text("")
