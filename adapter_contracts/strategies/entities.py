@@ -8,6 +8,7 @@ a timestamp across midnight; amounts at the fourth decimal place).  The
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import ROUND_CEILING, Decimal
@@ -52,12 +53,21 @@ _VARIANTS: tuple[Callable[[str], str], ...] = (
 )
 
 
-@st.composite
-def _identifiers(draw: st.DrawFn, min_len: int, max_len: int) -> str:
+_VARIANT = st.sampled_from(_VARIANTS)
+
+
+@functools.cache
+def _identifier_bases(min_len: int, max_len: int) -> SearchStrategy[str]:
+    # Built once per length range: a strategy made inside a draw is validated anew every time.
     fitting = [k for k in _TRICKY_KEYS if min_len <= len(k) <= max_len]
     plain = st.text(VALID_CHARS, min_size=min_len, max_size=min(max_len, min_len + 20))
-    base = draw(plain | st.sampled_from(fitting)) if fitting else draw(plain)
-    variant = draw(st.sampled_from(_VARIANTS))(base)
+    return plain | st.sampled_from(fitting) if fitting else plain
+
+
+@st.composite
+def _identifiers(draw: st.DrawFn, min_len: int, max_len: int) -> str:
+    base = draw(_identifier_bases(min_len, max_len))
+    variant = draw(_VARIANT)(base)
     return variant if min_len <= len(variant) <= max_len else base
 
 
@@ -81,10 +91,17 @@ def identifiers(*, max_len: int, min_len: int = 1) -> SearchStrategy[str]:
 _LOCAL_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789._+-éüñçøå"
 _DOMAIN_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789-éü"
 _PADDING = ("", "", " ", "  ", "\t", "\n ")
+# Built once (drawn for every email): same structure as written inline, so the same draws.
+_LOCALS = st.text(st.sampled_from(_LOCAL_CHARS), min_size=1, max_size=64)
+_LABELS = st.lists(st.text(st.sampled_from(_DOMAIN_CHARS), min_size=1, max_size=20), min_size=1, max_size=3)
+_TLDS = st.sampled_from(("", ".com", ".io", ".de"))
+_ONE_IN_TWENTY = st.integers(0, 19)
+_PADS = st.sampled_from(_PADDING)
+_CASE_STYLES = st.sampled_from(("lower", "lower", "upper", "title", "mixed"))
 
 
 def _random_case(draw: st.DrawFn, text: str) -> str:
-    style = draw(st.sampled_from(("lower", "lower", "upper", "title", "mixed")))
+    style = draw(_CASE_STYLES)
     if style == "upper":
         return text.upper()
     if style == "title":
@@ -97,18 +114,18 @@ def _random_case(draw: st.DrawFn, text: str) -> str:
 
 @st.composite
 def _emails(draw: st.DrawFn) -> str:
-    local = draw(st.text(st.sampled_from(_LOCAL_CHARS), min_size=1, max_size=64))
-    labels = draw(st.lists(st.text(st.sampled_from(_DOMAIN_CHARS), min_size=1, max_size=20), min_size=1, max_size=3))
-    domain = ".".join(labels) + draw(st.sampled_from(("", ".com", ".io", ".de")))
+    local = draw(_LOCALS)
+    labels = draw(_LABELS)
+    domain = ".".join(labels) + draw(_TLDS)
     # Exactly at the limit after normalisation, one example in twenty.  The
     # branch is taken on the largest draw, not the smallest: Hypothesis shrinks
     # integers towards 0, so a failing example then shrinks away from the
     # 255-character email instead of into it.  The limit itself is pinned by
     # contracts/test_domain.py's test_email_at_its_limit_is_stored_whole.
-    if draw(st.integers(0, 19)) == 19:
+    if draw(_ONE_IN_TWENTY) == 19:
         local = (local * limits.EMAIL_MAX)[: limits.EMAIL_MAX - len(domain) - 1]
     email = _random_case(draw, f"{local}@{domain}")
-    return draw(st.sampled_from(_PADDING)) + email + draw(st.sampled_from(_PADDING))
+    return draw(_PADS) + email + draw(_PADS)
 
 
 def emails() -> SearchStrategy[str]:
@@ -139,12 +156,20 @@ FIXED_OFFSETS: tuple[timezone, ...] = tuple(
 )
 
 
+_OFFSET = st.sampled_from(FIXED_OFFSETS)
+
+
+@functools.cache
+def _naive_between(lo: datetime, hi: datetime) -> SearchStrategy[datetime]:
+    return st.datetimes(min_value=lo.replace(tzinfo=None), max_value=hi.replace(tzinfo=None))
+
+
 @st.composite
 def _aware(draw: st.DrawFn, lo: datetime, hi: datetime) -> datetime:
-    naive = draw(st.datetimes(min_value=lo.replace(tzinfo=None), max_value=hi.replace(tzinfo=None)))
+    naive = draw(_naive_between(lo, hi))
     utc = naive.replace(tzinfo=UTC)
     try:
-        return utc.astimezone(draw(st.sampled_from(FIXED_OFFSETS)))
+        return utc.astimezone(draw(_OFFSET))
     except OverflowError:  # the local clock of this offset leaves year 1..9999
         return utc
 

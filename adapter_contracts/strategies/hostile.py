@@ -7,6 +7,7 @@ rule the adapter let through.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -30,10 +31,16 @@ _NON_JSON_VALUES: tuple[object, ...] = (
 )
 
 
+@functools.cache
+def _valid_texts(max_size: int) -> SearchStrategy[str]:
+    # Built once per size: a strategy made inside a draw is validated anew every time.
+    return st.text(VALID_CHARS, max_size=max_size)
+
+
 @st.composite
 def _text_with(draw: st.DrawFn, bad: SearchStrategy[str], max_len: int) -> str:
     """A valid text of length < max_len with one bad character spliced in."""
-    text = draw(st.text(VALID_CHARS, max_size=max(max_len - 1, 0)))
+    text = draw(_valid_texts(max(max_len - 1, 0)))
     at = draw(st.integers(0, len(text)))
     return text[:at] + draw(bad) + text[at:]
 
@@ -80,12 +87,18 @@ def _too_deep() -> dict[str, Any]:
     return {"deep": value}
 
 
+# Built once: a strategy made inside a draw is validated anew every time.
+_SMALL_PAYLOADS = json_payloads(max_depth=3, max_leaves=6)
+_FLAT_PAYLOADS = json_payloads(max_depth=2, max_leaves=6)
+_PLANT_DEPTH = st.integers(0, 2)
+
+
 @st.composite
 def _planted(draw: st.DrawFn, bad_value: SearchStrategy[Any]) -> dict[str, Any]:
     """A small valid payload with one bad value planted 0-2 containers down."""
-    payload = draw(json_payloads(max_depth=3, max_leaves=6))
+    payload = draw(_SMALL_PAYLOADS)
     value = draw(bad_value)
-    for _ in range(draw(st.integers(0, 2))):
+    for _ in range(draw(_PLANT_DEPTH)):
         value = [draw(json_leaves()), value] if draw(st.booleans()) else {draw(json_keys()): value}
     payload[draw(json_keys())] = value
     return payload
@@ -94,7 +107,7 @@ def _planted(draw: st.DrawFn, bad_value: SearchStrategy[Any]) -> dict[str, Any]:
 @st.composite
 def _planted_key(draw: st.DrawFn, bad_key: SearchStrategy[Any]) -> dict[Any, Any]:
     """A small valid payload with one bad key, at the top or one object down."""
-    payload: dict[Any, Any] = draw(json_payloads(max_depth=2, max_leaves=6))
+    payload: dict[Any, Any] = draw(_FLAT_PAYLOADS)
     key, value = draw(bad_key), draw(json_leaves())
     if draw(st.booleans()):
         payload[key] = value

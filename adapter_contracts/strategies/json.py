@@ -36,12 +36,30 @@ _EDGE_FLOATS = (
 )
 
 
+# Built once: a strategy made inside a draw is validated anew every time (strategies/billing.py
+# measured it); these are drawn for every node of every payload.  Same structure, same draws.
+_STRINGS: SearchStrategy[str] = st.text(VALID_CHARS, max_size=40) | st.sampled_from(_EDGE_STRINGS)
+_KEYS: SearchStrategy[str] = st.text(VALID_CHARS, max_size=12) | st.sampled_from(_EDGE_KEYS)
+_LEAVES: SearchStrategy[Any] = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-limits.JSON_INT_MAX, limits.JSON_INT_MAX) | st.sampled_from(_EDGE_INTS),
+    st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from(_EDGE_FLOATS),
+    _STRINGS,
+)
+_ANY_KIND = st.sampled_from(("leaf", "leaf", "list", "object"))
+_LEAF_KIND = st.sampled_from(("leaf",))
+_CONTAINER_SIZE = st.integers(0, 5)
+_TOP_SIZE = st.integers(0, 8)
+_ONE_IN_TEN = st.integers(0, 9)
+
+
 def json_strings() -> SearchStrategy[str]:
     """Strings a payload may hold: any code point but NUL and lone surrogates.
 
     Shrinks towards ``""``.
     """
-    return st.text(VALID_CHARS, max_size=40) | st.sampled_from(_EDGE_STRINGS)
+    return _STRINGS
 
 
 def json_keys() -> SearchStrategy[str]:
@@ -49,7 +67,7 @@ def json_keys() -> SearchStrategy[str]:
 
     Shrinks towards ``""``.
     """
-    return st.text(VALID_CHARS, max_size=12) | st.sampled_from(_EDGE_KEYS)
+    return _KEYS
 
 
 def json_leaves() -> SearchStrategy[Any]:
@@ -58,24 +76,17 @@ def json_leaves() -> SearchStrategy[Any]:
 
     Shrinks towards ``None``.
     """
-    return st.one_of(
-        st.none(),
-        st.booleans(),
-        st.integers(-limits.JSON_INT_MAX, limits.JSON_INT_MAX) | st.sampled_from(_EDGE_INTS),
-        st.floats(allow_nan=False, allow_infinity=False) | st.sampled_from(_EDGE_FLOATS),
-        json_strings(),
-    )
+    return _LEAVES
 
 
 def _draw_value(draw: st.DrawFn, depth_left: int, budget: list[int]) -> Any:
     # One shared budget bounds the whole tree, so a payload never outgrows
     # ``max_leaves`` however the containers nest.
     budget[0] -= 1
-    kinds = ("leaf", "leaf", "list", "object") if depth_left > 0 and budget[0] > 0 else ("leaf",)
-    kind = draw(st.sampled_from(kinds))
+    kind = draw(_ANY_KIND if depth_left > 0 and budget[0] > 0 else _LEAF_KIND)
     if kind == "leaf":
-        return draw(json_leaves())
-    size = draw(st.integers(0, 5))
+        return draw(_LEAVES)
+    size = draw(_CONTAINER_SIZE)
     if kind == "list":
         items = []
         for _ in range(size):
@@ -87,15 +98,15 @@ def _draw_value(draw: st.DrawFn, depth_left: int, budget: list[int]) -> Any:
     for _ in range(size):
         if budget[0] <= 0:
             break
-        obj[draw(json_keys())] = _draw_value(draw, depth_left - 1, budget)
+        obj[draw(_KEYS)] = _draw_value(draw, depth_left - 1, budget)
     return obj
 
 
 def _draw_chain(draw: st.DrawFn, depth: int) -> Any:
     """Exactly ``depth`` nested containers (0 means a leaf), to reach the depth bound."""
-    value: Any = draw(json_leaves()) if depth == 0 else draw(st.sampled_from(([], {})))
+    value: Any = draw(_LEAVES) if depth == 0 else draw(st.sampled_from(([], {})))
     for _ in range(max(depth - 1, 0)):
-        value = [value] if draw(st.booleans()) else {draw(json_keys()): value}
+        value = [value] if draw(st.booleans()) else {draw(_KEYS): value}
     return value
 
 
@@ -108,13 +119,13 @@ def _values(draw: st.DrawFn, max_depth: int, max_leaves: int) -> Any:
 def _payloads(draw: st.DrawFn, max_depth: int, max_leaves: int) -> dict[str, Any]:
     budget = [max_leaves]
     payload: dict[str, Any] = {}
-    for _ in range(draw(st.integers(0, 8))):
+    for _ in range(draw(_TOP_SIZE)):
         if budget[0] <= 0:
             break
-        payload[draw(json_keys())] = _draw_value(draw, max_depth - 1, budget)
-    if max_depth > 1 and draw(st.integers(0, 9)) == 9:
+        payload[draw(_KEYS)] = _draw_value(draw, max_depth - 1, budget)
+    if max_depth > 1 and draw(_ONE_IN_TEN) == 9:
         # Random nesting rarely reaches the bound; plant one chain that does.
-        payload[draw(json_keys())] = _draw_chain(draw, max_depth - 1)
+        payload[draw(_KEYS)] = _draw_chain(draw, max_depth - 1)
     return payload
 
 
