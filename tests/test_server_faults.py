@@ -33,7 +33,7 @@ from tests.throwaway import Throwaway, throwaway
 pytestmark = pytest.mark.heavy
 
 #: --server-timeout of the child runs: small, so that each test costs seconds.
-BOUND = 3.0
+BOUND = 2.0
 
 
 def _databases(server: Throwaway) -> list[str]:
