@@ -13,6 +13,7 @@ collection, only for the engines whose tests were selected.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import random
 import signal
@@ -423,6 +424,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             line = f"engine {engine_id}: {started.describe()}"
         if reporter is not None:
             reporter.write_line(line)
+    # The collected items, the engines and the strategies live until the run ends: out of the cyclic
+    # collector's reach, every later collection stops walking them (a serial PostgreSQL
+    # certification: 12.9 -> 12.4 CPU-s).  Reference counting still frees what the tests make.
+    gc.collect()
+    gc.freeze()
 
 
 def _stop(session: pytest.Session, message: str, status: int, *, running: bool = False) -> None:
