@@ -95,11 +95,14 @@ def test_local_server_starts_despite_a_private_tmpdir_a_short_path_and_a_stolen_
 # -- the one local-server skeleton, with a server of a few lines ------------------------------
 
 #: A "server" that serves its port until terminated, says "Address already in use" when it cannot
-#: bind (as PostgreSQL and MariaDB do), and writes its pid file.
+#: bind (as PostgreSQL and MariaDB do), and writes its pid file.  SO_REUSEADDR, as those servers set
+#: it: without it a restart on the same port failed whenever a connection the server had closed
+#: was still in TIME_WAIT (a race, seen once under load); a port another listener holds still refuses.
 TINY_SERVER = """
 import os, socket, sys, time
 workdir, port = sys.argv[1], int(sys.argv[2])
 sock = socket.socket()
+sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 try:
     sock.bind(("127.0.0.1", port))
 except OSError as exc:
