@@ -47,7 +47,7 @@ class GallerySummary:
         if self.left_out and not self.results:
             terminalreporter.write_line(
                 f"gallery: {self.left_out} inner runs not selected; run them with "
-                f"`python -m pytest -n 2 --gallery tests/{GALLERY_FILE}` (as .ci/run does)"
+                f"`python -m pytest -n 3 --gallery tests/{GALLERY_FILE}` (as .ci/run does)"
             )
         if not self.results:
             return
