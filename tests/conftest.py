@@ -93,6 +93,36 @@ def _deselect_packaging(config: pytest.Config, items: list[pytest.Item]) -> None
         items[:] = [item for item in items if item.path.name != PACKAGING_FILE]
 
 
+#: This suite's tests that mostly wait (on a stopped server, a signal, a watchdog): about 150 s of
+#: wall time for 30 CPU-s.  Sorted first (heavy) they all went to one worker's slice, and that worker
+#: waited through them alone at the end of the run.
+WAITING = ("test_server_faults.py", "test_cleanup.py", "test_certificate.py")
+
+
+def _spread_waiting(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On an xdist worker, start each worker's first slice with its share of the waiting tests, so that
+    every worker waits a little while the others run contracts.  The slices are those of
+    ``--dist worksteal``, which pytest.ini sets (a worker's own options say ``dist=no``)."""
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 0))
+    if workers < 2:
+        return
+    layout = [item for item in items if item.get_closest_marker("layout") is not None]
+    waiting = [item for item in items if item.path.name in WAITING and item not in layout]
+    others = [item for item in items if item.path.name not in WAITING and item not in layout]
+    # worksteal's first distribution: worker i gets len(pending) // (workers - i) of what is left.
+    ordered: list[pytest.Item] = []
+    left = len(items)
+    for i in range(workers):
+        size = left // (workers - i)
+        left -= size
+        head = (layout if i == 0 else []) + waiting[i::workers]
+        take = max(size - len(head), 0)
+        ordered += head + others[:take]
+        others = others[take:]
+    items[:] = ordered + others
+
+
+@pytest.hookimpl(trylast=True)  # after the harness's own sort (layout, then heavy tests first)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     _deselect_packaging(config, items)
     if _gallery_wanted(config):
@@ -107,6 +137,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         summary = config.pluginmanager.get_plugin("gallery-summary")
         if summary is not None:
             summary.left_out = len(left_out)
+    _spread_waiting(config, items)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
