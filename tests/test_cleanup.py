@@ -112,6 +112,9 @@ def dsn_args() -> list[str]:
     return ["--postgres-dsn", PG, "--mysql-dsn", "mysql://root@127.0.0.1:3306/", "--provider", "*=dsn"]
 
 
+#: Two contract files: enough contracts for every process to reach its pause (about 50 per engine
+#: each), a fraction of the whole suite's collection (each of the runs' six processes collected all).
+FILES = (f"{CONTRACTS}/test_users.py", f"{CONTRACTS}/test_clients.py")
 #: Each process of a run that runs contracts pauses after this many PostgreSQL contracts
 #: (tests/stop_server.py), inside the next one, until it is signalled.
 PAUSE_AFTER = 12
@@ -137,7 +140,7 @@ class Run:
         self._sink = open(self.output, "w+", encoding="utf-8")  # noqa: SIM115 (closed in finish)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-p", "tests.stop_server",
-             "-p", "tests.child_budget", "--engine", "postgres,mysql", *args, CONTRACTS], cwd=ROOT,
+             "-p", "tests.child_budget", "--engine", "postgres,mysql", *args, *FILES], cwd=ROOT,
             env=child_env(PYTHONUNBUFFERED="1", CONTRACT_TEST_PAUSE=f"postgres:{PAUSE_AFTER}",
                           CONTRACT_TEST_PAUSE_DIR=str(self.pauses), CONTRACT_TEST_PAUSE_SECONDS="150"),
             stdout=self._sink, stderr=subprocess.STDOUT,
