@@ -46,6 +46,7 @@ from adapter_contracts.harness.report import (
 )
 from adapter_contracts.harness.report.writer import ReportPathError, start_report, usage_error_report
 from adapter_contracts.harness.session import EngineDown, EngineSession, EngineUnavailable, FactoryError, StartedEngine
+from adapter_contracts.harness.tracebacks import drop_lineless_frames
 
 #: The plugin that shapes a failed contract's report.
 FAILURE_OUTPUT_PLUGIN = "adapter_contracts.contracts.failure_output"
@@ -101,6 +102,11 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
         return
     _ENDING.append(reason)
     raise KeyboardInterrupt(reason)
+
+
+@pytest.hookimpl(tryfirst=True)  # before the terminal reporter formats the traceback
+def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+    drop_lineless_frames(excinfo.tb)
 
 
 def _install_signal_handlers(config: pytest.Config) -> None:
