@@ -10,11 +10,21 @@ or one whole transaction.  A task cancelled while it holds the connection (an
 ``asyncio.timeout`` is a cancellation) terminates the connection: whatever the
 server was doing is rolled back or already committed as one statement, no
 transaction stays open, and the next operation connects anew.
+
+Closing the socket does not stop a statement the server has already received:
+its backend may run it later (it reads the query before it notices the client
+is gone; under load, seconds later), and a cancelled write would then land
+after the caller was told it was cancelled, in the middle of later operations
+(seen in the cancellation contract: a cancelled ``delete_user`` removed a user
+created afterwards).  So the terminated backend is reaped: the next operation,
+or ``close()``, first ends it (``pg_terminate_backend``, allowed on one's own
+role's backends) and waits until it is gone, within the instance's bound.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -111,6 +121,8 @@ class AsyncPostgresConnection(AsyncAdapter):
         self._timeout = timeout
         self._conn: asyncpg.Connection[Any] | None = None
         self._lock = asyncio.Lock()
+        #: Server process ids of connections terminated mid-operation, not yet known to be gone.
+        self._orphans: list[int] = []
 
     # -- connection and error mapping ---------------------------------------
 
@@ -128,6 +140,7 @@ class AsyncPostgresConnection(AsyncAdapter):
         try:
             # jsonb arrives as text: parsed exactly as the sync adapter parses it; sent as the text we dumped.
             await conn.set_type_codec("jsonb", encoder=str, decoder=load_json, schema="pg_catalog")
+            await self._reap(conn)
         except BaseException as exc:
             conn.terminate()
             if isinstance(exc, DRIVER_ERRORS):
@@ -136,14 +149,37 @@ class AsyncPostgresConnection(AsyncAdapter):
         self._conn = conn
         return conn
 
+    async def _reap(self, conn: asyncpg.Connection[Any]) -> None:
+        """End the backends of connections this instance terminated, and wait until they are gone, so that
+        no statement they had received runs after this point (bounded by the instance's timeout)."""
+        if not self._orphans:
+            return
+        pids = list(self._orphans)
+        with contextlib.suppress(asyncpg.InsufficientPrivilegeError):  # then only wait: it ends once it reads EOF
+            await conn.fetch("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY($1::int[])",
+                             pids)
+        deadline = asyncio.get_running_loop().time() + self._timeout
+        while await conn.fetchval("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1::int[])", pids):
+            if asyncio.get_running_loop().time() > deadline:
+                raise StorageUnavailable(
+                    f"a connection terminated mid-operation (server process {pids}) did not end within "
+                    f"{self._timeout:g} s")
+            await asyncio.sleep(0.01)
+        del self._orphans[:len(pids)]
+
     def _discard(self) -> None:
-        """Drop the connection at once (no await): the server rolls back whatever it had open."""
+        """Drop the connection at once (no await): the server rolls back whatever it had open; its backend is
+        reaped before the next operation (:meth:`_reap`)."""
         conn, self._conn = self._conn, None
         if conn is not None and not conn.is_closed():
+            self._orphans.append(conn.get_server_pid())
             conn.terminate()
 
     async def close(self) -> None:
         async with self._lock:
+            if self._orphans:
+                with contextlib.suppress(AdapterError):
+                    await self._connection()  # reaps what a cancelled operation left running
             conn, self._conn = self._conn, None
             if conn is not None and not conn.is_closed():
                 try:
