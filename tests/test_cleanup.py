@@ -131,9 +131,8 @@ class Run:
     (tests/child_budget.py): under xdist the heavy contracts (the model test) run first, and at
     the ci budget the workers took 40 s to reach their pause."""
 
-    def __init__(self, args: list[str], tmp_path: Path, expected: int, workers: int) -> None:
+    def __init__(self, args: list[str], tmp_path: Path, workers: int) -> None:
         self.output = tmp_path / "output"
-        self.expected = expected
         self.workers = workers
         self.pauses = tmp_path / "pauses"
         self.pauses.mkdir()
@@ -153,11 +152,11 @@ class Run:
         self.started: dict[int, str] = {}
 
     def ready(self) -> bool:
-        """Whether it made ``expected`` databases/work directories and each of its processes that
-        runs contracts has run some and paused in the next."""
+        """Whether it made two databases/work directories (PostgreSQL's, MariaDB's) per process that runs
+        contracts, and each such process has run some and paused in the next."""
         self.family |= _family(self.process.pid)
         made = _mine(databases(), self.family) + _mine(workdirs(), self.family)
-        return len(made) >= self.expected and len(list(self.pauses.glob("paused-*"))) >= self.workers
+        return len(made) >= 2 * self.workers and len(list(self.pauses.glob("paused-*"))) >= self.workers
 
     def signal(self, signum: signal.Signals) -> None:
         assert self.process.poll() is None, "the run ended before the signal:\n" + self.out[-3000:]
@@ -187,11 +186,11 @@ def _wait_until_ready(runs: list[Run]) -> None:
 
 
 def _signal_mid_run(
-    args: list[str], signum: signal.Signals, tmp_path: Path, expected: int
+    args: list[str], signum: signal.Signals, tmp_path: Path
 ) -> tuple[set[int], int, str]:
-    """Start a run, wait until it made ``expected`` databases/work directories and contracts pass,
+    """Start a serial run, wait until it made its databases/work directories and paused mid-run,
     then send ``signum``."""
-    run = Run(args, tmp_path, expected, 1)
+    run = Run(args, tmp_path, 1)
     _wait_until_ready([run])
     run.signal(signum)
     code = run.finish()
@@ -247,7 +246,7 @@ def test_sigterm_leaves_no_database_server_or_directory(tmp_path: Path, dsn_args
                 scratch = tmp_path / f"{where}-{mode}"
                 scratch.mkdir()
                 processes = 2 if workers else 1
-                runs[f"{where}-{mode}"] = Run([*workers, *extra], scratch, 2 * processes, processes)
+                runs[f"{where}-{mode}"] = Run([*workers, *extra], scratch, processes)
         _wait_until_ready(list(runs.values()))
         for run in runs.values():
             run.signal(signal.SIGTERM)
@@ -274,7 +273,7 @@ def test_sigterm_leaves_no_database_server_or_directory(tmp_path: Path, dsn_args
 def test_after_sigkill_the_watchdog_stops_servers_and_drops_databases(tmp_path: Path, dsn_args: list[str]) -> None:
     # Postgres from the service (a database of its own), MariaDB as a throwaway local server.
     args = ["--postgres-dsn", PG, "--provider", "postgres=dsn,mysql=local"]
-    family, code, _ = _signal_mid_run(args, signal.SIGKILL, tmp_path, 2)
+    family, code, _ = _signal_mid_run(args, signal.SIGKILL, tmp_path)
     killed = time.time()
     assert code == -signal.SIGKILL
     deadline = killed + 15
