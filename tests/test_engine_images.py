@@ -120,6 +120,48 @@ def test_provider_runs_the_image_it_is_given_and_removes_it_with_the_stack() -> 
     assert [c.stopped for c in made] == [1, 1]  # removed when the engine's stack closes
 
 
+@pytest.mark.usefixtures("decided")
+@pytest.mark.parametrize("first_out", ["sync", "twin"])
+def test_an_engine_and_its_twin_share_one_container_removed_after_both(first_out: str) -> None:
+    made: list[FakeContainer] = []
+
+    def start_one(own: ExitStack) -> str:
+        container = containers.start("img:15", lambda image: FakeContainer(image), own, data_dir="/data")
+        made.append(container)
+        return f"server {len(made)}"
+
+    sync, twin, other = ExitStack(), ExitStack(), ExitStack()
+    assert containers.shared("postgres img:15", sync, start_one) == ("server 1", 0)
+    assert containers.shared("postgres img:15", twin, start_one) == ("server 1", 1)  # the same container
+    assert containers.shared("postgres img:17", other, start_one) == ("server 2", 0)  # another image: its own
+    assert [c.stopped for c in made] == [0, 0]
+    (sync if first_out == "sync" else twin).close()
+    assert [c.stopped for c in made] == [0, 0]  # the other sharer still runs on it
+    (twin if first_out == "sync" else sync).close()
+    assert [c.stopped for c in made] == [1, 0]  # removed with its last sharer
+    other.close()
+    assert [c.stopped for c in made] == [1, 1]
+    with ExitStack() as again:  # a later engine on that image starts a new one
+        assert containers.shared("postgres img:15", again, start_one) == ("server 3", 0)
+    assert made[2].stopped == 1
+
+
+@pytest.mark.usefixtures("decided")
+def test_a_shared_container_that_fails_to_start_is_removed_and_not_shared() -> None:
+    container = FakeContainer("img", fail=RuntimeError("wait strategy timed out"))
+
+    def start_one(own: ExitStack) -> Any:
+        return containers.start("img", lambda image: container, own, data_dir="/data")
+
+    with ExitStack() as stack, pytest.raises(ProvisionUnavailable):
+        containers.shared("mysql img", stack, start_one)
+    assert container.stopped == 1
+    with ExitStack() as stack:
+        fresh = FakeContainer("img")
+        assert containers.shared("mysql img", stack, lambda own: containers.start(
+            "img", lambda image: fresh, own, data_dir="/data")) == (fresh, 0)
+
+
 def test_every_server_engine_names_its_default_image_and_where_it_keeps_data() -> None:
     engines = server_engines()
     assert [cls.id for cls in engines] == ["postgres", "mysql", "mongo"]
@@ -225,16 +267,24 @@ def test_two_postgres_versions_give_two_verdicts_through_real_containers(tmp_pat
     report = tmp_path / "report"
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"{CONTRACTS}/test_users.py",
-         "--engine", "postgres", "--postgres-image", refs["pg15"], "--postgres-image", refs["pg17"],
+         "--engine", "postgres,postgres-async", "--postgres-image", refs["pg15"], "--postgres-image", refs["pg17"],
          "--require-engine", "all", "--conformance-report", str(report)],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
         env=child_env(CONTRACT_RUN_ID=f"test-{tmp_path.name}", TESTCONTAINERS_CONNECTION_MODE="docker_host"),
     )
     engines = json.loads(report.with_suffix(".json").read_text())["engines"]
-    assert set(engines) == {"postgres-15", "postgres-17"}, run.stdout[-2000:]
-    assert engines["postgres-15"]["server_version"].startswith("PostgreSQL 15.")
-    assert engines["postgres-17"]["server_version"].startswith("PostgreSQL 17.")
-    assert {e["image"] for e in engines.values()} == {refs["pg15"], refs["pg17"]}
+    assert set(engines) == {"postgres-15", "postgres-17", "postgres-async-15", "postgres-async-17"}, \
+        run.stdout[-2000:]
+    for version in ("15", "17"):
+        sync, twin = engines[f"postgres-{version}"], engines[f"postgres-async-{version}"]
+        assert sync["server_version"].startswith(f"PostgreSQL {version}.")
+        assert twin["server_version"] == sync["server_version"]
+        assert sync["image"] == twin["image"] == refs[f"pg{version}"]
+        # One container per image, the twin in a database of its own on it.
+        server, _, database = sync["target"].rpartition("/")
+        assert twin["target"].rpartition("/")[0] == server
+        assert twin["target"].rpartition("/")[2] != database
+    assert engines["postgres-15"]["target"].rpartition("/")[0] != engines["postgres-17"]["target"].rpartition("/")[0]
     assert all(e["provider"] == "container" for e in engines.values())
     # A subset of the contracts certifies nothing, but each version has its own verdict.
     assert all(e["verdict"].startswith("NOT CERTIFIED") for e in engines.values())

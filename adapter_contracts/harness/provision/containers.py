@@ -30,7 +30,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from adapter_contracts.harness.provision.common import ProvisionUnavailable, docker_available
 from adapter_contracts.harness.provision.watchdog import watchdog
@@ -45,8 +45,11 @@ __all__ = [
     "import_container_class",
     "leftovers",
     "run_id",
+    "shared",
     "start",
 ]
+
+T = TypeVar("T")
 
 LABEL_RUN = "org.adapter-contracts.run"
 LABEL_PID = "org.adapter-contracts.pid"
@@ -244,3 +247,52 @@ def start(image: str, make: Callable[[str], Any], stack: ExitStack, *, data_dir:
         watchdog.guard_container(container_id)
     stack.callback(watchdog.removing(lambda: _remove(container), "container", container_id))
     return container
+
+
+@dataclass
+class _Shared:
+    value: Any
+    stack: ExitStack
+    users: int = 0
+
+
+#: Servers of this process that engines share (see :func:`shared`), by key.
+_shared: dict[str, _Shared] = {}
+#: Not ``_lock``: a first start holds this one and takes that one (the Ryuk decision).
+_shared_lock = threading.Lock()
+
+
+def shared(key: str, stack: ExitStack, start_one: Callable[[ExitStack], T]) -> tuple[T, int]:
+    """One server per ``key`` in this process, started by the first engine that asks for it.
+
+    ``start_one(own)`` starts it (pushing its removal on ``own``) and returns what its users
+    need to reach it.  Returns that, and how many engines took it before this one, so
+    that each gives itself a database of its own on it.  An engine and its async twin
+    on one image share a container this way (the matrix ran ten containers per worker
+    for five images, each started and initialised twice).  The server is removed when
+    the last sharer's ``stack`` closes, whatever order the stacks close in.
+    """
+    with _shared_lock:
+        entry = _shared.get(key)
+        if entry is None:
+            own = ExitStack()
+            try:
+                value = start_one(own)
+            except BaseException:
+                own.close()
+                raise
+            entry = _shared[key] = _Shared(value, own)
+        taken = entry.users
+        entry.users += 1
+
+    def release() -> None:
+        with _shared_lock:
+            entry.users -= 1
+            last = entry.users == 0
+            if last:
+                _shared.pop(key, None)
+        if last:
+            entry.stack.close()
+
+    stack.callback(release)
+    return entry.value, taken

@@ -266,11 +266,17 @@ def container(engine: MySQLEngine, stack: ExitStack, timeout: float) -> ServerAd
         return made
 
     engine.image = engine.image or engine.server.default_image
-    started = containers.start(engine.image, make, stack, data_dir=engine.server.image_data_dir)
-    address = ServerAddress(
-        host=started.get_container_host_ip(), port=int(started.get_exposed_port(3306)),
-        user="root", password=password,
-    )
+    image, data_dir = engine.image, engine.server.image_data_dir
+
+    def start_one(own: ExitStack) -> ServerAddress:
+        started = containers.start(image, make, own, data_dir=data_dir)
+        return ServerAddress(
+            host=started.get_container_host_ip(), port=int(started.get_exposed_port(3306)),
+            user="root", password=password,
+        )
+
+    # The async twin on the same image shares the container; each engine creates its own database.
+    address, _ = containers.shared(f"mysql {image}", stack, start_one)
     wait_until(lambda: _ping(address), timeout=timeout, what="MySQL container")
     return address
 

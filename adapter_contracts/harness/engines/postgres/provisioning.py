@@ -232,10 +232,17 @@ def container(engine: PostgresEngine, stack: ExitStack, timeout: float) -> tuple
         return made
 
     engine.image = engine.image or engine.server.default_image
-    started = containers.start(engine.image, make, stack, data_dir=engine.server.image_data_dir)
-    server = libpq_url(str(started.get_connection_url()))
-    wait_until(lambda: _create_on(server, "contract"), timeout=timeout, what="PostgreSQL container")
-    return with_database(server, "contract"), "contract"
+    image, data_dir = engine.image, engine.server.image_data_dir
+
+    def start_one(own: ExitStack) -> str:
+        started = containers.start(image, make, own, data_dir=data_dir)
+        return libpq_url(str(started.get_connection_url()))
+
+    # The async twin on the same image shares the container, with a database of its own.
+    server, sharers = containers.shared(f"postgres {image}", stack, start_one)
+    name = "contract" if sharers == 0 else f"contract_{sharers + 1}"
+    wait_until(lambda: _create_on(server, name), timeout=timeout, what="PostgreSQL container")
+    return with_database(server, name), name
 
 
 class PostgresServer(LocalServer):
