@@ -49,6 +49,11 @@ if [ ! -d "$datadir/mysql" ]; then
         echo "CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY $pw;"
         echo "GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;"
         echo "ALTER USER 'root'@'localhost' IDENTIFIED BY $pw;"
+        # mariadb-install-db --skip-name-resolve also makes root@127.0.0.1 and root@::1 without a
+        # password; they match a TCP client on the container's own host before root@'%' does (the
+        # official images keep only root@localhost and root@'%' too).
+        echo "DROP USER IF EXISTS 'root'@'127.0.0.1';"
+        echo "DROP USER IF EXISTS 'root'@'::1';"
         if [ -n "$database" ]; then
             echo "CREATE DATABASE IF NOT EXISTS $(identifier "$database");"
         fi
