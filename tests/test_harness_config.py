@@ -58,3 +58,10 @@ def test_provider_applies_to_all_or_per_engine() -> None:
 def test_bad_timeout_names_the_option() -> None:
     with pytest.raises(ConfigError, match="--startup-timeout='soon'"):
         HarnessConfig.from_values({"contract_startup_timeout": "soon"})
+
+
+def test_container_network_is_published_unless_host_is_asked_for() -> None:
+    assert HarnessConfig.from_values({}).container_network == "published"
+    assert HarnessConfig.from_values({"contract_container_network": " Host "}).container_network == "host"
+    with pytest.raises(ConfigError, match="--container-network='bridge' is not one of published, host"):
+        HarnessConfig.from_values({"contract_container_network": "bridge"})

@@ -22,8 +22,8 @@ from adapter_contracts.harness.engines.base import dsn_names, image_names
 from adapter_contracts.harness.provision.common import redact_dsn
 from adapter_contracts.harness.usage import ConfigError
 
-__all__ = ["DSN_DATABASE_MODES", "OPTIONS", "SERVER_TIMEOUT", "SERVER_TIMEOUT_MAX", "ConfigError", "HarnessConfig",
-           "Option"]
+__all__ = ["CONTAINER_NETWORKS", "DSN_DATABASE_MODES", "OPTIONS", "SERVER_TIMEOUT", "SERVER_TIMEOUT_MAX",
+           "ConfigError", "HarnessConfig", "Option"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,10 @@ OPTIONS: tuple[Option, ...] = (
            "seconds any one wait on a server may take: connecting, one statement or round trip, one lock "
            "(default 10, at most 600); a server that stops answering ends its engine within about "
            "three times this, as a server fault"),
+    Option("--container-network", "contract_container_network", "CONTRACT_CONTAINER_NETWORK",
+           "'published' (default): reach the PostgreSQL and MySQL containers through a port Docker "
+           "publishes on this host; 'host': run them on the host's network, the server on a free loopback "
+           "port, so that no Docker proxy sits between adapter and server (Linux, with a local Docker engine)"),
     Option("--dsn-database", "contract_dsn_database", "CONTRACT_DSN_DATABASE",
            "'own' (default): create and drop a contract_<hex> database on each --*-dsn server; "
            "'existing': work in the DSN's own database (for servers where CREATE DATABASE is not allowed); "
@@ -75,6 +79,8 @@ OPTIONS: tuple[Option, ...] = (
 
 #: Values of --dsn-database.
 DSN_DATABASE_MODES = ("own", "existing")
+#: Values of --container-network.
+CONTAINER_NETWORKS = ("published", "host")
 
 
 #: --server-timeout: its default, and its upper bound (a longer wait is a hang by another name).
@@ -120,6 +126,8 @@ class HarnessConfig:
     dsn_database: str = "own"
     #: Databases the user allows the harness to wipe although it did not initialise them.
     allow_wipe: frozenset[str] = frozenset()
+    #: "published" (Docker publishes the server's port) or "host" (the host's network, no proxy).
+    container_network: str = "published"
 
     def provider_for(self, engine: str) -> str | None:
         return self.providers.get(engine, self.providers.get("*"))
@@ -161,6 +169,11 @@ class HarnessConfig:
             raise ConfigError(
                 f"--dsn-database={mode!r} is not one of {', '.join(DSN_DATABASE_MODES)}"
             )
+        network = str(raw.get("contract_container_network") or "published").strip().lower()
+        if network not in CONTAINER_NETWORKS:
+            raise ConfigError(
+                f"--container-network={network!r} is not one of {', '.join(CONTAINER_NETWORKS)}"
+            )
         return cls(
             engines=tuple(items("contract_engines")),
             providers=providers,
@@ -173,6 +186,7 @@ class HarnessConfig:
             report_path=str(raw["contract_report"]) if raw.get("contract_report") else None,
             dsn_database=mode,
             allow_wipe=frozenset(items("contract_allow_wipe")),
+            container_network=network,
         )
 
     @classmethod

@@ -212,21 +212,30 @@ def import_container_class(module: str, name: str) -> Any:
             raise ProvisionUnavailable(f"testcontainers[{module}] not importable: {exc}") from None
 
 
-def start(image: str, make: Callable[[str], Any], stack: ExitStack, *, data_dir: str) -> Any:
+def start(image: str, make: Callable[[str], Any], stack: ExitStack, *, data_dir: str,
+          host_network: bool = False) -> Any:
     """Start ``make(image)`` (a testcontainers container, not yet started) and push its removal on ``stack``.
 
     ``data_dir`` is where the image keeps its data: a tmpfs there, since the data is
     thrown away with the container and overlay2 writes would only slow every commit
-    down.  Returns the started container.  Any failure to start is a
-    :class:`ProvisionUnavailable` naming the image; the container is removed before
-    that is raised, and before an interrupt propagates.
+    down.  ``host_network``: run it on the host's network (``make`` then has the
+    server listen on a loopback port of its own; nothing is published).  Returns the
+    started container.  Any failure to start is a :class:`ProvisionUnavailable` naming
+    the image; the container is removed before that is raised, and before an
+    interrupt propagates.
     """
     decision = _ryuk()
     container: Any = None
     try:
         container = make(image)  # the constructor already talks to Docker
         # with_kwargs() replaces what was set before (e.g. an emulated platform): keep that.
-        container.with_kwargs(**{**(getattr(container, "_kwargs", None) or {}), "labels": container_labels()})
+        kwargs = {**(getattr(container, "_kwargs", None) or {}), "labels": container_labels()}
+        if host_network:
+            kwargs["network_mode"] = "host"
+            # The module classes expose their server's port in __init__; docker-py refuses any
+            # port binding on the host's network, and there is nothing to publish there.
+            container.ports = {}
+        container.with_kwargs(**kwargs)
         if hasattr(container, "with_tmpfs_mount"):  # testcontainers >= 4.10
             container.with_tmpfs_mount(data_dir)
         _live[id(container)] = container

@@ -76,7 +76,7 @@ class MySQLEngine(StorageEngine):
                         raise ProvisionUnavailable("--dsn-database=existing, but the --mysql-dsn names no database")
                     existing = named
             elif provider == "container":
-                address = provisioning.container(self, stack, config.startup_timeout)
+                address = provisioning.container(self, stack, config.startup_timeout, config.container_network)
             elif provider == "local":
                 self._server = provisioning.local_server(self, stack, config.startup_timeout)
                 stack.callback(setattr, self, "_server", None)

@@ -28,6 +28,7 @@ from adapter_contracts.harness.provision.common import (
     ProvisionUnavailable,
     claim_existing_database,
     find_binary,
+    free_port,
     run_as,
     wait_until,
 )
@@ -252,31 +253,37 @@ def _ping(address: ServerAddress) -> bool:
     return True
 
 
-def container(engine: MySQLEngine, stack: ExitStack, timeout: float) -> ServerAddress:
+def container(engine: MySQLEngine, stack: ExitStack, timeout: float, network: str) -> ServerAddress:
     assert engine.server is not None
     mysql_container = containers.import_container_class("mysql", "MySqlContainer")
     password = secrets.token_hex(12)
+    host_port = free_port() if network == "host" else None
 
     def make(image: str) -> Any:
         made = mysql_container(image, username="root", password=password)
         # Options after the image are the server's, in the official images and ours alike;
         # durability off as on the local servers: the data dies with the container.
-        made.with_command(f"--default-time-zone={HOSTILE_TIME_ZONE} --skip-log-bin"
-                          " --innodb-flush-log-at-trx-commit=0")
+        command = f"--default-time-zone={HOSTILE_TIME_ZONE} --skip-log-bin --innodb-flush-log-at-trx-commit=0"
+        if host_port is not None:
+            # MySQL's X protocol would take the host's port 33060 too (loose-: MariaDB has no such option).
+            command += f" --port={host_port} --bind-address=127.0.0.1 --loose-mysqlx=OFF"
+        made.with_command(command)
         return made
 
     engine.image = engine.image or engine.server.default_image
     image, data_dir = engine.image, engine.server.image_data_dir
 
     def start_one(own: ExitStack) -> ServerAddress:
-        started = containers.start(image, make, own, data_dir=data_dir)
+        started = containers.start(image, make, own, data_dir=data_dir, host_network=host_port is not None)
+        if host_port is not None:
+            return ServerAddress(host="127.0.0.1", port=host_port, user="root", password=password)
         return ServerAddress(
             host=started.get_container_host_ip(), port=int(started.get_exposed_port(3306)),
             user="root", password=password,
         )
 
     # The async twin on the same image shares the container; each engine creates its own database.
-    address, _ = containers.shared(f"mysql {image}", stack, start_one)
+    address, _ = containers.shared(f"mysql {image} {network}", stack, start_one)
     wait_until(lambda: _ping(address), timeout=timeout, what="MySQL container")
     return address
 

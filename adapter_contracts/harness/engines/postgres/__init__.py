@@ -88,7 +88,7 @@ class PostgresEngine(StorageEngine):
             elif provider == "dsn":
                 dsn, database = provisioning.own_database(self, config, stack)
             elif provider == "container":
-                dsn, database = provisioning.container(self, stack, timeout)
+                dsn, database = provisioning.container(self, stack, timeout, config.container_network)
             elif provider == "local":
                 self._server = provisioning.local_server(self, stack, timeout)
                 stack.callback(setattr, self, "_server", None)

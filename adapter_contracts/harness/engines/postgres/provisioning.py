@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import secrets
 import uuid
 from contextlib import ExitStack, suppress
 from pathlib import Path
@@ -24,6 +25,7 @@ from adapter_contracts.harness.provision.common import (
     MARKER_TEXT,
     ProvisionUnavailable,
     claim_existing_database,
+    free_port,
     run_as,
     wait_until,
 )
@@ -222,24 +224,35 @@ def sweep_databases(conn: psycopg.Connection[Any]) -> list[str]:
 # -- servers of the harness's own ------------------------------------------------------
 
 
-def container(engine: PostgresEngine, stack: ExitStack, timeout: float) -> tuple[str, str]:
+def container(engine: PostgresEngine, stack: ExitStack, timeout: float, network: str) -> tuple[str, str]:
     assert engine.server is not None
     postgres_container = containers.import_container_class("postgres", "PostgresContainer")
+    host_port = free_port() if network == "host" else None
+    # A role of its own: a DSN that reached any other server (one with trust authentication too)
+    # would be refused there, not run the contracts on it.
+    user, password = f"contract_{secrets.token_hex(4)}", secrets.token_hex(12)
 
     def make(image: str) -> Any:
-        made = postgres_container(image, driver=None)
-        made.with_command("postgres " + " ".join(FAST_SETTINGS))
+        made = postgres_container(image, username=user, password=password, dbname="postgres", driver=None)
+        command = "postgres " + " ".join(FAST_SETTINGS)
+        if host_port is not None:
+            # PGPORT: also the port of the psql that testcontainers runs inside to see it ready.
+            made.with_env("PGPORT", str(host_port))
+            command += f" -c port={host_port} -c listen_addresses=127.0.0.1"
+        made.with_command(command)
         return made
 
     engine.image = engine.image or engine.server.default_image
     image, data_dir = engine.image, engine.server.image_data_dir
 
     def start_one(own: ExitStack) -> str:
-        started = containers.start(image, make, own, data_dir=data_dir)
-        return libpq_url(str(started.get_connection_url()))
+        started = containers.start(image, make, own, data_dir=data_dir, host_network=host_port is not None)
+        if host_port is None:
+            return libpq_url(str(started.get_connection_url()))
+        return f"postgresql://{user}:{password}@127.0.0.1:{host_port}/postgres"
 
     # The async twin on the same image shares the container, with a database of its own.
-    server, sharers = containers.shared(f"postgres {image}", stack, start_one)
+    server, sharers = containers.shared(f"postgres {image} {network}", stack, start_one)
     name = "contract" if sharers == 0 else f"contract_{sharers + 1}"
     wait_until(lambda: _create_on(server, name), timeout=timeout, what="PostgreSQL container")
     return with_database(server, name), name
