@@ -99,9 +99,12 @@ echo "images ready in $((SECONDS - step)) s: ${ref[*]}" >&2
 export TESTCONTAINERS_CONNECTION_MODE=${TESTCONTAINERS_CONNECTION_MODE:-docker_host}
 report="${CONTRACT_MATRIX_REPORT:-$state/matrix}"
 step=$SECONDS
+# --container-network host: no docker-proxy in each round trip (SELECT 1 through the published
+# port took 0.235 ms here, 0.110 ms straight to the server; a PostgreSQL certification 27 -> 23 s).
 python3 -m pytest -n 2 adapter_contracts/contracts -p no:cacheprovider \
     --engine postgres,mysql,postgres-async,mysql-async \
     --provider postgres=container,mysql=container,postgres-async=container,mysql-async=container \
+    --container-network host \
     --postgres-image "${ref[pg15]}" --postgres-image "${ref[pg17]}" \
     --mysql-image "${ref[mariadb1011]}" --mysql-image "${ref[mariadb118]}" --mysql-image "${ref[mysql9]}" \
     --require-engine all --conformance-report "$report" "$@"
