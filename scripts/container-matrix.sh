@@ -44,7 +44,12 @@ cleanup() {
         $SUDO kill -9 "$daemon_pid" 2>/dev/null || true
         echo "private dockerd stopped" >&2
     fi
-    $SUDO rm -rf "$state"
+    # A container on the host's network leaves dockerd's bind mount of that namespace in its
+    # exec root (netns/default); a stopped dockerd does not unmount it.
+    grep -o " $state/[^ ]*" /proc/mounts 2>/dev/null | sort -r | while read -r mounted; do
+        $SUDO umount "$mounted" 2>/dev/null || $SUDO umount -l "$mounted" 2>/dev/null || true
+    done
+    $SUDO rm -rf "$state" || echo "could not remove $state" >&2
     echo "container matrix$([ "$images_only" = 0 ] || echo " (images only)"): $((SECONDS - began)) s in all, exit $status" >&2
     exit "$status"
 }
