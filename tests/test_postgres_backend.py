@@ -161,8 +161,10 @@ class FakeContainer:
     url: ClassVar[str] = ""
     calls: ClassVar[list[str]] = []
 
-    def __init__(self, image: str, driver: str | None = "psycopg2") -> None:
+    def __init__(self, image: str, username: str | None = None, password: str | None = None,
+                 dbname: str | None = None, driver: str | None = "psycopg2") -> None:
         self.calls.append(f"init {image} driver={driver}")
+        self.calls.append(f"credentials {username} {password} {dbname}")
 
     def with_command(self, command: str) -> FakeContainer:
         self.calls.append(f"command {command}")
@@ -200,5 +202,10 @@ def test_container_provider_uses_the_documented_api_and_stops_the_container(
         engine.reset()
         assert FakeContainer.calls[-1] == "start"
     assert FakeContainer.calls[0] == "init postgres:16-alpine driver=None"
-    assert "fsync=off" in FakeContainer.calls[1]
+    # A role and password of its own (testcontainers' default is test/test), in the maintenance database.
+    _, user, password, dbname = FakeContainer.calls[1].split()
+    assert re.fullmatch(r"contract_[0-9a-f]{8}", user), user
+    assert re.fullmatch(r"[0-9a-f]{24}", password)
+    assert dbname == "postgres"
+    assert "fsync=off" in FakeContainer.calls[2]
     assert FakeContainer.calls[-1] == "stop"
