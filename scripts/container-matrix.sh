@@ -46,7 +46,7 @@ cleanup() {
     fi
     # A container on the host's network leaves dockerd's bind mount of that namespace in its
     # exec root (netns/default); a stopped dockerd does not unmount it.
-    grep -o " $state/[^ ]*" /proc/mounts 2>/dev/null | sort -r | while read -r mounted; do
+    { grep -o " $state/[^ ]*" /proc/mounts 2>/dev/null || true; } | sort -r | while read -r mounted; do
         $SUDO umount "$mounted" 2>/dev/null || $SUDO umount -l "$mounted" 2>/dev/null || true
     done
     $SUDO rm -rf "$state" || echo "could not remove $state" >&2
