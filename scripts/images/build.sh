@@ -74,9 +74,11 @@ rootfs_tarball() {  # a cached minbase root filesystem of $1 (debootstrap only o
 root=""
 cleanup_root() {
     if [ -n "$root" ]; then
-        umount "$root/var/cache/apt/archives" 2>/dev/null || true
-        umount "$root/proc" 2>/dev/null || true
-        rm -rf "$root"
+        # Lazily when busy: a killed build's chroot may still be exiting.
+        umount "$root/var/cache/apt/archives" 2>/dev/null || umount -l "$root/var/cache/apt/archives" 2>/dev/null || true
+        umount "$root/proc" 2>/dev/null || umount -l "$root/proc" 2>/dev/null || true
+        rm -rf "$root" 2>/dev/null || true
+        rm -f "$root.apt.log"
         root=""
     fi
 }
@@ -170,6 +172,17 @@ done
 mkdir -p "$cache"
 exec 9>"$cache/build.lock"
 [ "$list" = 1 ] || flock 9  # one build.sh at a time: they share the cache
+if [ "$list" = 0 ]; then
+    # Build roots of a build that was killed (its EXIT trap cannot unmount what a chroot still
+    # used): holding the lock, none of them is in use.
+    for stale in "$cache"/build.*; do
+        [ -e "$stale" ] && [ "$stale" != "$cache/build.lock" ] || continue
+        { grep -o " $stale/[^ ]*" /proc/mounts || true; } | sort -r | while read -r mounted; do
+            umount "$mounted" 2>/dev/null || umount -l "$mounted" 2>/dev/null || true
+        done
+        rm -rf "$stale"
+    done
+fi
 selected=()
 for spec in "${specs[@]}"; do
     name=${spec%%|*}
