@@ -7,18 +7,9 @@
 # docker.io is installed and a private dockerd started for this run (its images kept under
 # $CONTRACT_DOCKER_ROOT for the next run); it is stopped again at the end, and every container
 # of this run is removed, on every exit path.  Extra arguments go to pytest.
-#
-#   scripts/container-matrix.sh --images-only   installs what is missing, builds the images, stops:
-#   .ci/run starts it in the background first, so that a cold build (mostly waiting on the
-#   Debian mirror) overlaps the other steps instead of adding to them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 began=$SECONDS
-images_only=0
-if [ "${1:-}" = --images-only ]; then
-    images_only=1
-    shift
-fi
 
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 state=$(mktemp -d /tmp/contract-matrix.XXXXXX)
@@ -50,7 +41,7 @@ cleanup() {
         $SUDO umount "$mounted" 2>/dev/null || $SUDO umount -l "$mounted" 2>/dev/null || true
     done
     $SUDO rm -rf "$state" || echo "could not remove $state" >&2
-    echo "container matrix$([ "$images_only" = 0 ] || echo " (images only)"): $((SECONDS - began)) s in all, exit $status" >&2
+    echo "container matrix: $((SECONDS - began)) s in all, exit $status" >&2
     exit "$status"
 }
 trap cleanup EXIT
@@ -96,7 +87,6 @@ step=$SECONDS
 declare -A ref
 while read -r name image; do ref[$name]=$image; done < <($SUDO env DOCKER_HOST="${DOCKER_HOST:-}" bash scripts/images/build.sh)
 echo "images ready in $((SECONDS - step)) s: ${ref[*]}" >&2
-[ "$images_only" = 0 ] || exit 0
 
 # The engine runs on this machine, so its published ports are on this host: connect there
 # (testcontainers would otherwise take the bridge gateway inside a container, where /.dockerenv
