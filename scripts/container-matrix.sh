@@ -52,7 +52,7 @@ trap 'exit 129' HUP
 need=()
 command -v dockerd >/dev/null || [ -x /usr/sbin/dockerd ] || need+=(docker.io)
 command -v docker >/dev/null || need+=(docker.io)
-command -v debootstrap >/dev/null || [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
+command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
 if ! docker info >/dev/null 2>&1; then
     if [ ${#need[@]} -gt 0 ]; then
         step=$SECONDS
@@ -80,12 +80,15 @@ if ! docker info >/dev/null 2>&1; then
     echo "private dockerd $(docker version --format '{{.Server.Version}}') at $DOCKER_HOST" >&2
 elif [ ${#need[@]} -gt 0 ]; then
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
 step=$SECONDS
 declare -A ref
 while read -r name image; do ref[$name]=$image; done < <($SUDO env DOCKER_HOST="${DOCKER_HOST:-}" bash scripts/images/build.sh)
+for name in pg15 pg17 mariadb1011 mariadb118 mysql9; do
+    [ -n "${ref[$name]:-}" ] || { echo "image $name was not built (scripts/images/build.sh said why above)" >&2; exit 1; }
+done
 echo "images ready in $((SECONDS - step)) s: ${ref[*]}" >&2
 
 # The engine runs on this machine, so its published ports are on this host: connect there
