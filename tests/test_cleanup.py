@@ -131,9 +131,9 @@ class Run:
     (tests/child_budget.py): under xdist the heavy contracts (the model test) run first, and at
     the ci budget the workers took 40 s to reach their pause."""
 
-    def __init__(self, args: list[str], tmp_path: Path, workers: int) -> None:
+    def __init__(self, args: list[str], tmp_path: Path, processes: int) -> None:
         self.output = tmp_path / "output"
-        self.workers = workers
+        self.processes = processes
         self.pauses = tmp_path / "pauses"
         self.pauses.mkdir()
         self._sink = open(self.output, "w+", encoding="utf-8")  # noqa: SIM115 (closed in finish)
@@ -156,7 +156,7 @@ class Run:
         contracts, and each such process has run some and paused in the next."""
         self.family |= _family(self.process.pid)
         made = _mine(databases(), self.family) + _mine(workdirs(), self.family)
-        return len(made) >= 2 * self.workers and len(list(self.pauses.glob("paused-*"))) >= self.workers
+        return len(made) >= 2 * self.processes and len(list(self.pauses.glob("paused-*"))) >= self.processes
 
     def signal(self, signum: signal.Signals) -> None:
         assert self.process.poll() is None, "the run ended before the signal:\n" + self.out[-3000:]
