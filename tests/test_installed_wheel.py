@@ -17,6 +17,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from adapter_contracts.harness.manifest import load_manifest
 from tests.inner import child_env
 
 pytestmark = pytest.mark.heavy
@@ -187,11 +189,27 @@ def test_the_readme_command_certifies_beside_same_named_packages(installed: Path
     out = _run(installed, project, "pytest", "-n", "2", "--pyargs", "adapter_contracts.contracts",
                "--adapter", "adapter_contracts.examples.sqlite_adapter:make_adapter",
                "--conformance-report", str(report))
-    assert "sqlite: CERTIFIED: " in out, out[-3000:]
+    # The certificate under xdist (the suite's one complete certification outside the gallery): every
+    # manifest contract, every property contract with the examples the workers counted (at least the
+    # manifest's ci floor), the run's real exit status.  The wheel holds this checkout's manifest.
+    manifest = load_manifest()
+    line = re.search(r"^sqlite: CERTIFIED: (\d+) of (\d+) contracts passed \(manifest (\w+), suite (\S+), ci budget\)",
+                     out, re.MULTILINE)
+    assert line is not None, out[-3000:]
+    assert line.groups() == (str(len(manifest.contracts("sqlite"))),) * 2 + (manifest.short, manifest.suite_version)
     certificate = json.loads(report.with_suffix(".json").read_text())
     assert certificate["complete"] is True
-    assert certificate["engines"]["sqlite"]["certified"] is True
+    engine = certificate["engines"]["sqlite"]
+    assert (engine["certified"], engine["complete"]) == (True, True)
     assert certificate["adapter"] == "adapter_contracts.examples.sqlite_adapter:make_adapter"
+    assert (certificate["exit_status"], certificate["status"]) == (0, "finished")
+    assert certificate["manifest"]["short"] == manifest.short
+    examples = engine["hypothesis_examples"]
+    assert set(examples) == set(manifest.examples) & manifest.contracts("sqlite"), \
+        "a property contract is missing from the certificate"
+    assert all(examples[c] >= manifest.examples[c] > 0 for c in examples), examples
+    assert (certificate["hypothesis_profile"], certificate["hypothesis_seed"]) == ("ci", "derandomized")
+    assert any(p["name"] == "xdist" for p in certificate["plugins"]), certificate["plugins"]
 
 
 def test_the_projects_own_tests_run_as_if_the_harness_were_not_installed(installed: Path, project: Path) -> None:

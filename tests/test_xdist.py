@@ -16,10 +16,13 @@ from pathlib import Path
 import pytest
 
 from adapter_contracts.harness.manifest import load_manifest
+from tests.child_budget import EXAMPLES
 from tests.inner import CONTRACTS, child_env
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.heavy
+#: Contract files with property contracts, for a run whose facts are checked, not its certificate.
+FILES = (f"{CONTRACTS}/test_users.py", f"{CONTRACTS}/test_billing_properties.py")
 
 
 def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
@@ -30,43 +33,43 @@ def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
 
 
 def test_parallel_run_reports_like_a_serial_one(tmp_path: Path) -> None:
-    """Also the correct adapter's certificate: every manifest contract, every property contract with
-    the examples the harness counted (at least the manifest's ci floor), the run's real exit status.
-    The stand-in beside it runs one contract file, enough for its facts to travel from the workers
-    (a complete stand-in run is not certified either: tests/test_verdicts.py).  About 18 CPU-s, 12-24 s."""
+    """The controller, which collects nothing, prints the matrix and each engine's facts from what its
+    workers sent, and writes every engine's counts and Hypothesis examples into the report.
+
+    A check, not a certificate: a few contract files at the child budget (tests/child_budget.py),
+    about 3 CPU-s.  The complete certificate under xdist (every manifest contract, the examples at
+    least the ci floor, the exit status) is the installed wheel's (tests/test_installed_wheel.py),
+    which certified memory here too until it cost 13-22 CPU-s of every run of the suite."""
     pytest.importorskip("xdist")
     report = tmp_path / "report"
-    done = _run(["-n", "2", "--engine", "memory,mongomock", "--conformance-report", str(report),
-                 "-k", "memory or test_users", CONTRACTS])
+    done = _run(["-n", "2", "-p", "tests.child_budget", "--engine", "memory,mongomock",
+                 "--conformance-report", str(report), *FILES])
     out = done.stdout
-    assert done.returncode == 0, out[-3000:] + done.stderr[-2000:]
+    # No engine certified while a report was asked for: exit 1 (test_parallel_partial_run_is_not_certified).
+    assert done.returncode == 1, out[-3000:] + done.stderr[-2000:]
     matrix = out.split("= conformance =", 1)[1]
-    manifest = load_manifest()
-    line = re.search(r"^memory: CERTIFIED: (\d+) of (\d+) contracts passed \(manifest (\w+), suite (\S+), ci budget\)",
-                     matrix, re.MULTILINE)
-    assert line is not None, matrix
-    assert line.groups() == (str(len(manifest.engines["memory"])),) * 2 + (manifest.short, manifest.suite_version)
-    assert "mongomock" in matrix.splitlines()[1], matrix
+    assert matrix.splitlines()[1].split() == ["area", "memory", "mongomock"], matrix
+    assert re.search(r"^users +pass (\d+) +pass \1 *$", matrix, re.MULTILINE), matrix
+    assert re.search(r"^memory: NOT CERTIFIED: partial run: .*Hypothesis budget below ci: 4 property contracts ran "
+                     rf"fewer .*{EXAMPLES} of \d+", matrix, re.MULTILINE), matrix
     engines = out.split("= contract engines =", 1)[1]
     assert "memory: reference model" in engines, engines
     assert "mongomock: mongomock" in engines, engines
     assert "STAND-IN" in engines, engines
     document = json.loads(report.with_suffix(".json").read_text())
-    passed = {name: info["counts"].get("passed", 0) for name, info in document["engines"].items()}
-    assert set(passed) == {"memory", "mongomock"}, passed
-    assert passed["memory"] > 400, passed
-    assert passed["mongomock"] > 20, passed
-    assert document["engines"]["memory"]["certified"] is True
-    assert document["engines"]["mongomock"]["certified"] is False  # a stand-in certifies nothing
-    assert (document["exit_status"], document["status"]) == (0, "finished")
-    # The run is complete for memory, not for the stand-in's one file (a complete run under xdist:
-    # tests/test_installed_wheel.py's certification).
-    assert (document["engines"]["memory"]["complete"], document["engines"]["mongomock"]["complete"]) == (True, False)
-    assert document["complete"] is False
-    assert document["manifest"]["short"] == manifest.short
+    collected = {name: info["counts"] for name, info in document["engines"].items()}
+    assert set(collected) == {"memory", "mongomock"}, collected
+    # Every collected contract of both engines passed, on whichever worker it ran.
+    assert set(collected["memory"]) == set(collected["mongomock"]) == {"passed"}, collected
+    assert collected["memory"]["passed"] == collected["mongomock"]["passed"] > 50, collected
+    assert document["engines"]["memory"]["certified"] is False
+    assert document["engines"]["mongomock"]["certified"] is False
+    assert (document["exit_status"], document["status"]) == (1, "finished")
+    # The examples each worker counted reached the report: the child budget's, per property contract.
     examples = document["engines"]["memory"]["hypothesis_examples"]
-    assert set(examples) == set(manifest.examples), "a property contract is missing from the certificate"
-    assert all(examples[c] >= manifest.examples[c] > 0 for c in examples), examples
+    manifest = load_manifest()
+    assert set(examples) == {c for c in manifest.examples if c.startswith(tuple(Path(f).name for f in FILES))}, examples
+    assert set(examples.values()) == {EXAMPLES}, examples
     assert (document["hypothesis_profile"], document["hypothesis_seed"]) == ("ci", "derandomized")
     assert any(p["name"] == "xdist" for p in document["plugins"]), document["plugins"]
 
