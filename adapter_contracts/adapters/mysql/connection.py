@@ -211,15 +211,17 @@ class MySQLConnection(Adapter):
             self._drop_connection()
             raise
 
-    def _transaction(self, work: Callable[[Cursor], T]) -> T:
+    def _transaction(self, work: Callable[[Cursor], T], *, single: bool = False) -> T:
         """Run ``work`` in one transaction, and again (up to 3 times) if InnoDB makes it a deadlock victim.
 
         A function, not a ``with`` block, because a deadlock victim is rolled back
-        whole and only running its statements again can complete it.
+        whole and only running its statements again can complete it.  ``single``: ``work``
+        runs one statement, which autocommit makes its own transaction (InnoDB applies a
+        statement whole or not at all): one round trip instead of BEGIN, it, COMMIT.
         """
         for attempt in range(_DEADLOCK_RETRIES + 1):
             try:
-                with self._cursor(begin=True, commit=True) as cur:
+                with self._cursor(begin=not single, commit=not single) as cur:
                     return work(cur)
             except Deadlock:
                 if attempt == _DEADLOCK_RETRIES:

@@ -51,7 +51,7 @@ class ClientMethods(AsyncMySQLConnection):
             await cur.execute(INSERT_CLIENT, (row.id, naive(row.created_at), text))
             return Client(row.id, row.created_at, loads(text))
 
-        return await self._transaction(work)
+        return await self._transaction(work, single=True)
 
     async def get_client(self, client_id: str) -> Client | None:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)
@@ -116,7 +116,7 @@ class ClientMethods(AsyncMySQLConnection):
             await cur.execute(UNLINK_ADMIN, key)
             return bool(cur.rowcount)
 
-        return await self._transaction(work)
+        return await self._transaction(work, single=True)
 
     async def list_admin_clients(self, admin_id: str) -> list[str]:
         admin_id = check_key(admin_id, field="admin_id", max_len=limits.USER_ID_MAX)
@@ -160,7 +160,7 @@ class ClientMethods(AsyncMySQLConnection):
             await cur.execute(DELETE_OAUTH, key)
             return bool(cur.rowcount)
 
-        return await self._transaction(work)
+        return await self._transaction(work, single=True)
 
     # -- client campaigns ----------------------------------------------------
 
@@ -194,4 +194,4 @@ class ClientMethods(AsyncMySQLConnection):
             await cur.execute(DELETE_CLIENT_CAMPAIGN, (campaign_id,))
             return bool(cur.rowcount)
 
-        return await self._transaction(work)
+        return await self._transaction(work, single=True)

@@ -204,11 +204,12 @@ class AsyncMySQLConnection(AsyncAdapter):
             if not isinstance(exc, Exception):
                 raise
 
-    async def _transaction(self, work: Callable[[AsyncCursor], Awaitable[T]]) -> T:
-        """Run ``work`` in one transaction, again (up to 3 times) if InnoDB makes it a deadlock victim."""
+    async def _transaction(self, work: Callable[[AsyncCursor], Awaitable[T]], *, single: bool = False) -> T:
+        """Run ``work`` in one transaction, again (up to 3 times) if InnoDB makes it a deadlock victim;
+        ``single``: one statement, its own transaction in autocommit (the synchronous twin says why)."""
         for attempt in range(_DEADLOCK_RETRIES + 1):
             try:
-                async with self._cursor(begin=True, commit=True) as cur:
+                async with self._cursor(begin=not single, commit=not single) as cur:
                     return await work(cur)
             except Deadlock:
                 if attempt == _DEADLOCK_RETRIES:

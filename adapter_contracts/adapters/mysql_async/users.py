@@ -80,7 +80,7 @@ class UserMethods(AsyncMySQLConnection):
             await cur.execute(INSERT_USER, (user.id, user.email, user.password_hash, user.name, naive(user.created_at)))
             return user
 
-        return await self._transaction(work)
+        return await self._transaction(work, single=True)
 
     async def get_user(self, user_id: str) -> User | None:
         user_id = check_key(user_id, field="user_id", max_len=limits.USER_ID_MAX)
@@ -233,7 +233,7 @@ class UserMethods(AsyncMySQLConnection):
             await cur.execute(DELETE_INTEGRATION, key)
             return bool(cur.rowcount)
 
-        return await self._transaction(work)
+        return await self._transaction(work, single=True)
 
     # -- campaigns -----------------------------------------------------------
 
@@ -282,7 +282,7 @@ class UserMethods(AsyncMySQLConnection):
             await cur.execute(DELETE_CAMPAIGN, (campaign_id,))
             return bool(cur.rowcount)
 
-        return await self._transaction(work)
+        return await self._transaction(work, single=True)
 
     async def list_campaigns(
         self,
