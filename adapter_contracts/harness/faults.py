@@ -8,18 +8,16 @@ disconnect in the middle of a multi-statement operation such as a cascade.
 
 from __future__ import annotations
 
-import ast
 import contextlib
-import functools
-import importlib.util
 import select
 import socket
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+
+from adapter_contracts.harness.contract_marks import marked_contract_files
 
 if TYPE_CHECKING:
     from adapter_contracts.adapters.base import Adapter
@@ -236,28 +234,10 @@ class FaultInjector:
 #: The marker of the contracts that need fault support; the plugin parametrizes them only over
 #: engines whose class sets ``supports_faults``.
 FAULTS_MARKER = "faults"
-#: The contracts package, found (not imported) to read which of its modules are fault contracts.
-_CONTRACTS = "adapter_contracts.contracts"
 
 
-def _marks_faults(node: ast.AST) -> bool:
-    """Whether a ``pytestmark`` value names ``pytest.mark.faults`` (alone or in a list)."""
-    return any(isinstance(n, ast.Attribute) and n.attr == FAULTS_MARKER
-               and isinstance(n.value, ast.Attribute) and n.value.attr == "mark" for n in ast.walk(node))
-
-
-@functools.cache
 def fault_contract_files() -> frozenset[str]:
     """The contract modules marked ``faults`` as a whole (``pytestmark = pytest.mark.faults``): they run,
     and a certificate requires them, only on engines with fault support.  Read from their source, so
     the contracts themselves say which they are and nothing is imported."""
-    spec = importlib.util.find_spec(_CONTRACTS)
-    found = set()
-    for directory in (spec.submodule_search_locations or []) if spec else []:
-        for path in Path(directory).glob("test_*.py"):
-            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-            if any(isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytestmark"
-                                                        for t in node.targets) and _marks_faults(node.value)
-                   for node in tree.body):
-                found.add(path.name)
-    return frozenset(found)
+    return marked_contract_files(FAULTS_MARKER)
