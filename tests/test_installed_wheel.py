@@ -201,6 +201,7 @@ def test_the_readme_command_certifies_beside_same_named_packages(installed: Path
     assert certificate["complete"] is True
     engine = certificate["engines"]["sqlite"]
     assert (engine["certified"], engine["complete"]) == (True, True)
+    assert "limitations" not in engine["verdict"], engine["verdict"]  # it declines no capability
     assert certificate["adapter"] == "adapter_contracts.examples.sqlite_adapter:make_adapter"
     assert (certificate["exit_status"], certificate["status"]) == (0, "finished")
     assert certificate["manifest"]["short"] == manifest.short
