@@ -142,11 +142,14 @@ def _spread_waiting(config: pytest.Config, items: list[pytest.Item]) -> None:
         # The heavy tests dealt round, at the head of every slice: sorted first, they all fell into
         # the first worker's slice, which ran them one after the other (the gallery's two slowest
         # runs started 40 s in and ended 14 s after the other workers).
-        head = (layout if i == 0 else []) + heavy[i::workers]
+        first = layout if i == 0 else []
+        head = heavy[i::workers]
         mine = waiting[i::workers]
-        take = max(size - len(head) - len(mine), 0)
+        take = max(size - len(first) - len(head) - len(mine), 0)
+        # The band is of the whole slice, heavy head included: of the rest only, every worker reached
+        # its band once through its head, all at about the same time.
         band = (WAITING_SPAN * i / workers, WAITING_SPAN * (i + 1) / workers)
-        ordered += head + _interleave(mine, others[:take], band)
+        ordered += first + _interleave(mine, head + others[:take], band)
         others = others[take:]
     items[:] = ordered + others
 
