@@ -151,12 +151,14 @@ class Run:
         #: Its processes (workers, watchdogs) when it was signalled, with their start times.
         self.started: dict[int, str] = {}
 
-    def ready(self) -> bool:
+    def ready(self, found: dict[str, int | None]) -> bool:
         """Whether it made two databases/work directories (PostgreSQL's, MariaDB's) per process that runs
-        contracts, and each such process has run some and paused in the next."""
+        contracts, and each such process has run some and paused in the next; ``found``: every
+        database and work directory there is (:func:`databases` and :func:`workdirs`)."""
+        if len(list(self.pauses.glob("paused-*"))) < self.processes:
+            return False
         self.family |= _family(self.process.pid)
-        made = _mine(databases(), self.family) + _mine(workdirs(), self.family)
-        return len(made) >= 2 * self.processes and len(list(self.pauses.glob("paused-*"))) >= self.processes
+        return len(_mine(found, self.family)) >= 2 * self.processes
 
     def signal(self, signum: signal.Signals) -> None:
         assert self.process.poll() is None, "the run ended before the signal:\n" + self.out[-3000:]
@@ -178,10 +180,14 @@ class Run:
 
 
 def _wait_until_ready(runs: list[Run]) -> None:
+    """Until every run is ready or has ended.  The servers are asked once per round, for all runs, and
+    only once some run has paused: each asking opens a connection to both service servers."""
     deadline = time.monotonic() + 180
     waiting = list(runs)
     while waiting and time.monotonic() < deadline:
-        waiting = [run for run in waiting if run.process.poll() is None and not run.ready()]
+        paused = any(next(run.pauses.glob("paused-*"), None) is not None for run in waiting)
+        found = {**databases(), **workdirs()} if paused else {}
+        waiting = [run for run in waiting if run.process.poll() is None and not run.ready(found)]
         time.sleep(0.3)
 
 
