@@ -15,6 +15,7 @@ from adapter_contracts.adapters.mysql.paging import decode_after, window_sql
 from adapter_contracts.adapters.mysql.statements import (
     BILLING_COLUMNS,
     INSERT_ENTRY,
+    INSERT_ENTRY_IF_CLIENT,
     SELECT_AUTOINC_SETTINGS,
     insert_entries,
     share_users,
@@ -52,13 +53,18 @@ class BillingMethods(MySQLConnection):
         ts, tokens, amount, admin_id = check_usage(timestamp, tokens_used, cost, admin_id)
 
         def work(cur: Cursor) -> BillingEntry:
-            self._require_client(cur, client_id)
-            if admin_id is not None:
+            if admin_id is None:
+                cur.execute(INSERT_ENTRY_IF_CLIENT, (client_id, naive(ts), tokens, amount, client_id))
+                if cur.rowcount == 0:
+                    raise MissingReference("client_id")
+            else:
+                self._require_client(cur, client_id)
                 self._require_user(cur, admin_id, "admin_id")
-            cur.execute(INSERT_ENTRY, (client_id, naive(ts), tokens, amount, admin_id))
+                cur.execute(INSERT_ENTRY, (client_id, naive(ts), tokens, amount, admin_id))
             return BillingEntry(str(cur.lastrowid), client_id, ts, tokens, amount, admin_id)
 
-        return self._transaction(work)
+        # Without an admin, one statement: the client's check is inside it.
+        return self._transaction(work, single=admin_id is None)
 
     def record_usage_batch(self, client_id: str, entries: Sequence[UsageInput]) -> list[BillingEntry]:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)

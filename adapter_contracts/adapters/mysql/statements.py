@@ -51,7 +51,15 @@ SELECT_INTEGRATION_DATA = "SELECT data FROM user_integrations WHERE user_id = %s
 SELECT_USER_INTEGRATIONS = "SELECT user_id, category, provider, data FROM user_integrations WHERE user_id = %s"
 DELETE_INTEGRATION = "DELETE FROM user_integrations WHERE user_id = %s AND category = %s AND provider = %s"
 SELECT_CAMPAIGN = f"SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = %s"
-INSERT_CAMPAIGN = "INSERT INTO campaigns (id, user_id, created_at, payload) VALUES (%s, %s, %s, %s)"
+#: The campaign, inserted only while its user exists, under the shared lock SHARE_USER takes: one
+#: autocommitted statement instead of BEGIN, SHARE_USER, an INSERT, COMMIT (no row: no user).
+#: MariaDB 10.11 and MySQL 9.7 both honour the lock inside INSERT ... SELECT (checked: a delete of
+#: the user in flight holds it back, then it inserts nothing); without it, READ COMMITTED would read
+#: the user without waiting and leave a campaign behind a deleted user.
+INSERT_CAMPAIGN_IF_USER = (
+    "INSERT INTO campaigns (id, user_id, created_at, payload) "
+    "SELECT %s, %s, %s, %s FROM users WHERE id = %s LOCK IN SHARE MODE"
+)
 LOCK_CAMPAIGN = "SELECT id, user_id, created_at FROM campaigns WHERE id = %s FOR UPDATE"
 UPDATE_CAMPAIGN = "UPDATE campaigns SET payload = %s WHERE id = %s"
 DELETE_CAMPAIGN = "DELETE FROM campaigns WHERE id = %s"
@@ -93,6 +101,11 @@ DELETE_CLIENT_CAMPAIGN = "DELETE FROM client_campaigns WHERE id = %s"
 INSERT_ENTRY = (
     "INSERT INTO client_billing (client_id, `timestamp`, tokens_used, cost, admin_id) "
     "VALUES (%s, %s, %s, %s, %s)"
+)
+#: An entry without an admin, inserted only while its client exists (as INSERT_CAMPAIGN_IF_USER).
+INSERT_ENTRY_IF_CLIENT = (
+    "INSERT INTO client_billing (client_id, `timestamp`, tokens_used, cost, admin_id) "
+    "SELECT %s, %s, %s, %s, NULL FROM clients WHERE id = %s LOCK IN SHARE MODE"
 )
 SELECT_AUTOINC_SETTINGS = "SELECT @@innodb_autoinc_lock_mode, @@auto_increment_increment"
 

@@ -14,6 +14,7 @@ from adapter_contracts.adapters.mysql.paging import decode_after, window_sql
 from adapter_contracts.adapters.mysql.statements import (
     BILLING_COLUMNS,
     INSERT_ENTRY,
+    INSERT_ENTRY_IF_CLIENT,
     SELECT_AUTOINC_SETTINGS,
     insert_entries,
     share_users,
@@ -52,13 +53,17 @@ class BillingMethods(AsyncMySQLConnection):
         ts, tokens, amount, admin_id = check_usage(timestamp, tokens_used, cost, admin_id)
 
         async def work(cur: AsyncCursor) -> BillingEntry:
-            await self._require_client(cur, client_id)
-            if admin_id is not None:
+            if admin_id is None:
+                await cur.execute(INSERT_ENTRY_IF_CLIENT, (client_id, naive(ts), tokens, amount, client_id))
+                if cur.rowcount == 0:
+                    raise MissingReference("client_id")
+            else:
+                await self._require_client(cur, client_id)
                 await self._require_user(cur, admin_id, "admin_id")
-            await cur.execute(INSERT_ENTRY, (client_id, naive(ts), tokens, amount, admin_id))
+                await cur.execute(INSERT_ENTRY, (client_id, naive(ts), tokens, amount, admin_id))
             return BillingEntry(str(cur.lastrowid), client_id, ts, tokens, amount, admin_id)
 
-        return await self._transaction(work)
+        return await self._transaction(work, single=admin_id is None)
 
     async def record_usage_batch(self, client_id: str, entries: Sequence[UsageInput]) -> list[BillingEntry]:
         client_id = check_key(client_id, field="client_id", max_len=limits.ENTITY_ID_MAX)

@@ -8,7 +8,7 @@ from typing import Any
 from adapter_contracts.adapters import limits
 from adapter_contracts.adapters.base import UNSET, Unset
 from adapter_contracts.adapters.cursor import created_key, keyset_page, listing_scope
-from adapter_contracts.adapters.errors import NotFound
+from adapter_contracts.adapters.errors import MissingReference, NotFound
 from adapter_contracts.adapters.inputs import integration_key, new_campaign, new_user, user_changes
 from adapter_contracts.adapters.mysql.codecs import aware, loads, naive, opt_aware, to_campaign, to_user
 from adapter_contracts.adapters.mysql.paging import decode_after, window_sql
@@ -19,7 +19,7 @@ from adapter_contracts.adapters.mysql.statements import (
     DELETE_INTEGRATION,
     DELETE_USER,
     DELETE_USER_CHILDREN,
-    INSERT_CAMPAIGN,
+    INSERT_CAMPAIGN_IF_USER,
     INSERT_USER,
     LOCK_CAMPAIGN,
     LOCK_USER,
@@ -249,11 +249,12 @@ class UserMethods(AsyncMySQLConnection):
         text = dumps_payload(row.payload)
 
         async def work(cur: AsyncCursor) -> Campaign:
-            await self._require_user(cur, row.user_id)
-            await cur.execute(INSERT_CAMPAIGN, (row.id, row.user_id, naive(row.created_at), text))
+            await cur.execute(INSERT_CAMPAIGN_IF_USER, (row.id, row.user_id, naive(row.created_at), text, row.user_id))
+            if cur.rowcount == 0:
+                raise MissingReference("user_id")
             return Campaign(row.id, row.user_id, row.created_at, loads(text))
 
-        return await self._transaction(work)
+        return await self._transaction(work, single=True)
 
     async def get_campaign(self, campaign_id: str) -> Campaign | None:
         campaign_id = check_key(campaign_id, field="campaign_id", max_len=limits.ENTITY_ID_MAX)
