@@ -8,7 +8,12 @@ Tasks sharing an instance take turns on its connection (``_lock``), one whole
 operation (one transaction) at a time.  A task cancelled while it holds the
 connection (``asyncio.timeout`` is a cancellation) closes the connection's
 socket at once: the server rolls back the open transaction, so a cascade is
-all or nothing, and the next operation connects anew.
+all or nothing, and the next operation connects anew.  The server may still be
+running the statement it had received (an autocommitted one commits): before
+its next operation, or ``close()``, the instance ends that connection's thread
+(``KILL CONNECTION``, allowed on one's own) and waits until it is gone, within
+the instance's bound, so that no write of a cancelled operation lands after it
+(as the asyncpg adapter reaps its backends).
 """
 
 from __future__ import annotations
@@ -128,6 +133,8 @@ class AsyncMySQLConnection(AsyncAdapter):
         self._conn: Any = None
         self._closed = False
         self._lock = asyncio.Lock()
+        #: Server thread ids of connections dropped mid-operation, not yet known to be gone.
+        self._orphans: list[int] = []
         self._step: int | None = None
         self._step_known = False
 
@@ -150,6 +157,7 @@ class AsyncMySQLConnection(AsyncAdapter):
                 async with conn.cursor() as cur:
                     await cur.execute(SET_SESSION, (SQL_MODE, self._lock_wait))
                     await cur.execute(SET_READ_COMMITTED)
+                await self._reap(conn)
             except BaseException as exc:
                 conn.close()
                 if isinstance(exc, (pymysql.err.Error, *_SOCKET_ERRORS)):
@@ -158,10 +166,39 @@ class AsyncMySQLConnection(AsyncAdapter):
             self._conn = conn
         return self._conn
 
-    def _drop_connection(self) -> None:
-        """Close the socket at once (no await): the server rolls back whatever transaction was open."""
+    async def _reap(self, conn: Any) -> None:
+        """End the server threads of connections this instance dropped mid-operation, and wait until they are
+        gone, so that no statement they had received runs after this point (bounded by the instance's timeout)."""
+        if not self._orphans:
+            return
+        threads = list(self._orphans)
+        loop = asyncio.get_running_loop()
+        async with conn.cursor() as cur:
+            for thread in threads:
+                with contextlib.suppress(pymysql.err.Error):  # gone already (1094): then there is nothing to wait for
+                    await cur.execute("KILL CONNECTION %s", (thread,))
+            deadline = loop.time() + self._timeout
+            listed = ", ".join(["%s"] * len(threads))
+            while True:
+                await cur.execute(f"SELECT COUNT(*) FROM information_schema.processlist WHERE id IN ({listed})",
+                                  threads)
+                (left,) = await cur.fetchone()
+                if not left:
+                    break
+                if loop.time() > deadline:
+                    raise StorageUnavailable(f"a connection dropped mid-operation (server thread {threads}) did not "
+                                             f"end within {self._timeout:g} s")
+                await asyncio.sleep(0.01)
+        del self._orphans[:len(threads)]
+
+    def _drop_connection(self, *, orphan: bool = False) -> None:
+        """Close the socket at once (no await): the server rolls back whatever transaction was open.  ``orphan``:
+        dropped mid-operation, so its server thread is reaped before the next operation (:meth:`_reap`)."""
         conn, self._conn = self._conn, None
         if conn is not None:
+            if orphan:
+                with contextlib.suppress(Exception):  # no thread id (never connected): nothing to reap
+                    self._orphans.append(int(conn.thread_id()))
             with contextlib.suppress(Exception):  # already broken; closing is best effort
                 conn.close()
 
@@ -190,8 +227,9 @@ class AsyncMySQLConnection(AsyncAdapter):
                 await self._rollback(conn)
                 raise
             except BaseException:
-                # Cancelled or interrupted mid-protocol: the connection's state is unknown.
-                self._drop_connection()
+                # Cancelled or interrupted mid-protocol: the connection's state is unknown, and the server may
+                # still run what it received.
+                self._drop_connection(orphan=True)
                 raise
 
     async def _rollback(self, conn: Any) -> None:
@@ -235,6 +273,10 @@ class AsyncMySQLConnection(AsyncAdapter):
 
     async def close(self) -> None:
         async with self._lock:
+            if self._orphans and not self._closed:
+                with contextlib.suppress(AdapterError):
+                    async with bounded(self._timeout + GRACE):
+                        await self._connection()  # reaps what a cancelled operation left running
             conn, self._conn = self._conn, None
             self._closed = True
             if conn is not None:
