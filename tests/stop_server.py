@@ -30,6 +30,20 @@ from typing import Any
 import pytest
 
 _seen: dict[str, int] = {}
+#: What a paused process writes (followed by its pid), and what lets every paused process go on.
+PAUSED, GO = "paused-", "go"
+
+
+def pause_env(engine: str, after: int, directory: Path, seconds: float = 60) -> dict[str, str]:
+    """The environment that pauses each contract-running process of a child run after its ``after``-th
+    contract of ``engine``, until :data:`GO` is written into ``directory`` or ``seconds`` pass."""
+    return {"CONTRACT_TEST_PAUSE": f"{engine}:{after}", "CONTRACT_TEST_PAUSE_DIR": str(directory),
+            "CONTRACT_TEST_PAUSE_SECONDS": f"{seconds:g}"}
+
+
+def paused(directory: Path) -> int:
+    """How many processes have paused in ``directory``."""
+    return sum(1 for _ in directory.glob(f"{PAUSED}*"))
 #: The connections the hog holds until the run ends.
 _held: list[Any] = []
 
@@ -93,9 +107,9 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         return
     if pause:
         here = Path(os.environ["CONTRACT_TEST_PAUSE_DIR"])
-        (here / f"paused-{os.getpid()}").write_text(str(time.time()))
+        (here / f"{PAUSED}{os.getpid()}").write_text(str(time.time()))
         deadline = time.monotonic() + float(os.environ.get("CONTRACT_TEST_PAUSE_SECONDS", "60"))
-        while not (here / "go").exists() and time.monotonic() < deadline:
+        while not (here / GO).exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         return
     if fill:

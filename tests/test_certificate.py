@@ -19,6 +19,7 @@ from hypothesis import settings
 
 from adapter_contracts.harness import profiles
 from tests.inner import CONTRACTS, child_env
+from tests.stop_server import GO, pause_env, paused
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.heavy
@@ -54,16 +55,15 @@ def _interrupt(args: list[str], signum: signal.Signals, tmp_path: Path, processe
         process = subprocess.Popen(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-p", "tests.stop_server",
              "-p", "tests.child_budget", *args], cwd=ROOT,
-            env=child_env(PYTHONUNBUFFERED="1", CONTRACT_TEST_PAUSE="memory:5", CONTRACT_TEST_PAUSE_DIR=str(pauses),
-                          CONTRACT_TEST_PAUSE_SECONDS="60"),
+            env=child_env(PYTHONUNBUFFERED="1", **pause_env("memory", 5, pauses)),
             stdout=sink, stderr=subprocess.STDOUT, text=True, preexec_fn=_default_sigint)
         deadline = time.monotonic() + 120
         while (time.monotonic() < deadline and process.poll() is None
-               and len(list(pauses.glob("paused-*"))) < processes):
+               and paused(pauses) < processes):
             time.sleep(0.05)
         assert process.poll() is None, "the run ended before it could be interrupted:\n" + output.read_text()
         process.send_signal(signum)
-        (pauses / "go").write_text("")  # a worker the signal did not end goes on, as it would have
+        (pauses / GO).write_text("")  # a worker the signal did not end goes on, as it would have
         code = process.wait(timeout=120)
     return code, output.read_text()
 

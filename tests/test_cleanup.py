@@ -28,6 +28,7 @@ from adapter_contracts.harness.engines.postgres.provisioning import HARNESS_MARK
 from adapter_contracts.harness.provision.common import MARKER_TABLE, MARKER_TEXT
 from adapter_contracts.harness.provision.ownership import OWNER_FILE, owner_record, parse_owner
 from tests.inner import CONTRACTS, child_env
+from tests.stop_server import pause_env, paused
 
 ROOT = Path(__file__).resolve().parents[1]
 PG = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -140,8 +141,7 @@ class Run:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-p", "tests.stop_server",
              "-p", "tests.child_budget", "--engine", "postgres,mysql", *args, *FILES], cwd=ROOT,
-            env=child_env(PYTHONUNBUFFERED="1", CONTRACT_TEST_PAUSE=f"postgres:{PAUSE_AFTER}",
-                          CONTRACT_TEST_PAUSE_DIR=str(self.pauses), CONTRACT_TEST_PAUSE_SECONDS="150"),
+            env=child_env(PYTHONUNBUFFERED="1", **pause_env("postgres", PAUSE_AFTER, self.pauses, 150)),
             stdout=self._sink, stderr=subprocess.STDOUT,
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.family: set[int] = {self.process.pid}
@@ -155,7 +155,7 @@ class Run:
         """Whether it made two databases/work directories (PostgreSQL's, MariaDB's) per process that runs
         contracts, and each such process has run some and paused in the next; ``found``: every
         database and work directory there is (:func:`databases` and :func:`workdirs`)."""
-        if len(list(self.pauses.glob("paused-*"))) < self.processes:
+        if paused(self.pauses) < self.processes:
             return False
         self.family |= _family(self.process.pid)
         return len(_mine(found, self.family)) >= 2 * self.processes
@@ -185,8 +185,8 @@ def _wait_until_ready(runs: list[Run]) -> None:
     deadline = time.monotonic() + 180
     waiting = list(runs)
     while waiting and time.monotonic() < deadline:
-        paused = any(next(run.pauses.glob("paused-*"), None) is not None for run in waiting)
-        found = {**databases(), **workdirs()} if paused else {}
+        someone = any(paused(run.pauses) for run in waiting)
+        found = {**databases(), **workdirs()} if someone else {}
         waiting = [run for run in waiting if run.process.poll() is None and not run.ready(found)]
         time.sleep(0.3)
 

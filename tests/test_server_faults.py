@@ -28,6 +28,7 @@ from adapter_contracts.harness.engines.postgres import PostgresEngine
 from adapter_contracts.harness.engines.postgres import provisioning as pg_provisioning
 from adapter_contracts.harness.usage import ConfigError
 from tests.inner import CONTRACTS, ROOT, child_env
+from tests.stop_server import GO, pause_env, paused
 from tests.throwaway import Throwaway, throwaway
 
 pytestmark = pytest.mark.heavy
@@ -304,13 +305,13 @@ def test_a_mariadb_restart_mid_run_is_survived(tmp_path: Path) -> None:
              "--mysql-dsn", server.dsn, "--engine", "mysql", "--server-timeout", str(BOUND),
              f"{CONTRACTS}/test_users.py"],
             cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            env=child_env(CONTRACT_TEST_PAUSE="mysql:5", CONTRACT_TEST_PAUSE_DIR=str(tmp_path)))
+            env=child_env(**pause_env("mysql", 5, tmp_path)))
         try:
             deadline = time.monotonic() + 60
-            while not any(tmp_path.glob("paused-*")) and time.monotonic() < deadline:
+            while not paused(tmp_path) and time.monotonic() < deadline:
                 time.sleep(0.05)
             server.restart()
-            (tmp_path / "go").write_text("")
+            (tmp_path / GO).write_text("")
             out, _ = run.communicate(timeout=120)
         finally:
             run.kill()
