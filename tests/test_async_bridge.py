@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import subprocess
 import sys
 from pathlib import Path
@@ -73,6 +74,31 @@ def test_a_hung_coroutine_is_cancelled_within_the_bound() -> None:
         with pytest.raises(BridgeTimeout):
             bridge.run(hang, timeout=0.2)
         assert cancelled == [True]
+    finally:
+        bridge.close()
+
+
+def test_an_exception_is_the_coroutines_own_object_and_a_cancelled_one_an_exception() -> None:
+    bridge = _bridge()
+    raised = LookupError("the adapter's own")
+
+    async def fail(_: AsyncAdapter) -> None:
+        raise raised
+
+    async def cancel_itself(_: AsyncAdapter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        task.cancel()
+        await asyncio.sleep(0)
+
+    try:
+        with pytest.raises(LookupError) as caught:
+            bridge.run(fail)
+        assert caught.value is raised
+        # Not asyncio's CancelledError, a BaseException that would escape the contracts' own handling.
+        with pytest.raises(concurrent.futures.CancelledError):
+            bridge.run(cancel_itself)
+        assert bridge.get_user("u1") is None  # the loop goes on serving
     finally:
         bridge.close()
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import concurrent.futures
 import functools
 import inspect
 import threading
@@ -92,7 +93,11 @@ class LoopThread:
             coro.close()
             raise
         if done.acquire(timeout=timeout):
-            return started[0].result()
+            task = started[0]
+            if task.cancelled():
+                # What run_coroutine_threadsafe gave: an Exception, not asyncio's BaseException.
+                raise concurrent.futures.CancelledError(f"{what} was cancelled on the adapter's event loop")
+            return task.result()
         # ``start`` ran, or runs, before this: the loop runs its callbacks in the order they came.
         self.loop.call_soon_threadsafe(lambda: started[0].cancel())
         # Give the cancellation its chance to run the coroutine's cleanup before the caller goes on.
