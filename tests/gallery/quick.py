@@ -8,14 +8,16 @@ verdict: the same contracts are collected and every one must pass to certify.
   broken entry is the same on every run, and not shrunk: the gallery needs to
   know that a defect is caught and where, not its minimal example (shrinking
   one defect took 50 CPU seconds).
-* Modules made mostly of property tests and the model run last, so that ``-x``
-  stops a broken entry at a cheap example-based contract when one catches it.
+* Example-based contracts run first, then the property contracts (Hypothesis'), and
+  the modules made mostly of property tests and the model last, so that ``-x`` stops
+  a broken entry at a cheap contract when one catches it: the 32 broken entries, each
+  run alone and alternated with the module order alone, took 81 CPU-s against 106.
 """
 
 from __future__ import annotations
 
 import pytest
-from hypothesis import Phase, settings
+from hypothesis import Phase, is_hypothesis_test, settings
 
 from adapter_contracts.harness.profiles import PROFILES
 
@@ -34,8 +36,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_report_header() -> str:
-    return f"gallery run: Hypothesis profile {PROFILE!r} (derandomized, no shrinking); {', '.join(SLOW_LAST)} last"
+    return (f"gallery run: Hypothesis profile {PROFILE!r} (derandomized, no shrinking); property contracts after the "
+            f"others, {', '.join(SLOW_LAST)} last")
+
+
+def _cost_rank(item: pytest.Item) -> tuple[bool, bool]:
+    return item.path.name in SLOW_LAST, is_hypothesis_test(getattr(item, "obj", None))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: item.path.name in SLOW_LAST)  # stable: otherwise collection order
+    items.sort(key=_cost_rank)  # stable: otherwise collection order
