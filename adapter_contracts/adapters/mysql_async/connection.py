@@ -44,6 +44,8 @@ _DEADLOCK_RETRIES = 3
 #: Seconds a clean close may take before the socket is dropped instead.
 CLOSE_TIMEOUT = 10
 
+#: ER_NO_SUCH_THREAD, MySQL's and MariaDB's answer to KILL of a thread that has ended.
+_UNKNOWN_THREAD = 1094
 #: What a failed connection attempt raises besides PyMySQL's errors.
 _SOCKET_ERRORS = (OSError, TimeoutError)
 
@@ -173,22 +175,28 @@ class AsyncMySQLConnection(AsyncAdapter):
             return
         threads = list(self._orphans)
         loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._timeout
+        left = threads
         async with conn.cursor() as cur:
-            for thread in threads:
-                with contextlib.suppress(pymysql.err.Error):  # gone already (1094): then there is nothing to wait for
-                    await cur.execute("KILL CONNECTION %s", (thread,))
-            deadline = loop.time() + self._timeout
-            listed = ", ".join(["%s"] * len(threads))
-            while True:
-                await cur.execute(f"SELECT COUNT(*) FROM information_schema.processlist WHERE id IN ({listed})",
-                                  threads)
-                (left,) = await cur.fetchone()
-                if not left:
-                    break
-                if loop.time() > deadline:
-                    raise StorageUnavailable(f"a connection dropped mid-operation (server thread {threads}) did not "
+            # KILL again until the server says the thread is unknown (1094): a killed thread stays in the
+            # server's thread list until it has ended (a rollback, say), and KILL finds it there.  Unlike
+            # information_schema.processlist, deprecated since MySQL 8.0.22, it needs no version switch.
+            while left:
+                alive = []
+                for thread in left:
+                    try:
+                        await cur.execute("KILL CONNECTION %s", (thread,))
+                    except pymysql.err.Error as exc:
+                        if error_code(exc) != _UNKNOWN_THREAD:
+                            raise
+                    else:
+                        alive.append(thread)
+                left = alive
+                if left and loop.time() > deadline:
+                    raise StorageUnavailable(f"a connection dropped mid-operation (server thread {left}) did not "
                                              f"end within {self._timeout:g} s")
-                await asyncio.sleep(0.01)
+                if left:
+                    await asyncio.sleep(0.01)
         del self._orphans[:len(threads)]
 
     def _drop_connection(self, *, orphan: bool = False) -> None:
