@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -212,7 +213,14 @@ def test_a_server_killed_mid_run_ends_its_engine_in_seconds(tmp_path: Path, serv
     after = ended - float(stamp.read_text())
     assert done.returncode == 1, out[-3000:]
     assert f"{server}: NOT CERTIFIED: server fault: server stopped answering after" in out, out[-3000:]
-    assert after < 2 * KILL_BOUND + 10, f"the run went on for {after:.1f}s after the server was killed"
+    # The harness gives up within its window of two bounds, by its own clock (waits, not CPU work)...
+    gave_up = re.search(rf"{server}: NOT CERTIFIED: server fault: server stopped answering after (\d+) s", out)
+    assert gave_up is not None, out[-3000:]
+    assert int(gave_up[1]) <= 2 * KILL_BOUND + 1, gave_up[0]
+    # ...and the run then winds down (the engine's other contracts marked, the report, cleanup, exit):
+    # 8 s on a quiet machine, 16 s under the README command's load; a wait per remaining contract would
+    # take minutes.
+    assert after < 2 * KILL_BOUND + 24, f"the run went on for {after:.1f}s after the server was killed"
     assert len(out.splitlines()) < 120, f"{len(out.splitlines())} lines of output:\n{out[-3000:]}"
     assert "Traceback" not in out, out[-3000:]
     assert os.path.exists(ROOT)
