@@ -8,6 +8,7 @@ through ``--<engine>-dsn`` as a shared server would be; the service servers are 
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from adapter_contracts.adapters.bounds import GRACE
 from adapter_contracts.harness.config import HarnessConfig
 from adapter_contracts.harness.engines.mysql import MySQLEngine
 from adapter_contracts.harness.engines.mysql import provisioning as mysql_provisioning
@@ -95,11 +97,17 @@ def test_a_stopped_server_ends_its_engine_within_the_bound_and_leaves_nothing(
         left = _gone_after_continue(server)
     assert stamp.exists(), "the server was never stopped:\n" + out[-3000:]
     after = ended - float(stamp.read_text())
-    assert after < 5 * BOUND + 10, f"the run went on for {after:.1f}s after the server stopped:\n{out[-3000:]}"
     verdicts = [line for line in out.splitlines() if line.startswith(f"{kind}: NOT CERTIFIED")]
     assert len(verdicts) == 1, out[-3000:]
-    assert verdicts[0].startswith(f"{kind}: NOT CERTIFIED: server fault: server stopped answering after "), \
-        verdicts[0]
+    gave_up = re.match(rf"{kind}: NOT CERTIFIED: server fault: server stopped answering after (\d+) s", verdicts[0])
+    assert gave_up is not None, verdicts[0]
+    # The harness gives up on the stopped server within its window (two bounds) and the attempt then in
+    # flight (a bound and the client's grace), by its own clock: waits, not CPU work...
+    assert int(gave_up[1]) <= 3 * BOUND + GRACE + 1, verdicts[0]
+    # ...and the run ends soon after: a bounded cleanup, then the report.  12.5-16.4 s after the stop
+    # with three busy loops on the machine's two cores; a wait per remaining contract would take
+    # minutes.
+    assert after < 5 * BOUND + 20, f"the run went on for {after:.1f}s after the server stopped:\n{out[-3000:]}"
     assert " failed" not in verdicts[0], "the server's fault was counted against the adapter"
     assert "Traceback" not in out, out[-3000:]
     assert "INTERNALERROR" not in out, out[-3000:]
@@ -132,7 +140,8 @@ def test_sigterm_ends_a_run_blocked_on_a_stopped_server_within_seconds(tmp_path:
         finally:
             run.kill()
         left = _gone_after_continue(server)
-    assert took < 4 * BOUND + 5, f"{took:.1f}s from SIGTERM to the end:\n{out[-3000:]}"
+    # 6.7-8.8 s with three busy loops on the machine's two cores.
+    assert took < 4 * BOUND + 10, f"{took:.1f}s from SIGTERM to the end:\n{out[-3000:]}"
     assert "interrupted" in out.lower(), out[-3000:]
     assert "Traceback" not in out, out[-3000:]
     assert "INTERNALERROR" not in out, out[-3000:]
