@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
-__all__ = ["child_env"]
+__all__ = ["child_env", "gave_up_after"]
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The contracts, as a path argument of a child run (cwd=ROOT).
@@ -36,3 +37,11 @@ def child_env(*, without: tuple[str, ...] = ("CONTRACT_", "PYTEST_"), **extra: s
         env.setdefault("PYTHONPYCACHEPREFIX", _bytecode_cache())
     env.update(extra)
     return env
+
+
+def gave_up_after(engine: str, text: str) -> int | None:
+    """The seconds the harness waited on ``engine``'s server before it gave up, as its verdict in ``text``
+    says (``<engine>: NOT CERTIFIED: server fault: server stopped answering after N s``); None without one."""
+    found = re.search(rf"{re.escape(engine)}: NOT CERTIFIED: server fault: server stopped answering after (\d+) s",
+                      text)
+    return None if found is None else int(found[1])
