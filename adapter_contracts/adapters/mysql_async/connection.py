@@ -176,28 +176,29 @@ class AsyncMySQLConnection(AsyncAdapter):
         threads = list(self._orphans)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._timeout
-        left = threads
         async with conn.cursor() as cur:
             # KILL again until the server says the thread is unknown (1094): a killed thread stays in the
             # server's thread list until it has ended (a rollback, say), and KILL finds it there.  Unlike
             # information_schema.processlist, deprecated since MySQL 8.0.22, it needs no version switch.
+            left = [thread for thread in threads if await self._kill(cur, thread)]
             while left:
-                alive = []
-                for thread in left:
-                    try:
-                        await cur.execute("KILL CONNECTION %s", (thread,))
-                    except pymysql.err.Error as exc:
-                        if error_code(exc) != _UNKNOWN_THREAD:
-                            raise
-                    else:
-                        alive.append(thread)
-                left = alive
-                if left and loop.time() > deadline:
+                if loop.time() > deadline:
                     raise StorageUnavailable(f"a connection dropped mid-operation (server thread {left}) did not "
                                              f"end within {self._timeout:g} s")
-                if left:
-                    await asyncio.sleep(0.01)
+                await asyncio.sleep(0.01)
+                left = [thread for thread in left if await self._kill(cur, thread)]
         del self._orphans[:len(threads)]
+
+    @staticmethod
+    async def _kill(cur: Any, thread: int) -> bool:
+        """KILL the server thread ``thread``; whether the server still had it (1094: it has ended)."""
+        try:
+            await cur.execute("KILL CONNECTION %s", (thread,))
+        except pymysql.err.Error as exc:
+            if error_code(exc) != _UNKNOWN_THREAD:
+                raise
+            return False
+        return True
 
     def _drop_connection(self, *, orphan: bool = False) -> None:
         """Close the socket at once (no await): the server rolls back whatever transaction was open.  ``orphan``:
