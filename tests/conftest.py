@@ -93,38 +93,22 @@ def _deselect_packaging(config: pytest.Config, items: list[pytest.Item]) -> None
         items[:] = [item for item in items if item.path.name != PACKAGING_FILE]
 
 
-#: This suite's tests that mostly wait (on a stopped server, a signal, a watchdog): about 150 s of
-#: wall time for 30 CPU-s.  Sorted first (heavy) they all went to one worker's slice, and that worker
-#: waited through them alone at the end of the run; dealt to the front of every worker's slice, all
-#: three workers waited at once and the CPU sat 50-90 % idle for 40 s.
+#: This suite's tests that mostly wait (on a stopped server, a signal, a watchdog): 130-160 s of
+#: wall time for 30-45 CPU-s.  Whenever every worker was inside one, the CPU sat idle.
 WAITING = ("test_server_faults.py", "test_cleanup.py", "test_certificate.py")
-#: The part of a worker's first slice its waiting tests are spread over: none near the end, where
-#: a worker still waiting would hold up the others' finish.
-WAITING_SPAN = 0.75
-
-
-def _interleave(waiting: list[pytest.Item], others: list[pytest.Item], band: tuple[float, float]) -> list[pytest.Item]:
-    """``others`` with ``waiting`` spread evenly over the ``band`` (fractions of its length)."""
-    start, end = (int(len(others) * edge) for edge in band)
-    if not waiting:
-        return list(others)
-    step = max((end - start) // len(waiting), 1)
-    spread = []
-    pending = list(waiting)
-    for position, item in enumerate(others[start:end]):
-        if pending and position % step == 0:
-            spread.append(pending.pop(0))
-        spread.append(item)
-    return others[:start] + spread + pending + others[end:]
 
 
 def _spread_waiting(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On an xdist worker, spread each worker's share of the waiting tests over a band of its first
-    slice, the bands staggered (the first worker's early, the last one's late), so that at any time
-    about one worker waits while the others run contracts: spread over the same band, all three
-    workers reached the server-fault tests together and the CPU sat 20-50 % idle for 40 s.  The
-    slices are those of ``--dist worksteal``, which pytest.ini sets (a worker's own options say
-    ``dist=no``)."""
+    """On an xdist worker, lay the slices out so that waiting never idles the CPU: the waiting tests
+    go to the heads of the first half of the workers' slices (its lanes), the heavy tests are dealt
+    round the heads of the other workers' slices, and everything else fills the slices up.
+
+    The lanes wait while the other workers keep the cores busy, and whichever worker ends its slice
+    first takes over the tail of another's (``--dist worksteal``, which pytest.ini sets; a worker's
+    own options say ``dist=no``).  Before, every worker's share of the waiting tests was spread over
+    a band of its slice, the bands staggered by count: the heavy heads made count a poor clock, and
+    in a README command all three workers waited at once from 70 s to 118 s (54 idle CPU-s in
+    130 s; with four workers and two lanes, 16-23 in 118-121 s, docs/performance.md)."""
     workers = int(getattr(config, "workerinput", {}).get("workercount", 0))
     if workers < 2:
         return
@@ -133,23 +117,18 @@ def _spread_waiting(config: pytest.Config, items: list[pytest.Item]) -> None:
     rest = [item for item in items if item.path.name not in WAITING and item not in layout]
     heavy = [item for item in rest if item.get_closest_marker("heavy") is not None]
     others = [item for item in rest if item.get_closest_marker("heavy") is None]
+    lanes = min(workers // 2, len(waiting))
+    computing = workers - lanes
     # worksteal's first distribution: worker i gets len(pending) // (workers - i) of what is left.
     ordered: list[pytest.Item] = []
     left = len(items)
     for i in range(workers):
         size = left // (workers - i)
         left -= size
-        # The heavy tests dealt round, at the head of every slice: sorted first, they all fell into
-        # the first worker's slice, which ran them one after the other (the gallery's two slowest
-        # runs started 40 s in and ended 14 s after the other workers).
         first = layout if i == 0 else []
-        head = heavy[i::workers]
-        mine = waiting[i::workers]
-        take = max(size - len(first) - len(head) - len(mine), 0)
-        # The band is of the whole slice, heavy head included: of the rest only, every worker reached
-        # its band once through its head, all at about the same time.
-        band = (WAITING_SPAN * i / workers, WAITING_SPAN * (i + 1) / workers)
-        ordered += first + _interleave(mine, head + others[:take], band)
+        head = waiting[i::lanes] if i < lanes else heavy[i - lanes::computing]
+        take = max(size - len(first) - len(head), 0)
+        ordered += first + head + others[:take]
         others = others[take:]
     items[:] = ordered + others
 
