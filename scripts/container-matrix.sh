@@ -7,6 +7,11 @@
 # docker.io is installed and a private dockerd started for this run (its images kept under
 # $CONTRACT_DOCKER_ROOT for the next run); it is stopped again at the end, and every container
 # of this run is removed, on every exit path.  Extra arguments go to pytest.
+#
+# With CONTRACT_MATRIX_GO=PATH it prepares (packages, dockerd, images), then waits until PATH
+# exists before it runs the contracts, at most CONTRACT_MATRIX_GO_SECONDS (1800): .ci/run starts
+# it in the background so that the image build, mostly downloads and unpacking, overlaps the
+# suite's own steps, and lets it go once they are done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 began=$SECONDS
@@ -90,6 +95,16 @@ for name in pg15 pg17 mariadb1011 mariadb118 mysql9; do
     [ -n "${ref[$name]:-}" ] || { echo "image $name was not built (scripts/images/build.sh said why above)" >&2; exit 1; }
 done
 echo "images ready in $((SECONDS - step)) s: ${ref[*]}" >&2
+
+if [ -n "${CONTRACT_MATRIX_GO:-}" ]; then
+    step=$SECONDS
+    limit=${CONTRACT_MATRIX_GO_SECONDS:-1800}
+    echo "waiting for $CONTRACT_MATRIX_GO (at most $limit s)" >&2
+    # Short sleeps: a TERM from .ci/run is handled between two of them.
+    while [ ! -e "$CONTRACT_MATRIX_GO" ] && [ $((SECONDS - step)) -lt "$limit" ]; do sleep 0.2; done
+    [ -e "$CONTRACT_MATRIX_GO" ] || { echo "no go within $limit s: the contracts do not run" >&2; exit 1; }
+    echo "go after $((SECONDS - step)) s" >&2
+fi
 
 # The engine runs on this machine, so its published ports are on this host: connect there
 # (testcontainers would otherwise take the bridge gateway inside a container, where /.dockerenv
