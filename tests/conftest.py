@@ -98,10 +98,11 @@ def _deselect_packaging(config: pytest.Config, items: list[pytest.Item]) -> None
 WAITING = ("test_server_faults.py", "test_cleanup.py", "test_certificate.py")
 
 
-def _spread_waiting(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On an xdist worker, lay the slices out so that waiting never idles the CPU: the waiting tests
-    go to the heads of the first half of the workers' slices (its lanes), the heavy tests are dealt
-    round the heads of the other workers' slices, and everything else fills the slices up.
+def _lay_out_slices(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On an xdist worker, lay the slices out so that at most half the workers wait at any time: the
+    waiting tests go to the heads of the first half of the workers' slices (the lanes), the heavy
+    tests are dealt round the heads of the other workers' slices, and everything else fills the
+    slices up.
 
     The lanes wait while the other workers keep the cores busy, and whichever worker ends its slice
     first takes over the tail of another's (``--dist worksteal``, which pytest.ini sets; a worker's
@@ -137,7 +138,7 @@ def _spread_waiting(config: pytest.Config, items: list[pytest.Item]) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     _deselect_packaging(config, items)
     if _gallery_wanted(config):
-        _spread_waiting(config, items)
+        _lay_out_slices(config, items)
         return
     keep, left_out = [], []
     for item in items:
@@ -149,7 +150,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         summary = config.pluginmanager.get_plugin("gallery-summary")
         if summary is not None:
             summary.left_out = len(left_out)
-    _spread_waiting(config, items)
+    _lay_out_slices(config, items)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
