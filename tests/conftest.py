@@ -98,6 +98,16 @@ def _deselect_packaging(config: pytest.Config, items: list[pytest.Item]) -> None
 WAITING = ("test_server_faults.py", "test_cleanup.py", "test_certificate.py")
 
 
+def _worksteal_sizes(count: int, workers: int) -> list[int]:
+    """How many of ``count`` tests ``--dist worksteal`` first hands each worker: worker i gets
+    ``len(pending) // (workers - i)`` of what is left."""
+    sizes: list[int] = []
+    for i in range(workers):
+        sizes.append(count // (workers - i))
+        count -= sizes[-1]
+    return sizes
+
+
 def _lay_out_slices(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On an xdist worker, lay the slices out so that at most half the workers wait at any time: the
     waiting tests go to the heads of the first half of the workers' slices (the lanes), the heavy
@@ -120,12 +130,8 @@ def _lay_out_slices(config: pytest.Config, items: list[pytest.Item]) -> None:
     others = [item for item in rest if item.get_closest_marker("heavy") is None]
     lanes = min(workers // 2, len(waiting))
     computing = workers - lanes
-    # worksteal's first distribution: worker i gets len(pending) // (workers - i) of what is left.
     ordered: list[pytest.Item] = []
-    left = len(items)
-    for i in range(workers):
-        size = left // (workers - i)
-        left -= size
+    for i, size in enumerate(_worksteal_sizes(len(items), workers)):
         first = layout if i == 0 else []
         head = waiting[i::lanes] if i < lanes else heavy[i - lanes::computing]
         take = max(size - len(first) - len(head), 0)

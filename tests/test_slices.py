@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import WAITING, _lay_out_slices
+from tests.conftest import WAITING, _lay_out_slices, _worksteal_sizes
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,11 @@ def _collection() -> list[Item]:
 
 
 def _slices(items: list[Item], workers: int) -> list[list[Item]]:
-    """worksteal's first distribution: worker i gets len(pending) // (workers - i) of what is left."""
-    slices, left = [], list(items)
-    for i in range(workers):
-        size = len(left) // (workers - i)
-        slices.append(left[:size])
-        left = left[size:]
+    """The workers' first slices of ``items``, as ``--dist worksteal`` cuts them."""
+    slices, start = [], 0
+    for size in _worksteal_sizes(len(items), workers):
+        slices.append(items[start:start + size])
+        start += size
     return slices
 
 
