@@ -36,6 +36,7 @@ from adapter_contracts.strategies import (
     window_splits,
 )
 from adapter_contracts.strategies import adversarial as adv
+from adapter_contracts.strategies.entities import FIXED_OFFSETS
 
 
 def _depth(value: Any) -> int:
@@ -171,6 +172,49 @@ def test_billing_streams_are_valid_and_bounded(stream: list[UsageInput]) -> None
         check_amount(entry.tokens_used, field="tokens_used")
         check_amount(entry.cost, field="cost")
     assert sum((e.cost for e in stream), Decimal(0)) < Decimal(10) ** 16
+
+
+def test_billing_streams_mix_their_cases_in_their_shares() -> None:
+    """What the billing properties rely on, in the derandomized streams a certification draws:
+    exact and same-millisecond ties, millisecond-aligned instants, every offset, and each kind of
+    amount near its share (a skewed draw, e.g. one folding too many choices into one integer,
+    moves these shares: Hypothesis favours the low end of a wide range)."""
+    entries: list[UsageInput] = []
+    ties = {"exact": 0, "same millisecond": 0}
+
+    @settings(max_examples=200, database=None, derandomize=True, phases=[Phase.generate])
+    @given(billing_streams())
+    def collect(stream: list[UsageInput]) -> None:
+        entries.extend(stream)
+        seen: set[datetime] = set()
+        for entry in stream:
+            utc = entry.timestamp.astimezone(UTC)
+            milli = utc.replace(microsecond=utc.microsecond // 1000 * 1000)
+            ties["exact"] += utc in seen
+            ties["same millisecond"] += utc not in seen and any(s.replace(microsecond=s.microsecond // 1000 * 1000)
+                                                                 == milli for s in seen)
+            seen.add(utc)
+        assert sum(1 for e in stream for a in (e.tokens_used, e.cost) if a == Decimal("99999999999999.9999")) <= 20
+
+    collect()
+    amounts_drawn = [a for e in entries for a in (e.tokens_used, e.cost)]
+    share = {
+        "huge": sum(a == Decimal("99999999999999.9999") for a in amounts_drawn) / len(amounts_drawn),
+        "spelled": sum(str(a) in ("1E+3", "1.10000", "0E-8") for a in amounts_drawn) / len(amounts_drawn),
+        "tiny": sum(a in (Decimal("0.0001"), Decimal("0.0009")) for a in amounts_drawn) / len(amounts_drawn),
+        "exact ties": ties["exact"] / len(entries),
+        "same-millisecond ties": ties["same millisecond"] / len(entries),
+        "millisecond-aligned": sum(e.timestamp.microsecond % 1000 == 0 for e in entries) / len(entries),
+    }
+    # The strategy's shares: huge 1/24, spelled 3/24, 0.0001 or 0.0009 3/24; a quarter of the
+    # entries are bursts (a third of them exact, two thirds within the millisecond, when the earlier
+    # instant was not itself aligned), and 3 in 8 are drawn aligned.
+    expected = {"huge": (0.02, 0.07), "spelled": (0.08, 0.18), "tiny": (0.08, 0.18), "exact ties": (0.1, 0.3),
+                "same-millisecond ties": (0.08, 0.25), "millisecond-aligned": (0.4, 0.65)}
+    outside = {name: round(share[name], 3) for name, (low, high) in expected.items() if not low <= share[name] <= high}
+    assert not outside, f"shares outside their ranges {expected}: {outside}"
+    offsets = {e.timestamp.utcoffset() for e in entries}
+    assert len(offsets) == len(FIXED_OFFSETS), offsets
 
 
 @given(st.data())
