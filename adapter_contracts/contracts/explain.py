@@ -99,10 +99,13 @@ def disagreement(*, call: str, actual: object, reference: object, rule: str = ""
     return "\n".join([*head, f"call: {call}", *side_by_side(actual, reference)])
 
 
-def expect_same(actual: object, reference: object, *, call: str, rule: str = "",
+def expect_same(actual: object, reference: object, *, call: str | Callable[[], str], rule: str = "",
                 same: Callable[[Any, Any], bool] = lambda a, b: bool(a == b)) -> None:
-    """Fail with :func:`disagreement` unless ``same(actual, reference)``."""
+    """Fail with :func:`disagreement` unless ``same(actual, reference)``.  ``call`` may be a function
+    that spells the call: it is called only on failure (the adversarial contracts spell their
+    hostile values, a cost worth sparing on every passing example)."""
     __tracebackhide__ = True  # the failure is the caller's line, not this helper's
     if not same(actual, reference):
-        raise AssertionError(disagreement(call=call, actual=actual, reference=reference, rule=rule))
+        raise AssertionError(disagreement(call=call if isinstance(call, str) else call(), actual=actual,
+                                          reference=reference, rule=rule))
 

@@ -279,15 +279,18 @@ def check_call(adapter: Adapter, raw_snapshot: Snapshot, call: Call, arg: str, d
         expected: Outcome = "error", (ValidationError, arg)
     else:
         expected = _outcome(lambda: call.op.invoke(reference, canonical))
-    called = f"{call.name}({arg}={drawn!r}), standing for {_brief(drawn.canonical)}"
+
+    def called(what: str = "") -> str:
+        return f"{call.name}({arg}={drawn!r}), standing for {_brief(drawn.canonical)}{what}"
+
     if got[0] == "error":
-        assert raw_snapshot() == before, f"{called}: {wrote_anyway(_show(got))}"
+        assert raw_snapshot() == before, f"{called()}: {wrote_anyway(_show(got))}"
     expect_same(_show(got), _show(expected), call=called)
     if got[0] == "ok":
-        expect_same(got[1], expected[1], call=f"{called}: its result", same=_exact)
+        expect_same(got[1], expected[1], call=lambda: called(": its result"), same=_exact)
         if call.read is not None:
             stored, wanted = _comparable(call.read(adapter, canonical)), _comparable(call.read(reference, canonical))
-            expect_same(stored, wanted, call=f"{called}: what it stored, read back", same=_exact)
+            expect_same(stored, wanted, call=lambda: called(": what it stored, read back"), same=_exact)
     return got[0] == "error"
 
 

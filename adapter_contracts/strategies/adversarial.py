@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -155,6 +156,14 @@ _CLASSES: dict[type, list[type]] = {
 }
 
 
+# Built once: a strategy made inside a draw is validated anew at every draw, which cost more
+# than the draw (the payload and batch composites below draw them per node and per entry).
+_CLASS_OF: dict[type, SearchStrategy[type]] = {base: st.sampled_from(classes) for base, classes in _CLASSES.items()}
+#: String subclasses fit to be dict keys: they keep str's equality and hash.
+_KEY_CLASS = st.sampled_from([c for c in _CLASSES[str] if "__hash__" not in vars(c)])
+_FLAG = st.booleans()
+
+
 def lying_classes(*, base: type) -> list[type]:
     """The subclasses of ``base`` (str, int, float, Decimal, dict or list) drawn here, one lie each."""
     if base not in _CLASSES:
@@ -166,7 +175,7 @@ def _lying(base: type, values: SearchStrategy[Any], kind: str) -> SearchStrategy
     """``values`` wrapped in each lying subclass of ``base``; canonical is the wrapped builtin."""
     return st.builds(
         lambda cls, value: Adversarial(cls(value), value, f"{kind}:{cls.__name__}"),
-        st.sampled_from(_CLASSES[base]), values,
+        _CLASS_OF[base], values,
     )
 
 
@@ -368,19 +377,18 @@ def _disguised(draw: st.DrawFn, value: Any, depth: int = 0) -> Any:
     dict being built, so what the value stands for would no longer be ``value``.
     """
     if isinstance(value, dict):
-        key_classes = [c for c in _CLASSES[str] if "__hash__" not in vars(c)]
         items = {}
         for key, item in value.items():
-            lie = draw(st.booleans())
-            new_key = draw(st.sampled_from(key_classes))(key) if lie else key
+            lie = draw(_FLAG)
+            new_key = draw(_KEY_CLASS)(key) if lie else key
             items[new_key] = draw(_disguised(item, depth + 1))
-        return draw(st.sampled_from(_CLASSES[dict]))(items) if depth and draw(st.booleans()) else items
+        return draw(_CLASS_OF[dict])(items) if depth and draw(_FLAG) else items
     if isinstance(value, list):
         items_list = [draw(_disguised(item, depth + 1)) for item in value]
-        return draw(st.sampled_from(_CLASSES[list]))(items_list) if draw(st.booleans()) else items_list
+        return draw(_CLASS_OF[list])(items_list) if draw(_FLAG) else items_list
     base = type(value)
-    if base in (str, int, float) and draw(st.booleans()):
-        return draw(st.sampled_from(_CLASSES[base]))(value)
+    if base in (str, int, float) and draw(_FLAG):
+        return draw(_CLASS_OF[base])(value)
     return value
 
 
@@ -388,7 +396,7 @@ def _top_disguised(payload: dict[str, Any]) -> SearchStrategy[Adversarial]:
     def wrap(cls: type | None, inner: Any) -> Adversarial:
         return Adversarial(inner if cls is None else cls(inner), payload, "payload")
 
-    return st.builds(wrap, st.none() | st.sampled_from(_CLASSES[dict]), _disguised(payload))
+    return st.builds(wrap, st.none() | _CLASS_OF[dict], _disguised(payload))
 
 
 class _IdentityKey(str):
@@ -583,18 +591,27 @@ def _naive(value: object) -> datetime:
     return datetime(value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond)
 
 
+@cache  # built once, see _CLASS_OF; and only when a batch is drawn
+def _batch_parts() -> tuple[SearchStrategy[list[Adversarial]], dict[int, SearchStrategy[list[Adversarial]]],
+                            SearchStrategy[type]]:
+    stamps = st.lists(adversarial_datetimes(), min_size=1, max_size=3)
+    costs = {size: st.lists(adversarial_amounts(), min_size=size, max_size=size) for size in (1, 2, 3)}
+    return stamps, costs, st.sampled_from([list, tuple, *_CLASSES[list]])
+
+
 @st.composite
 def _batch(draw: st.DrawFn, admin_id: str | None) -> Adversarial:
-    stamps = draw(st.lists(adversarial_datetimes(), min_size=1, max_size=3))
-    costs = draw(st.lists(adversarial_amounts(), min_size=len(stamps), max_size=len(stamps)))
+    any_stamps, costs_of, containers = _batch_parts()
+    stamps = draw(any_stamps)
+    costs = draw(costs_of[len(stamps)])
     plain = [UsageInput(s.value, 1, c.value, admin_id) for s, c in zip(stamps, costs, strict=True)]  # type: ignore[arg-type]
-    lying_entries = [_lying_usage(e) if draw(st.booleans()) else e for e in plain]
+    lying_entries = [_lying_usage(e) if draw(_FLAG) else e for e in plain]
     # A timestamp standing for no instant is refused as a naive one is, naming the same entry's field.
     canonical = [
         UsageInput(_naive(s.value) if s.canonical is REFUSED else s.canonical, 1, c.canonical, admin_id)  # type: ignore[arg-type]
         for s, c in zip(stamps, costs, strict=True)
     ]
-    container = draw(st.sampled_from([list, tuple, *_CLASSES[list]]))
+    container = draw(containers)
     return Adversarial(container(lying_entries), canonical, f"batch:{container.__name__}")
 
 
