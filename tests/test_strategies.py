@@ -182,7 +182,7 @@ def test_billing_streams_mix_their_cases_in_their_shares() -> None:
     entries: list[UsageInput] = []
     ties = {"exact": 0, "same millisecond": 0}
 
-    @settings(max_examples=200, database=None, derandomize=True, phases=[Phase.generate])
+    @settings(max_examples=100, database=None, derandomize=True, phases=[Phase.generate])
     @given(billing_streams())
     def collect(stream: list[UsageInput]) -> None:
         entries.extend(stream)
