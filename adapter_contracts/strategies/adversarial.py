@@ -591,11 +591,15 @@ def _naive(value: object) -> datetime:
     return datetime(value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond)
 
 
+#: Entries in a drawn batch, at most.
+_BATCH_MAX = 3
+
+
 @cache  # built once, see _CLASS_OF; and only when a batch is drawn
 def _batch_parts() -> tuple[SearchStrategy[list[Adversarial]], dict[int, SearchStrategy[list[Adversarial]]],
                             SearchStrategy[type]]:
-    stamps = st.lists(adversarial_datetimes(), min_size=1, max_size=3)
-    costs = {size: st.lists(adversarial_amounts(), min_size=size, max_size=size) for size in (1, 2, 3)}
+    stamps = st.lists(adversarial_datetimes(), min_size=1, max_size=_BATCH_MAX)
+    costs = {size: st.lists(adversarial_amounts(), min_size=size, max_size=size) for size in range(1, _BATCH_MAX + 1)}
     return stamps, costs, st.sampled_from([list, tuple, *_CLASSES[list]])
 
 

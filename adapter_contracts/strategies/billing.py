@@ -157,6 +157,9 @@ def billing_streams(
     return _streams(min_size, max_size, lo, span_td)
 
 
+_TIES = st.sampled_from(("none", "none", "ab", "bc", "abc"))
+
+
 @st.composite
 def _splits(
     draw: st.DrawFn, start: datetime, span: timedelta, points: tuple[datetime, ...]
@@ -171,7 +174,7 @@ def _splits(
     edges = st.sampled_from((start, start + span, lo, hi))
     source = st.one_of(anywhere, edges, st.sampled_from(points)) if points else anywhere | edges
     a, b, c = sorted((draw(source), draw(source), draw(source)))
-    tie = draw(st.sampled_from(("none", "none", "ab", "bc", "abc")))
+    tie = draw(_TIES)
     if tie in ("ab", "abc"):
         b = a
     if tie in ("bc", "abc"):
