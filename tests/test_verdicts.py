@@ -14,6 +14,7 @@ import pytest
 
 from adapter_contracts.adapters.memory import MemoryAdapter, MemoryStore
 from adapter_contracts.harness.budget import Budget
+from adapter_contracts.harness.contract_marks import marked_contract_files, marks_in
 from adapter_contracts.harness.instances import CheckedFactory, FactoryViolation
 from adapter_contracts.harness.manifest import Manifest, SuiteCheck
 from adapter_contracts.harness.recording import ContractRecord, phase_outcome
@@ -180,3 +181,19 @@ def test_the_factory_check_refuses_a_shared_instance_and_a_class_switch() -> Non
     fresh = CheckedFactory(lambda endpoint: MemoryAdapter(store), first)
     assert fresh(None) is not fresh(None)  # type: ignore[arg-type]
     assert fresh.violation is None
+
+
+def test_module_marks_are_read_from_the_pytestmark_assignment_however_it_is_spelled() -> None:
+    # Which files are fault or async-native contracts decides what a certificate requires: the
+    # shortcut for sources without the name must not miss an assignment Python would see.
+    assert marks_in("import pytest\n\ndef test_a():\n    assert 'pytest.mark.faults'\n") == frozenset()
+    assert marks_in("import pytest\npytestmark = [pytest.mark.heavy, pytest.mark.faults]\n") == {"heavy", "faults"}
+    assert marks_in("import pytest\nfirst = pytestmark = pytest.mark.faults\n") == {"faults"}
+    # Python reads identifiers in NFKC: fullwidth letters name the same variable.
+    fullwidth = "import pytest\n\uff50\uff59\uff54\uff45\uff53\uff54\uff4d\uff41\uff52\uff4b = pytest.mark.faults\n"
+    assert marks_in(fullwidth) == {"faults"}
+    # Only the module's own top-level assignment counts, as pytest reads it.
+    assert marks_in("import pytest\ndef f():\n    pytestmark = pytest.mark.faults\n") == frozenset()
+    # The suite's own modules, whose marks the verdicts read.
+    assert marked_contract_files("faults") == {"test_faults.py"}
+    assert marked_contract_files("async_native") == {"test_async.py"}
