@@ -22,10 +22,13 @@ from adapter_contracts.harness.session import EngineSession, EngineUnavailable
 from bench import sections
 from bench.floor import run_floor
 from bench.raw import raw_for
+from bench.readme import run_readme
 from bench.suite import run_suite
 
 ENGINES = ("memory", "sqlite", "postgres", "mysql", "mongomock")
-SECTIONS = ("reset", "point", "ingest", "scaling", "suite", "floor")
+SECTIONS = ("reset", "point", "ingest", "scaling", "suite", "floor", "readme")
+#: What runs without --only: the README command's run (readme) takes minutes of its own.
+DEFAULT_SECTIONS = SECTIONS[:-1]
 #: Engines reached through a server: the ones with a round-trip floor.
 SERVER_ENGINES = ("postgres", "mysql")
 #: The stand-in has no indexes: its aggregate scans every document in Python (0.9 s per
@@ -65,11 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats (about a minute)")
     parser.add_argument("--engine", action="append", choices=ENGINES, help="engines (default: all)")
-    parser.add_argument("--only", action="append", choices=SECTIONS, help="sections (default: all)")
+    parser.add_argument("--only", action="append", choices=SECTIONS,
+                        help="sections (default: all but readme, the README's test command measured)")
     parser.add_argument("--json", type=Path, help="where to write the results (default bench/results/<time>.json)")
     args = parser.parse_args(argv)
     engines = args.engine or list(ENGINES)
-    only = args.only or list(SECTIONS)
+    only = args.only or list(DEFAULT_SECTIONS)
     repeat = 200 if args.quick else 1000
     ingest_n = 1000 if args.quick else 5000
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
@@ -83,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     try:
         for engine_id in engines:
-            if not set(only) - {"suite", "floor"}:
+            if not set(only) - {"suite", "floor", "readme"}:
                 break
             try:
                 started = session.get(engine_id)
@@ -125,6 +129,11 @@ def main(argv: list[str] | None = None) -> int:
             if engine_id in SERVER_ENGINES:
                 results["sections"]["floor"].append(run_floor(engine_id))
                 print(f"floor {engine_id}: {results['sections']['floor'][-1]['wall_s']} s", file=sys.stderr)
+    if "readme" in only:
+        row, files = run_readme()
+        results["sections"]["readme"] = [row]
+        results["readme_files"] = files
+        print(f"readme: {row['wall_s']} s", file=sys.stderr)
     results["bench_seconds"] = round(time.perf_counter() - began, 1)
 
     titles = {
@@ -134,10 +143,14 @@ def main(argv: list[str] | None = None) -> int:
         "scaling": "billing totals and first page of 100 for one client among ten (ms)",
         "suite": "whole suite per engine (CI=true: Hypothesis ci profile), serial",
         "floor": "serial certification against its floor (round trips x SELECT 1 median); CPU split of pytest (%)",
+        "readme": "the README's test command: wall, the machine's busy cores, where pytest's CPU went (s)",
     }
     for name in only:
         skip = ("totals_plan", "listing_plan") if name == "scaling" else ("summary",)
         print(table(titles[name], results["sections"][name], skip) + "\n")
+    if results.get("readme_files"):
+        print(table("the README command's most expensive test files (CPU-s, their children's part)",
+                    results["readme_files"]) + "\n")
     plans = [r for r in results["sections"].get("scaling", []) if "totals_plan" in r]
     for r in plans:
         print(f"{r['engine']} rows={r['table_rows']} window={r['window']}: totals {r['totals_plan']}"
