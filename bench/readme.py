@@ -5,7 +5,9 @@ can only get there by doing less, so this prints, beside the wall time, the mach
 cores (``/proc/stat``, every process: throwaway servers included), the CPU of pytest's own
 process tree, and how that splits between the contracts, the harness's own tests (in-process
 and in the child processes they start) and everything outside a test (starting workers,
-collecting, reporting), with the most expensive test files.
+collecting, reporting, and the MariaDB throwaway servers the workers started: their children,
+counted when reaped at the end; PostgreSQL's detach and count only machine-wide), with the
+most expensive test files.
 """
 
 from __future__ import annotations
