@@ -2,11 +2,14 @@
 
 ``CONTRACT_TEST_KILL=postgres:40`` kills the server behind ``postgres`` after its 40th
 contract; the time of the kill is written to ``CONTRACT_TEST_KILL_STAMP``.  The
-server's process id comes from its own pid file, read over the raw connection.
+server's process id comes from its own pid file, read over the raw connection.  What the
+killed server leaves to be cleaned up besides its directory (PostgreSQL's System V segment
+and dynamic segments in /dev/shm) is written as JSON to ``CONTRACT_TEST_KILL_STAMP.shm``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -34,6 +37,15 @@ def _server_pid(engine: str, dsn: str) -> int:
     return int(Path(str(pid_file)).read_text().split()[0])
 
 
+def _shared_memory(pid: int) -> dict[str, list[str]]:
+    """The /dev/shm files and System V segments (their ids: a mapping's inode) the process ``pid`` has
+    attached."""
+    maps = [line.split() for line in Path(f"/proc/{pid}/maps").read_text().splitlines()]
+    files = {field for fields in maps for field in fields[5:] if field.startswith("/dev/shm/")}
+    segments = {fields[4] for fields in maps if len(fields) > 5 and fields[5].startswith("/SYSV")}
+    return {"files": sorted(files), "segments": sorted(segments)}
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_runtest_teardown(item: pytest.Item) -> None:
     engine, _, after = os.environ.get("CONTRACT_TEST_KILL", "").partition(":")
@@ -51,5 +63,6 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     session = engine_session(item.config)
     assert session is not None
     pid = _server_pid(engine, session.started[engine].endpoint.dsn)
+    Path(os.environ["CONTRACT_TEST_KILL_STAMP"] + ".shm").write_text(json.dumps(_shared_memory(pid)))
     os.kill(pid, signal.SIGKILL)
     Path(os.environ["CONTRACT_TEST_KILL_STAMP"]).write_text(str(time.time()))

@@ -222,3 +222,9 @@ def test_a_server_killed_mid_run_ends_its_engine_in_seconds(tmp_path: Path, serv
     assert len(out.splitlines()) < 120, f"{len(out.splitlines())} lines of output:\n{out[-3000:]}"
     assert "Traceback" not in out, out[-3000:]
     assert os.path.exists(ROOT)
+    # A killed PostgreSQL leaves shared memory that only a server on its data directory removes: the
+    # harness starts one before the directory goes (2 files in /dev/shm and 1 segment per kill before).
+    left = json.loads(Path(f"{stamp}.shm").read_text())
+    assert [name for name in left["files"] if os.path.exists(name)] == [], left
+    live = {row.split()[1] for row in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]}
+    assert [segment for segment in left["segments"] if segment in live] == [], left

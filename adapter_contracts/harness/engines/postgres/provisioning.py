@@ -317,6 +317,18 @@ class PostgresServer(LocalServer):
         failed = self._pg_ctl("-m", "immediate" if final else "fast", "-w", "stop", timeout=self.timeout + 5)
         if failed and not final:
             raise RuntimeError(f"pg_ctl stop failed: {failed[-300:]}")
+        if failed and (self.workdir / "data" / "postmaster.pid").exists():
+            self._clear_after_crash()
+
+    def _clear_after_crash(self) -> None:
+        """A postmaster killed outright (SIGKILL, the OOM killer) leaves its shared memory behind, a
+        System V segment and its dynamic segments in /dev/shm, until a server starts on the same data
+        directory, which then removes them.  Its directory is about to go, so one starts now, with no
+        TCP port that could be taken meanwhile, and stops: nothing of the run outlives it."""
+        started = self._pg_ctl("-l", str(self.log), "-o", f"-c listen_addresses='' -k {self.workdir}", "-w", "-t",
+                               str(int(self.timeout)), "start", timeout=self.timeout + 5)
+        if not started:
+            self._pg_ctl("-m", "fast", "-w", "stop", timeout=self.timeout + 5)
 
 
 def local_server(engine: PostgresEngine, stack: ExitStack, timeout: float) -> PostgresServer:
