@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from adapter_contracts.harness.provision.ownership import OWNER_FILE, parse_owner
+from bench.timing import cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Work directories of the throwaway servers, by the engines' prefixes (their LocalServerSpec).
@@ -113,7 +114,7 @@ def run_floor(engine: str) -> dict[str, Any]:
         command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-p", "bench.floor_plugin",
                    "--engine", engine, "adapter_contracts/contracts"]
         env = {**os.environ, "CI": "true", "BENCH_FLOOR_OUT": str(out)}
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        before = cpu_seconds(resource.RUSAGE_CHILDREN)
         began = time.perf_counter()
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    text=True)
@@ -121,7 +122,7 @@ def run_floor(engine: str) -> dict[str, Any]:
         output, _ = process.communicate(timeout=1800)
         wall = time.perf_counter() - began
         server_cpu = server.stop()
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        after = cpu_seconds(resource.RUSAGE_CHILDREN)
         figures: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}
     tail = output.strip().splitlines()[-1] if output.strip() else ""
     trips = sum(figures.get("round_trips", {}).values())
@@ -129,7 +130,7 @@ def run_floor(engine: str) -> dict[str, Any]:
     floor = trips * median / 1000 if median else None
     cpu = figures.get("cpu_s", {})
     sampled = sum(cpu.values()) or 1.0
-    process_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    process_cpu = after - before
     row: dict[str, Any] = {
         "engine": engine,
         "exit": process.returncode,

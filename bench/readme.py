@@ -24,6 +24,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from bench.timing import cpu_seconds
+
 ROOT = Path(__file__).resolve().parent.parent
 #: The README's test command (README.md, "Quick start"), with the recording plugin added.
 COMMAND = ("-m", "pytest", "-n", "4", "--require-engine", "all")
@@ -38,11 +40,6 @@ def _machine_cpu() -> tuple[float, float]:
     return (sum(fields[:8]) - idle) / tick, idle / tick
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def _records(folder: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for path in folder.glob("*.jsonl") for line in path.read_text().splitlines()]
 
@@ -52,12 +49,12 @@ def run_readme(top: int = 8) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     with tempfile.TemporaryDirectory(prefix="bench-readme-") as tmp:
         env = {**os.environ, "BENCH_README_OUT": tmp}
         busy0, idle0 = _machine_cpu()
-        tree0 = _children_cpu()
+        tree0 = cpu_seconds(resource.RUSAGE_CHILDREN)
         began = time.time()
         done = subprocess.run([sys.executable, *COMMAND, "-p", "bench.readme_plugin"], cwd=ROOT, env=env,
                               capture_output=True, text=True, check=False)
         wall = time.time() - began
-        tree = _children_cpu() - tree0
+        tree = cpu_seconds(resource.RUSAGE_CHILDREN) - tree0
         busy, idle = _machine_cpu()
         busy, idle = busy - busy0, idle - idle0
         records = _records(Path(tmp))
@@ -86,14 +83,15 @@ def run_readme(top: int = 8) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         "last_test_s": round(max(r["ended"] for r in tests) - began, 1) if tests else None,
         "summary": tail[-160:],
     }
-    by_file: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    by_file: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0])
     for r in tests:
         totals = by_file[r["id"].split("::")[0]]
         totals[0] += r["self"] + r["children"]
         totals[1] += r["children"]
         totals[2] += r["ended"] - r["began"]
+        totals[3] += 1
     ranked = sorted(by_file.items(), key=lambda item: -item[1][0])[:top]
     files = [{"file": name, "cpu_s": round(cpu, 1), "in_children_s": round(children, 1),
-              "test_wall_s": round(spent, 1), "tests": sum(1 for r in tests if r["id"].startswith(name + "::"))}
-             for name, (cpu, children, spent) in ranked]
+              "test_wall_s": round(spent, 1), "tests": int(count)}
+             for name, (cpu, children, spent, count) in ranked]
     return row, files

@@ -19,12 +19,9 @@ from typing import IO, Any
 
 import pytest
 
+from bench.timing import cpu_seconds
+
 _sink: IO[str] | None = None
-
-
-def _cpu(who: int) -> float:
-    usage = resource.getrusage(who)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _write(record: dict[str, Any]) -> None:
@@ -44,12 +41,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
-    began, own, children = time.time(), _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)
+    began, own, children = time.time(), cpu_seconds(resource.RUSAGE_SELF), cpu_seconds(resource.RUSAGE_CHILDREN)
     try:
         return (yield)
     finally:
         _write({"id": item.nodeid, "began": began, "ended": time.time(),
-                "self": _cpu(resource.RUSAGE_SELF) - own, "children": _cpu(resource.RUSAGE_CHILDREN) - children})
+                "self": cpu_seconds(resource.RUSAGE_SELF) - own,
+                "children": cpu_seconds(resource.RUSAGE_CHILDREN) - children})
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

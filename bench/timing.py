@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import statistics
 import time
 from collections.abc import Callable
@@ -42,3 +43,10 @@ def once(action: Callable[[], object]) -> float:
     began = time.perf_counter()
     action()
     return time.perf_counter() - began
+
+
+def cpu_seconds(who: int) -> float:
+    """User and system CPU seconds of ``resource.getrusage(who)``: this process (``RUSAGE_SELF``) or
+    the children it has waited for (``RUSAGE_CHILDREN``)."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
