@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+__all__ = ["shared_memory"]
+
 _seen: dict[str, int] = {}
 
 
@@ -37,7 +39,7 @@ def _server_pid(engine: str, dsn: str) -> int:
     return int(Path(str(pid_file)).read_text().split()[0])
 
 
-def _shared_memory(pid: int) -> dict[str, list[str]]:
+def shared_memory(pid: int) -> dict[str, list[str]]:
     """The /dev/shm files and System V segments (their ids: a mapping's inode) the process ``pid`` has
     attached."""
     maps = [line.split() for line in Path(f"/proc/{pid}/maps").read_text().splitlines()]
@@ -63,6 +65,6 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     session = engine_session(item.config)
     assert session is not None
     pid = _server_pid(engine, session.started[engine].endpoint.dsn)
-    Path(os.environ["CONTRACT_TEST_KILL_STAMP"] + ".shm").write_text(json.dumps(_shared_memory(pid)))
+    Path(os.environ["CONTRACT_TEST_KILL_STAMP"] + ".shm").write_text(json.dumps(shared_memory(pid)))
     os.kill(pid, signal.SIGKILL)
     Path(os.environ["CONTRACT_TEST_KILL_STAMP"]).write_text(str(time.time()))

@@ -1,4 +1,5 @@
-"""Nothing is left behind however a run ends: SIGTERM (serial and xdist), SIGKILL, and the next run's sweep.
+"""Nothing is left behind however a run ends: SIGTERM (serial and xdist), SIGKILL (of the run, and of the
+run with its server), and the next run's sweep.
 
 Runs are identified by their processes: every database and work directory the
 harness makes carries an owner record naming the process that made it, so the
@@ -16,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +26,16 @@ import psycopg.sql
 import pymysql
 import pytest
 
+from adapter_contracts.harness.engines.postgres import PostgresEngine
+from adapter_contracts.harness.engines.postgres import provisioning as pg_provisioning
 from adapter_contracts.harness.engines.postgres.provisioning import HARNESS_MARK
+from adapter_contracts.harness.provision import watchdog as watchdog_process
 from adapter_contracts.harness.provision.common import MARKER_TABLE, MARKER_TEXT
 from adapter_contracts.harness.provision.ownership import OWNER_FILE, owner_record, parse_owner
 from tests.inner import CONTRACTS, child_env
+from tests.kill_server import shared_memory
 from tests.stop_server import pause_env, paused
+from tests.throwaway import family
 
 ROOT = Path(__file__).resolve().parents[1]
 PG = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -287,6 +294,41 @@ def test_after_sigkill_the_watchdog_stops_servers_and_drops_databases(tmp_path: 
         time.sleep(0.2)
     assert _mine(databases(), family) == [], "the watchdog left the run's database"
     assert _mine(workdirs(), family) == [], "the watchdog left the run's work directory"
+
+
+def _live_segments() -> set[str]:
+    return {row.split()[1] for row in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]}
+
+
+def test_a_postgresql_killed_with_its_run_leaves_no_shared_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run and its throwaway PostgreSQL both killed outright (the OOM killer): the watchdog's removal of
+    the work directory, with the hook the run registered beside it, also removes the System V segment and
+    the /dev/shm files a killed postmaster leaves.  In-process, about a CPU-second: the server starts as a
+    run starts it, and the watchdog's cleaning runs on what the run sent its watchdog."""
+    sent: list[dict[str, Any]] = []
+    monkeypatch.setattr(watchdog_process.watchdog, "_send", sent.append)
+    with ExitStack() as stack:
+        server = pg_provisioning.local_server(PostgresEngine(), stack, 60.0)
+        resource = next(m["add"] for m in sent if "add" in m and m["add"][0] == "workdir")
+        assert resource[1] == str(server.workdir)
+        postmaster = int((server.workdir / "data" / "postmaster.pid").read_text().split()[0])
+        processes = family(postmaster)
+        held = [shared_memory(pid) for pid in processes]  # the backends' dynamic segments too
+        left = {kind: sorted({name for one in held for name in one[kind]}) for kind in ("files", "segments")}
+        os.kill(postmaster, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while any(Path(f"/proc/{pid}").exists() for pid in processes) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # What a killed postmaster leaves: without the hook, removing its directory keeps these.
+        assert left["files"], left
+        assert all(os.path.exists(name) for name in left["files"]), left
+        assert left["segments"], left
+        assert set(left["segments"]) <= _live_segments(), left
+        watchdog_process._clean(tuple(resource))
+        stack.pop_all()  # the run is dead: its own cleanup never runs
+        assert not server.workdir.exists()
+        assert [name for name in left["files"] if os.path.exists(name)] == [], left
+        assert [segment for segment in left["segments"] if segment in _live_segments()] == [], left
 
 
 @pytest.fixture

@@ -61,17 +61,19 @@ class LocalServerSpec:
 
 
 def owned_workdir(prefix: str, account: str | None, stack: ExitStack, *, pid_files: Sequence[str] = (),
-                  base: str | None = None) -> tuple[Path, list[str]]:
+                  base: str | None = None, after_crash: Sequence[str] = ()) -> tuple[Path, list[str]]:
     """A new work directory for the run, and the leftovers of ended runs swept before it was made.
 
     The directory belongs to ``account`` (when we are root), carries the run's owner
-    record, is guarded by the watchdog (removed after a SIGKILL) and is removed when
-    ``stack`` closes.  Only ``prefix``'s orphans are swept: another engine's are its own.
+    record, is guarded by the watchdog (removed after a SIGKILL, with ``after_crash``: see
+    :meth:`LocalServer.crash_hook`) and is removed when ``stack`` closes.  Only ``prefix``'s
+    orphans are swept: another engine's are its own.
     """
     swept = sweep_workdirs(prefix, account)
     workdir = server_workdir(prefix, account, base=base)
-    watchdog.guard_workdir(workdir)
-    stack.callback(watchdog.removing(lambda: shutil.rmtree(workdir, ignore_errors=True), "workdir", str(workdir)))
+    resource = ("workdir", str(workdir), *after_crash)
+    watchdog.guard_workdir(workdir, *after_crash)
+    stack.callback(watchdog.removing(lambda: shutil.rmtree(workdir, ignore_errors=True), *resource))
     write_owner_file(workdir, pid_files)
     return workdir, swept
 
@@ -180,6 +182,13 @@ class LocalServer(ABC):
         """Stop the server.  ``final``: the run is over and its data thrown away (no need to be gentle,
         and no error: it may be down already); else a restart's stop, which must succeed."""
 
+    def crash_hook(self) -> tuple[str, ...]:
+        """What the watchdog calls, once the server is gone, before it removes the work directory of a
+        run that died: ``("module:function", *arguments)``, called as ``function(workdir, *arguments)``,
+        for what a server killed outright leaves outside its directory; () when nothing.  Read after
+        :meth:`locate`; it travels over the watchdog's pipe, never through the directory."""
+        return ()
+
     # -- the skeleton ----------------------------------------------------------------
 
     @property
@@ -197,7 +206,7 @@ class LocalServer(ABC):
         self.binary = binary
         self.user = _account(self.spec.accounts)
         self.workdir, self.swept = owned_workdir(self.spec.workdir_prefix, self.user, stack,
-                                                 pid_files=self.spec.pid_files)
+                                                 pid_files=self.spec.pid_files, after_crash=self.crash_hook())
         try:
             self.initialise()
         except subprocess.TimeoutExpired:

@@ -11,6 +11,7 @@ run's, one without a readable record -- is never touched.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import pwd
@@ -121,8 +122,13 @@ def _server_pids(workdir: Path) -> Iterator[int]:
             yield pid
 
 
-def stop_workdir_server(workdir: Path, *, grace: float = 5.0) -> None:
-    """Stop the throwaway server running from ``workdir`` (if any), then remove the directory."""
+def stop_workdir_server(workdir: Path, *, grace: float = 5.0, after_crash: Sequence[str] = ()) -> None:
+    """Stop the throwaway server running from ``workdir`` (if any), then remove the directory.
+
+    ``after_crash`` (``"module:function", *arguments``, from the harness over the watchdog's pipe, never
+    from the directory) is called as ``function(workdir, *arguments)`` once the server is gone, for what
+    a server killed outright left outside the directory; best effort, since the directory goes anyway.
+    """
     for pid in _server_pids(workdir):
         with contextlib.suppress(OSError):
             # SIGQUIT is PostgreSQL's immediate shutdown and ends its children with it; MariaDB
@@ -135,6 +141,10 @@ def stop_workdir_server(workdir: Path, *, grace: float = 5.0) -> None:
                 os.waitpid(pid, os.WNOHANG)  # reap it when it is our own child
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
+    if after_crash:
+        module, _, function = after_crash[0].partition(":")
+        with contextlib.suppress(Exception):
+            getattr(importlib.import_module(module), function)(workdir, *after_crash[1:])
     shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -10,8 +10,10 @@ the databases and removes the containers it was told about, then exits.  The
 DSNs travel over the pipe, never on a command line.
 
 The watchdog knows no engine: a database comes with its engine's hook, the
-``module:function`` that drops it (``drop(server, name)``), which the watchdog
-process imports by that name only when it must act.
+``module:function`` that drops it (``drop(server, name)``), and a work directory
+may come with one for what its server, killed outright, left outside it
+(PostgreSQL's shared memory); the watchdog process imports each by that name
+only when it must act.
 
     python -m adapter_contracts.harness.provision.watchdog      # reads JSON lines on stdin
 """
@@ -81,8 +83,10 @@ class Watchdog:
                 pipe.write(json.dumps(message).encode() + b"\n")
                 pipe.flush()
 
-    def guard_workdir(self, workdir: Path) -> None:
-        self._send({"add": ["workdir", str(workdir)]})
+    def guard_workdir(self, workdir: Path, *after_crash: str) -> None:
+        """Have the watchdog stop the server of ``workdir`` and remove it if the run dies; ``after_crash``:
+        the engine's hook for what a killed server leaves outside it (``LocalServer.crash_hook``)."""
+        self._send({"add": ["workdir", str(workdir), *after_crash]})
 
     def guard_database(self, drop: Callable[[str, str], object], server: str, name: str) -> Callable[[], None]:
         """Have the watchdog drop database ``name`` on ``server`` (a DSN) with ``drop(server, name)`` if the
@@ -167,7 +171,7 @@ def _clean(resource: tuple[str, ...]) -> None:
 
     kind, *args = resource
     if kind == "workdir":
-        stop_workdir_server(Path(args[0]))
+        stop_workdir_server(Path(args[0]), after_crash=tuple(args[1:]))
     elif kind == "database":
         _drop_database(*args)
     elif kind == "container":

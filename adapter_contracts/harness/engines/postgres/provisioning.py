@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from adapter_contracts.harness.config import HarnessConfig
     from adapter_contracts.harness.engines.postgres import PostgresEngine
 
-__all__ = ["HARNESS_MARK", "HOSTILE_TIMEZONE", "PostgresServer", "container", "database_name",
+__all__ = ["HARNESS_MARK", "HOSTILE_TIMEZONE", "PostgresServer", "clear_after_crash", "container", "database_name",
            "drop_owned_database", "existing_database", "libpq_url", "local_server", "own_database",
            "sweep_databases", "with_database"]
 
@@ -317,18 +317,35 @@ class PostgresServer(LocalServer):
         failed = self._pg_ctl("-m", "immediate" if final else "fast", "-w", "stop", timeout=self.timeout + 5)
         if failed and not final:
             raise RuntimeError(f"pg_ctl stop failed: {failed[-300:]}")
-        if failed and (self.workdir / "data" / "postmaster.pid").exists():
-            self._clear_after_crash()
+        if failed:
+            clear_after_crash(self.workdir, self.pg_ctl, self.user or "", self.timeout)
 
-    def _clear_after_crash(self) -> None:
-        """A postmaster killed outright (SIGKILL, the OOM killer) leaves its shared memory behind, a
-        System V segment and its dynamic segments in /dev/shm, until a server starts on the same data
-        directory, which then removes them.  Its directory is about to go, so one starts now, with no
-        TCP port that could be taken meanwhile, and stops: nothing of the run outlives it."""
-        started = self._pg_ctl("-l", str(self.log), "-o", f"-c listen_addresses='' -k {self.workdir}", "-w", "-t",
-                               str(int(self.timeout)), "start", timeout=self.timeout + 5)
-        if not started:
-            self._pg_ctl("-m", "fast", "-w", "stop", timeout=self.timeout + 5)
+    def crash_hook(self) -> tuple[str, ...]:
+        # The watchdog's copy of the final stop's clearing, for a run that died with its server.
+        return (f"{__name__}:{clear_after_crash.__name__}", self.pg_ctl, self.user or "")
+
+
+def clear_after_crash(workdir: Path, pg_ctl: str, user: str, timeout: float = 10.0) -> None:
+    """Remove what a postmaster killed outright (SIGKILL, the OOM killer) left outside its data directory.
+
+    It leaves its shared memory, a System V segment and its dynamic segments in /dev/shm, until
+    a server starts on the same data directory, which then removes them.  The directory is
+    about to go, so one starts now, with no TCP port that could be taken meanwhile, and stops:
+    nothing of the run outlives it.  Nothing to do without a stale ``postmaster.pid`` (a server
+    that stopped cleanly).  The final stop calls this, and the watchdog when the run died too
+    (:meth:`PostgresServer.crash_hook`); ``user``: the server's account, '' for ours.
+    """
+    data = workdir / "data"
+    if not (data / "postmaster.pid").exists():
+        return
+
+    def pg_ctl_ok(*args: str) -> bool:
+        done = run_as(user or None, [pg_ctl, "-D", str(data), *args], cwd=workdir, timeout=timeout + 5)
+        return done.returncode == 0
+
+    if pg_ctl_ok("-l", str(workdir / "after-crash.log"), "-o", f"-c listen_addresses='' -k {workdir}", "-w",
+                 "-t", str(int(timeout)), "start"):
+        pg_ctl_ok("-m", "fast", "-w", "stop")
 
 
 def local_server(engine: PostgresEngine, stack: ExitStack, timeout: float) -> PostgresServer:
