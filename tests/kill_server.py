@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["shared_memory"]
+__all__ = ["live_segments", "shared_memory"]
 
 _seen: dict[str, int] = {}
 
@@ -46,6 +46,11 @@ def shared_memory(pid: int) -> dict[str, list[str]]:
     files = {field for fields in maps for field in fields[5:] if field.startswith("/dev/shm/")}
     segments = {fields[4] for fields in maps if len(fields) > 5 and fields[5].startswith("/SYSV")}
     return {"files": sorted(files), "segments": sorted(segments)}
+
+
+def live_segments() -> set[str]:
+    """The ids of the System V segments that exist now."""
+    return {row.split()[1] for row in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]}
 
 
 @pytest.hookimpl(trylast=True)

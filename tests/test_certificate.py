@@ -19,6 +19,7 @@ from hypothesis import settings
 
 from adapter_contracts.harness import profiles
 from tests.inner import CONTRACTS, child_env, gave_up_after
+from tests.kill_server import live_segments
 from tests.stop_server import GO, pause_env, paused
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -226,5 +227,4 @@ def test_a_server_killed_mid_run_ends_its_engine_in_seconds(tmp_path: Path, serv
     # harness starts one before the directory goes (2 files in /dev/shm and 1 segment per kill before).
     left = json.loads(Path(f"{stamp}.shm").read_text())
     assert [name for name in left["files"] if os.path.exists(name)] == [], left
-    live = {row.split()[1] for row in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]}
-    assert [segment for segment in left["segments"] if segment in live] == [], left
+    assert [segment for segment in left["segments"] if segment in live_segments()] == [], left

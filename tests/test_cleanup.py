@@ -33,7 +33,7 @@ from adapter_contracts.harness.provision import watchdog as watchdog_process
 from adapter_contracts.harness.provision.common import MARKER_TABLE, MARKER_TEXT
 from adapter_contracts.harness.provision.ownership import OWNER_FILE, owner_record, parse_owner
 from tests.inner import CONTRACTS, child_env
-from tests.kill_server import shared_memory
+from tests.kill_server import live_segments, shared_memory
 from tests.stop_server import pause_env, paused
 from tests.throwaway import family
 
@@ -296,10 +296,6 @@ def test_after_sigkill_the_watchdog_stops_servers_and_drops_databases(tmp_path: 
     assert _mine(workdirs(), family) == [], "the watchdog left the run's work directory"
 
 
-def _live_segments() -> set[str]:
-    return {row.split()[1] for row in Path("/proc/sysvipc/shm").read_text().splitlines()[1:]}
-
-
 def test_a_postgresql_killed_with_its_run_leaves_no_shared_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     """The run and its throwaway PostgreSQL both killed outright (the OOM killer): the watchdog's removal of
     the work directory, with the hook the run registered beside it, also removes the System V segment and
@@ -323,14 +319,14 @@ def test_a_postgresql_killed_with_its_run_leaves_no_shared_memory(monkeypatch: p
         # What the killed server left (a segment a backend released just before the kill is not left): without
         # the hook, removing its directory keeps these.
         files = sorted({name for one in held for name in one["files"] if os.path.exists(name)})
-        segments = sorted({segment for one in held for segment in one["segments"]} & _live_segments())
+        segments = sorted({segment for one in held for segment in one["segments"]} & live_segments())
         assert files, held
         assert segments, held
         watchdog_process._clean(tuple(resource))
         stack.pop_all()  # the run is dead: its own cleanup never runs
         assert not server.workdir.exists()
         assert [name for name in files if os.path.exists(name)] == [], files
-        assert [segment for segment in segments if segment in _live_segments()] == [], segments
+        assert [segment for segment in segments if segment in live_segments()] == [], segments
 
 
 @pytest.fixture

@@ -71,8 +71,7 @@ def owned_workdir(prefix: str, account: str | None, stack: ExitStack, *, pid_fil
     """
     swept = sweep_workdirs(prefix, account)
     workdir = server_workdir(prefix, account, base=base)
-    resource = ("workdir", str(workdir), *after_crash)
-    watchdog.guard_workdir(workdir, *after_crash)
+    resource = watchdog.guard_workdir(workdir, *after_crash)
     stack.callback(watchdog.removing(lambda: shutil.rmtree(workdir, ignore_errors=True), *resource))
     write_owner_file(workdir, pid_files)
     return workdir, swept

@@ -11,7 +11,6 @@ run's, one without a readable record -- is never touched.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import os
 import pwd
@@ -20,7 +19,7 @@ import signal
 import socket
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -122,12 +121,13 @@ def _server_pids(workdir: Path) -> Iterator[int]:
             yield pid
 
 
-def stop_workdir_server(workdir: Path, *, grace: float = 5.0, after_crash: Sequence[str] = ()) -> None:
+def stop_workdir_server(workdir: Path, *, grace: float = 5.0,
+                        after_crash: Callable[[Path], object] | None = None) -> None:
     """Stop the throwaway server running from ``workdir`` (if any), then remove the directory.
 
-    ``after_crash`` (``"module:function", *arguments``, from the harness over the watchdog's pipe, never
-    from the directory) is called as ``function(workdir, *arguments)`` once the server is gone, for what
-    a server killed outright left outside the directory; best effort, since the directory goes anyway.
+    ``after_crash`` (the engine's hook, which the watchdog got from the harness, never from the
+    directory) is called with ``workdir`` once the server is gone, for what a server killed outright
+    left outside the directory; best effort, since the directory goes anyway.
     """
     for pid in _server_pids(workdir):
         with contextlib.suppress(OSError):
@@ -141,10 +141,9 @@ def stop_workdir_server(workdir: Path, *, grace: float = 5.0, after_crash: Seque
                 os.waitpid(pid, os.WNOHANG)  # reap it when it is our own child
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-    if after_crash:
-        module, _, function = after_crash[0].partition(":")
+    if after_crash is not None:
         with contextlib.suppress(Exception):
-            getattr(importlib.import_module(module), function)(workdir, *after_crash[1:])
+            after_crash(workdir)
     shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -83,10 +83,13 @@ class Watchdog:
                 pipe.write(json.dumps(message).encode() + b"\n")
                 pipe.flush()
 
-    def guard_workdir(self, workdir: Path, *after_crash: str) -> None:
+    def guard_workdir(self, workdir: Path, *after_crash: str) -> tuple[str, ...]:
         """Have the watchdog stop the server of ``workdir`` and remove it if the run dies; ``after_crash``:
-        the engine's hook for what a killed server leaves outside it (``LocalServer.crash_hook``)."""
-        self._send({"add": ["workdir", str(workdir), *after_crash]})
+        the engine's hook for what a killed server leaves outside it (``LocalServer.crash_hook``).
+        Returns the resource as registered, for :meth:`removing`."""
+        resource = ("workdir", str(workdir), *after_crash)
+        self._send({"add": list(resource)})
+        return resource
 
     def guard_database(self, drop: Callable[[str, str], object], server: str, name: str) -> Callable[[], None]:
         """Have the watchdog drop database ``name`` on ``server`` (a DSN) with ``drop(server, name)`` if the
@@ -155,9 +158,14 @@ watchdog = Watchdog()
 # -- the watchdog process ----------------------------------------------------------
 
 
+def _hook(name: str) -> Callable[..., object]:
+    """The engine's function named ``module:function``, imported only now."""
+    module, _, function = name.partition(":")
+    return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
+
+
 def _drop_database(hook: str, server: str, name: str) -> None:
-    module, _, function = hook.partition(":")
-    getattr(importlib.import_module(module), function)(server, name)
+    _hook(hook)(server, name)
 
 
 def _remove_container(container_id: str) -> None:
@@ -171,7 +179,9 @@ def _clean(resource: tuple[str, ...]) -> None:
 
     kind, *args = resource
     if kind == "workdir":
-        stop_workdir_server(Path(args[0]), after_crash=tuple(args[1:]))
+        workdir, *after_crash = args
+        stop_workdir_server(Path(workdir), after_crash=(
+            (lambda path: _hook(after_crash[0])(path, *after_crash[1:])) if after_crash else None))
     elif kind == "database":
         _drop_database(*args)
     elif kind == "container":

@@ -292,10 +292,7 @@ class PostgresServer(LocalServer):
             raise ProvisionUnavailable(f"initdb failed: {(done.stderr or done.stdout).strip()[-500:]}")
 
     def _pg_ctl(self, *args: str, timeout: float | None = None) -> str:
-        """Run pg_ctl on the data directory; '' on success, else what it said."""
-        done = run_as(self.user, [self.pg_ctl, "-D", str(self.workdir / "data"), *args], cwd=self.workdir,
-                      timeout=timeout)
-        return "" if done.returncode == 0 else (done.stderr or done.stdout or f"exit {done.returncode}").strip()
+        return _run_pg_ctl(self.pg_ctl, self.user, self.workdir, *args, timeout=timeout)
 
     def launch(self) -> None:
         options = " ".join((f"-p {self.port}", f"-k {self.workdir}", "-c listen_addresses=127.0.0.1",
@@ -325,6 +322,12 @@ class PostgresServer(LocalServer):
         return (f"{__name__}:{clear_after_crash.__name__}", self.pg_ctl, self.user or "")
 
 
+def _run_pg_ctl(pg_ctl: str, user: str | None, workdir: Path, *args: str, timeout: float | None) -> str:
+    """Run pg_ctl on ``workdir``'s data directory as ``user``; '' on success, else what it said."""
+    done = run_as(user, [pg_ctl, "-D", str(workdir / "data"), *args], cwd=workdir, timeout=timeout)
+    return "" if done.returncode == 0 else (done.stderr or done.stdout or f"exit {done.returncode}").strip()
+
+
 def clear_after_crash(workdir: Path, pg_ctl: str, user: str, timeout: float = 10.0) -> None:
     """Remove what a postmaster killed outright (SIGKILL, the OOM killer) left outside its data directory.
 
@@ -335,17 +338,13 @@ def clear_after_crash(workdir: Path, pg_ctl: str, user: str, timeout: float = 10
     that stopped cleanly).  The final stop calls this, and the watchdog when the run died too
     (:meth:`PostgresServer.crash_hook`); ``user``: the server's account, '' for ours.
     """
-    data = workdir / "data"
-    if not (data / "postmaster.pid").exists():
+    if not (workdir / "data" / "postmaster.pid").exists():
         return
-
-    def pg_ctl_ok(*args: str) -> bool:
-        done = run_as(user or None, [pg_ctl, "-D", str(data), *args], cwd=workdir, timeout=timeout + 5)
-        return done.returncode == 0
-
-    if pg_ctl_ok("-l", str(workdir / "after-crash.log"), "-o", f"-c listen_addresses='' -k {workdir}", "-w",
-                 "-t", str(int(timeout)), "start"):
-        pg_ctl_ok("-m", "fast", "-w", "stop")
+    failed = _run_pg_ctl(pg_ctl, user or None, workdir, "-l", str(workdir / "after-crash.log"), "-o",
+                         f"-c listen_addresses='' -k {workdir}", "-w", "-t", str(int(timeout)), "start",
+                         timeout=timeout + 5)
+    if not failed:
+        _run_pg_ctl(pg_ctl, user or None, workdir, "-m", "fast", "-w", "stop", timeout=timeout + 5)
 
 
 def local_server(engine: PostgresEngine, stack: ExitStack, timeout: float) -> PostgresServer:
