@@ -9,7 +9,9 @@
 # it (this script, the entrypoint, my.cnf, the suite, extra sources and packages), so a rebuild
 # is skipped while none of those changed; --list prints the references without building.
 # Root filesystems and downloaded .debs are cached under $CONTRACT_IMAGE_CACHE
-# (default /var/cache/adapter-contracts) and reused by later builds.
+# (default /var/cache/adapter-contracts) and reused by later builds.  Each image's build root
+# lives on a tmpfs of the build's own (mounted at $cache/scratch for the build, removed after
+# it) when the machine has 8 GiB of memory available, else on disk beside the cache.
 # Needs root (mmdebstrap, chroot, mount) and a Docker engine ($DOCKER_HOST).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -93,7 +95,7 @@ build() {
     fi
     local began=$SECONDS tarball
     tarball=$(rootfs_tarball "$suite")
-    root=$(mktemp -d "$cache/build.$name.XXXXXX")
+    root=$(mktemp -d "$scratch/build.$name.XXXXXX")
     tar -C "$root" -xf "$tarball"
     cp /etc/resolv.conf "$root/etc/resolv.conf"
     mount -t proc proc "$root/proc"
@@ -171,16 +173,43 @@ done
 mkdir -p "$cache"
 exec 9>"$cache/build.lock"
 [ "$list" = 1 ] || flock 9  # one build.sh at a time: they share the cache
+unmount_below() {  # every mount below $1 (deepest first), then $1 itself if it is one
+    { grep -o " $1/[^ ]*" /proc/mounts || true; } | sort -r | while read -r mounted; do
+        umount "$mounted" 2>/dev/null || umount -l "$mounted" 2>/dev/null || true
+    done
+    if mountpoint -q "$1" 2>/dev/null; then umount "$1" 2>/dev/null || umount -l "$1" 2>/dev/null || true; fi
+}
+scratch="$cache"
+pids=()
+release_scratch() {
+    if [ "$scratch" != "$cache" ]; then
+        unmount_below "$scratch"
+        rmdir "$scratch" 2>/dev/null || true
+        scratch="$cache"
+    fi
+}
 if [ "$list" = 0 ]; then
     # Build roots of a build that was killed (its EXIT trap cannot unmount what a chroot still
-    # used): holding the lock, none of them is in use.
-    for stale in "$cache"/build.*; do
+    # used), and its tmpfs: holding the lock, none of them is in use.
+    for stale in "$cache"/build.* "$cache/scratch"; do
         [ -e "$stale" ] && [ "$stale" != "$cache/build.lock" ] || continue
-        { grep -o " $stale/[^ ]*" /proc/mounts || true; } | sort -r | while read -r mounted; do
-            umount "$mounted" 2>/dev/null || umount -l "$mounted" 2>/dev/null || true
-        done
+        unmount_below "$stale"
         rm -rf "$stale"
     done
+    # A build root is a root filesystem unpacked, its server's packages installed, then imported
+    # (up to 0.6 GB, three chains at a time): on a disk the kernel's side of those writes cost
+    # a cold build 35 of its 140 CPU-s, on a tmpfs next to nothing (docs/performance.md).  A
+    # mount of its own: /dev/shm may be noexec or nodev, and a chroot needs both.
+    available_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
+    if [ "${available_kb:-0}" -ge $((8 * 1024 * 1024)) ] && mkdir -p "$cache/scratch" \
+        && mount -t tmpfs -o size=6g,mode=0755 adapter-contracts-build "$cache/scratch" 2>/dev/null; then
+        scratch="$cache/scratch"
+    fi
+    # A signal ends the chains too, so that the tmpfs is not held (lazily unmounted) by a chroot.
+    trap 'cleanup_root; for pid in ${pids[@]+"${pids[@]}"}; do kill "$pid" 2>/dev/null || true; done; release_scratch' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    trap 'exit 129' HUP
 fi
 selected=()
 for spec in "${specs[@]}"; do
@@ -196,7 +225,6 @@ fi
 # part of a cold build waits on the mirror (mmdebstrap, apt downloads).
 # Images of one chain share its .deb cache, so they build one after the other.
 out=$(mktemp -d)
-pids=()
 chain_of() { local s e; IFS='|' read -r _ _ _ s e _ <<<"$1"; echo "$s${e:+-$e}"; }
 for chain in $(for spec in "${selected[@]}"; do chain_of "$spec"; done | sort -u); do
     (
