@@ -28,6 +28,9 @@ def utc_offset(seconds: int) -> str:
     return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+_UTC = b"SET TimeZone TO 'UTC'"
+
+
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -56,8 +59,17 @@ class RawStorage:
         if conn is not None:
             conn.close()
         # Bounded: a server that vanished or stopped answering must surface as an error, not a hang.
-        self._conn = bounded_connect(self.dsn, self.timeout)
-        return self._conn
+        conn = bounded_connect(self.dsn, self.timeout)
+        try:
+            # The harness's reads in UTC: in the session zone of the databases it creates (+05:45)
+            # the latest instant an adapter may store (limits.TIME_MAX) reads as 10000-01-01, which
+            # has no Python datetime, and the snapshot would fail on a value the contract allows.
+            conn.execute(_UTC)
+        except psycopg.Error:
+            conn.close()
+            raise
+        self._conn = conn
+        return conn
 
     def close(self) -> None:
         if self._conn is not None:
@@ -91,14 +103,18 @@ class RawStorage:
     def conditions(self, *, created: bool) -> tuple[dict[str, str], dict[str, str]]:
         """The defaults a new session meets in this database, and each promised one it does not meet.
 
-        Read from the engine's own connection, opened from the same DSN as the adapter's, so
-        what is read is what the adapter's sessions get.  ``created``: the harness created this
+        Read from the engine's own connection, opened from the same DSN as the adapter's, with its
+        session's time zone reset to the default a new session gets (its reads run in UTC), so what
+        is read is what the adapter's sessions get.  ``created``: the harness created this
         database (else it is the DSN's own, whose defaults the harness does not change).
         """
-        row = self.connection().execute(
-            "SELECT to_jsonb(d), current_setting('TimeZone'), extract(timezone FROM now())::int,"
-            " current_setting('server_version_num')::int"
-            " FROM pg_database d WHERE d.datname = current_database()").fetchone()
+        conn = self.connection()
+        with conn.transaction():
+            conn.execute("SET LOCAL TimeZone TO DEFAULT")
+            row = conn.execute(
+                "SELECT to_jsonb(d), current_setting('TimeZone'), extract(timezone FROM now())::int,"
+                " current_setting('server_version_num')::int"
+                " FROM pg_database d WHERE d.datname = current_database()").fetchone()
         info: dict[str, Any] = row[0] if row else {}
         zone, offset, version = (str(row[1]), int(row[2]), int(row[3])) if row else ("?", 0, 0)
         locale = info.get("datlocale") or info.get("daticulocale")
