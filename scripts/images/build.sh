@@ -177,7 +177,7 @@ unmount_below() {  # every mount below $1 (deepest first), then $1 itself if it 
     { grep -o " $1/[^ ]*" /proc/mounts || true; } | sort -r | while read -r mounted; do
         umount "$mounted" 2>/dev/null || umount -l "$mounted" 2>/dev/null || true
     done
-    if mountpoint -q "$1" 2>/dev/null; then umount "$1" 2>/dev/null || umount -l "$1" 2>/dev/null || true; fi
+    if grep -q " $1 " /proc/mounts; then umount "$1" 2>/dev/null || umount -l "$1" 2>/dev/null || true; fi
 }
 scratch="$cache"
 pids=()
