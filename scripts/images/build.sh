@@ -161,7 +161,7 @@ wanted=()
 for arg in "$@"; do
     case "$arg" in
         --list) list=1 ;;
-        -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
         *) wanted+=("$arg") ;;
     esac
 done
