@@ -22,6 +22,7 @@ from psycopg import errors, waiting
 from psycopg.abc import PQGen
 
 from adapter_contracts.adapters.bounds import DEFAULT_TIMEOUT, GRACE
+from adapter_contracts.adapters.postgres.statements import SET_UTC
 
 __all__ = ["BoundedConnection", "bounded_connect", "connect_params", "session_settings"]
 
@@ -69,13 +70,15 @@ class BoundedConnection(psycopg.Connection[Row]):
             raise
 
 
-def bounded_connect(conninfo: str, timeout: float = DEFAULT_TIMEOUT, **kwargs: Any) -> BoundedConnection:
+def bounded_connect(conninfo: str, timeout: float = DEFAULT_TIMEOUT, *, utc: bool = False,
+                    **kwargs: Any) -> BoundedConnection:
     """An autocommit connection bounded by ``timeout`` everywhere: connecting, each round trip (client
-    side), each statement and each lock wait (server side)."""
+    side), each statement and each lock wait (server side); ``utc``: its session in UTC, in the same
+    round trip."""
     conn = BoundedConnection.connect(conninfo, autocommit=True, **{**connect_params(timeout), **kwargs})
     conn.bound = timeout + GRACE
     try:
-        conn.execute(session_settings(timeout))
+        conn.execute(session_settings(timeout) + (f"; {SET_UTC}".encode() if utc else b""))
     except psycopg.Error:
         conn.close()
         raise

@@ -28,9 +28,6 @@ def utc_offset(seconds: int) -> str:
     return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-_UTC = b"SET TimeZone TO 'UTC'"
-
-
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -59,17 +56,11 @@ class RawStorage:
         if conn is not None:
             conn.close()
         # Bounded: a server that vanished or stopped answering must surface as an error, not a hang.
-        conn = bounded_connect(self.dsn, self.timeout)
-        try:
-            # The harness's reads in UTC: in the session zone of the databases it creates (+05:45)
-            # the latest instant an adapter may store (limits.TIME_MAX) reads as 10000-01-01, which
-            # has no Python datetime, and the snapshot would fail on a value the contract allows.
-            conn.execute(_UTC)
-        except psycopg.Error:
-            conn.close()
-            raise
-        self._conn = conn
-        return conn
+        # In UTC: in the session zone of the databases the harness creates (+05:45) the latest instant
+        # an adapter may store (limits.TIME_MAX) reads as 10000-01-01, which has no Python datetime,
+        # and the snapshot would fail on a value the contract allows.
+        self._conn = bounded_connect(self.dsn, self.timeout, utc=True)
+        return self._conn
 
     def close(self) -> None:
         if self._conn is not None:
