@@ -22,11 +22,15 @@ import pytest
 
 from adapter_contracts.adapters.bounds import GRACE
 from adapter_contracts.harness.config import HarnessConfig
+from adapter_contracts.harness.engines.base import dsn_names
 from adapter_contracts.harness.engines.mysql import MySQLEngine
 from adapter_contracts.harness.engines.mysql import provisioning as mysql_provisioning
 from adapter_contracts.harness.engines.mysql.provisioning import parse_mysql_dsn
 from adapter_contracts.harness.engines.postgres import PostgresEngine
 from adapter_contracts.harness.engines.postgres import provisioning as pg_provisioning
+from adapter_contracts.harness.provision import watchdog as watchdog_process
+from adapter_contracts.harness.provision.common import CLEANUP_TIMEOUT
+from adapter_contracts.harness.provision.watchdog import CleanupIncomplete
 from adapter_contracts.harness.usage import ConfigError
 from tests.inner import CONTRACTS, ROOT, child_env, gave_up_after
 from tests.stop_server import GO, pause_env, paused
@@ -280,6 +284,32 @@ def test_the_final_stop_of_a_stopped_throwaway_server_is_immediate(kind: str) ->
     stack.close()
     assert time.monotonic() - began < 10
     assert not local.workdir.exists()
+
+
+@pytest.mark.parametrize("kind", ["postgres", "mysql"])
+def test_the_runs_own_cleanup_waits_no_longer_than_its_server_timeout(
+        kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run at ``--server-timeout 0.5`` whose server stopped answering gives its DROP DATABASE up after
+    that bound (libpq waits 2 s at least; PyMySQL's reads add the client's grace, 2 s), not after the
+    cleanup's own 5 s, and leaves the database to the watchdog.  Before: 5.0 s on PostgreSQL and 7.0 s
+    on MySQL at any ``--server-timeout``, 3 s more than needed in each stopped-server run above.
+    In-process: a server start and the bound, about 3 s per engine."""
+    monkeypatch.setattr(watchdog_process.watchdog, "_send", lambda message: None)  # no retries to outlive us
+    with throwaway(kind) as server:
+        config = HarnessConfig.from_values({dsn_names(kind)[1]: server.dsn, "contract_server_timeout": "0.5"})
+        engine = PostgresEngine() if kind == "postgres" else MySQLEngine()
+        stack = ExitStack()
+        try:
+            engine.start("dsn", config, stack)
+        except BaseException:
+            stack.close()
+            raise
+        server.signal_all(signal.SIGSTOP)
+        began = time.monotonic()
+        with pytest.raises(CleanupIncomplete, match="not dropped"):
+            stack.close()
+        took = time.monotonic() - began
+    assert took < CLEANUP_TIMEOUT - 1, f"the cleanup waited {took:.1f}s on a run at --server-timeout 0.5"
 
 
 def test_backends_that_stop_answering_are_a_server_fault_and_the_run_goes_on(tmp_path: Path) -> None:

@@ -91,11 +91,13 @@ class Watchdog:
         self._send({"add": list(resource)})
         return resource
 
-    def guard_database(self, drop: Callable[[str, str], object], server: str, name: str) -> Callable[[], None]:
+    def guard_database(self, drop: Callable[[str, str, float], object], server: str, name: str, *,
+                       timeout: float) -> Callable[[], None]:
         """Have the watchdog drop database ``name`` on ``server`` (a DSN) with ``drop(server, name)`` if the
-        run dies; returns the run's own cleanup: drop it, then tell the watchdog it is gone.  When the
-        drop fails (a server that stopped answering), the error names the database, where it is, that
-        the watchdog keeps trying, and the statement that removes it."""
+        run dies; returns the run's own cleanup: drop it, waiting at most ``timeout`` (``cleanup_timeout``)
+        on the server, then tell the watchdog it is gone.  When the drop fails (a server that stopped
+        answering), the error names the database, where it is, that the watchdog keeps trying, and the
+        statement that removes it."""
         hook = f"{drop.__module__}:{drop.__qualname__}"
         self._send({"add": ["database", hook, server, name]})
 
@@ -107,7 +109,7 @@ class Watchdog:
                     f"server's trouble worse; the watchdog drops it in {DEFER_SECONDS:g} s, retrying for "
                     f"{RETRY_WINDOW / 60:g} min, else remove it with: DROP DATABASE {name}")
             try:
-                drop(server, name)
+                drop(server, name, timeout)
             except Exception as exc:  # noqa: BLE001 - named in one line; the watchdog retries
                 raise CleanupIncomplete(
                     f"database {name} on {where} not dropped ({type(exc).__name__}); the watchdog retries for "

@@ -78,16 +78,18 @@ def connect(provider: str, dsn: str, timeout: float, stack: ExitStack, bound: fl
 # -- databases -------------------------------------------------------------------------
 
 
-def own_database(engine: Engine, client: Any, server: str | None, stack: ExitStack) -> Any:
+def own_database(engine: Engine, client: Any, server: str | None, stack: ExitStack, *,
+                 timeout: float = CLEANUP_TIMEOUT) -> Any:
     """A new ``contract_<hex>`` database holding the run's owner record, after sweeping ended runs'.
 
     ``server`` is the DSN the watchdog drops it through after a SIGKILL (None for an
-    in-process client, which nothing outlives); the run drops it itself when ``stack`` closes.
+    in-process client, which nothing outlives); the run drops it itself when ``stack`` closes, waiting
+    at most ``timeout`` (``cleanup_timeout``) on the server.
     """
     engine.swept.extend(sweep_databases(client))
     name = f"contract_{uuid.uuid4().hex[:12]}"
     if server is not None:
-        stack.callback(watchdog.guard_database(drop_owned_database, server, name))
+        stack.callback(watchdog.guard_database(drop_owned_database, server, name, timeout=timeout))
     else:
         stack.callback(client.drop_database, name)
     db = client[name]
@@ -124,11 +126,11 @@ def sweep_databases(client: Any) -> list[str]:
     return swept
 
 
-def drop_owned_database(server: str, name: str) -> None:
+def drop_owned_database(server: str, name: str, timeout: float = CLEANUP_TIMEOUT) -> None:
     """Drop a database this run created (the run's own cleanup, and the watchdog's hook): its name is
     ours by construction, and it holds the harness's owner record, or nothing yet."""
     # Its own bound: a server that does not answer within it is left to the watchdog's retries.
-    client: MongoClient[dict[str, Any]] = MongoClient(server, **client_timeouts(CLEANUP_TIMEOUT))
+    client: MongoClient[dict[str, Any]] = MongoClient(server, **client_timeouts(timeout))
     try:
         if _is_ours(client[name]) is not False:
             client.drop_database(name)

@@ -27,6 +27,7 @@ from adapter_contracts.harness.provision.common import (
     MARKER_TEXT,
     ProvisionUnavailable,
     claim_existing_database,
+    cleanup_timeout,
     find_binary,
     free_port,
     run_as,
@@ -169,7 +170,8 @@ def own_database(engine: MySQLEngine, address: ServerAddress, stack: ExitStack) 
             cur.execute("SELECT VERSION()")
             version = server_label(cur.fetchone()[0])
             engine.swept.extend(_sweep_databases(cur))
-            stack.callback(watchdog.guard_database(drop_owned_database, address.dsn(""), database))
+            stack.callback(watchdog.guard_database(drop_owned_database, address.dsn(""), database,
+                                                   timeout=cleanup_timeout(address.timeout)))
             cur.execute(f"CREATE DATABASE `{database}` CHARACTER SET utf8mb4 COLLATE {_hostile_collation(cur)}")
             # MySQL databases have no comment: the owner record is a marker table's row.
             cur.execute(f"CREATE TABLE `{database}`.{MARKER_TABLE} (note VARCHAR(255) NOT NULL,"
@@ -228,13 +230,13 @@ def _sweep_databases(cur: Any) -> list[str]:
     return swept
 
 
-def drop_owned_database(server: str, name: str) -> None:
+def drop_owned_database(server: str, name: str, timeout: float = CLEANUP_TIMEOUT) -> None:
     """Drop a database this run created (the run's own cleanup, and the watchdog's hook): its name is
     ours by construction, and it holds the harness's marker row, or nothing yet (the marker is
     written right after CREATE)."""
     address, _ = parse_mysql_dsn(server)
     # Its own bound: a server that does not answer within it is left to the watchdog's retries.
-    with replace(address, timeout=CLEANUP_TIMEOUT).connect() as conn, conn.cursor() as cur:
+    with replace(address, timeout=timeout).connect() as conn, conn.cursor() as cur:
         cur.execute("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = %s", (name,))
         if cur.fetchone()[0] == 0:
             return  # never created (a user who may not create databases): nothing to drop, nothing to ask

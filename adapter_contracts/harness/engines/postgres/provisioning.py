@@ -25,6 +25,7 @@ from adapter_contracts.harness.provision.common import (
     MARKER_TEXT,
     ProvisionUnavailable,
     claim_existing_database,
+    cleanup_timeout,
     free_port,
     run_as,
     wait_until,
@@ -87,7 +88,8 @@ def own_database(engine: PostgresEngine, config: HarnessConfig, stack: ExitStack
     try:
         with bounded_connect(server, config.server_timeout) as conn:
             engine.swept.extend(sweep_databases(conn))
-            stack.callback(watchdog.guard_database(drop_owned_database, server, name))
+            stack.callback(watchdog.guard_database(drop_owned_database, server, name,
+                                                   timeout=cleanup_timeout(config.server_timeout)))
             create_database(conn, name)
             conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
                 sql.Identifier(name), sql.Literal(f"{HARNESS_MARK} {json.dumps(owner_record())}")))
@@ -196,10 +198,10 @@ def _drop(conn: psycopg.Connection[Any], name: str) -> None:
     conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
-def drop_owned_database(server: str, name: str) -> None:
+def drop_owned_database(server: str, name: str, timeout: float = CLEANUP_TIMEOUT) -> None:
     """Drop a database this run created (the watchdog's hook too): its name is ours by construction,
     and its mark (set right after CREATE, so possibly still missing) must not be anyone else's."""
-    with bounded_connect(server, CLEANUP_TIMEOUT) as conn:
+    with bounded_connect(server, timeout) as conn:
         mark = _mark_of(conn, name)
         if mark is None or (mark and not mark.startswith(HARNESS_MARK)):
             return
