@@ -71,7 +71,7 @@ def _gone_after_continue(server: Throwaway) -> list[str]:
     server.signal_all(signal.SIGCONT)
     deadline = time.monotonic() + 40
     while (left := _databases(server)) and time.monotonic() < deadline:
-        time.sleep(1)
+        time.sleep(0.2)
     return left
 
 
@@ -262,7 +262,7 @@ def test_a_full_disk_is_a_server_fault_and_its_database_is_dropped_later(small_d
         filler.unlink()
         deadline = time.monotonic() + 40
         while (left := _databases(server)) and time.monotonic() < deadline:
-            time.sleep(1)
+            time.sleep(0.2)
     verdict = next(line for line in out.splitlines() if line.startswith("postgres: NOT CERTIFIED"))
     assert "server fault: disk full" in verdict, out[-3000:]
     assert " failed (areas" not in verdict, "the server's fault was counted against the adapter"
