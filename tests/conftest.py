@@ -76,6 +76,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(GallerySummary(), "gallery-summary")
+    config.addinivalue_line(
+        "markers", "waits(seconds): about how long a waiting test takes under the README command's load; "
+        "the lanes are filled longest first by it (tests/conftest.py)")
 
 
 def _gallery_wanted(config: pytest.Config) -> bool:
@@ -96,6 +99,26 @@ def _deselect_packaging(config: pytest.Config, items: list[pytest.Item]) -> None
 #: This suite's tests that mostly wait (on a stopped server, a signal, a watchdog): 130-160 s of
 #: wall time for 30-45 CPU-s.  Whenever every worker was inside one, the CPU sat idle.
 WAITING = ("test_server_faults.py", "test_cleanup.py", "test_certificate.py")
+#: What a waiting test without a ``waits`` mark is taken to cost (most start one child run): seconds.
+UNMARKED_WAIT = 1.0
+
+
+def _waits(item: pytest.Item) -> float:
+    mark = item.get_closest_marker("waits")
+    return float(mark.args[0]) if mark is not None else UNMARKED_WAIT
+
+
+def _deal_to_lanes(waiting: list[pytest.Item], lanes: int) -> list[list[pytest.Item]]:
+    """The waiting tests in ``lanes`` heads of about equal length: longest first, each to the lane with
+    the least so far.  Dealt round by count, one lane's waiting tests took 93 s and the other's 106 s,
+    and the longer lane ended the run."""
+    heads: list[list[pytest.Item]] = [[] for _ in range(lanes)]
+    loads = [0.0] * lanes
+    for item in sorted(waiting, key=_waits, reverse=True):  # stable: collection order among equals
+        lane = loads.index(min(loads))
+        heads[lane].append(item)
+        loads[lane] += _waits(item)
+    return heads
 
 
 def _worksteal_sizes(count: int, workers: int) -> list[int]:
@@ -110,9 +133,9 @@ def _worksteal_sizes(count: int, workers: int) -> list[int]:
 
 def _lay_out_slices(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On an xdist worker, lay the slices out so that at most half the workers wait at any time: the
-    waiting tests go to the heads of the first half of the workers' slices (the lanes), the heavy
-    tests are dealt round the heads of the other workers' slices, and everything else fills the
-    slices up.
+    waiting tests go to the heads of the first half of the workers' slices (the lanes, filled to about
+    equal lengths by :func:`_deal_to_lanes`), the heavy tests are dealt round the heads of the other
+    workers' slices, and everything else fills the slices up.
 
     The lanes wait while the other workers keep the cores busy, and whichever worker ends its slice
     first takes over the tail of another's (``--dist worksteal``, which pytest.ini sets; a worker's
@@ -130,10 +153,11 @@ def _lay_out_slices(config: pytest.Config, items: list[pytest.Item]) -> None:
     others = [item for item in rest if item.get_closest_marker("heavy") is None]
     lanes = min(workers // 2, len(waiting))
     computing = workers - lanes
+    dealt = _deal_to_lanes(waiting, lanes)
     ordered: list[pytest.Item] = []
     for i, size in enumerate(_worksteal_sizes(len(items), workers)):
         first = layout if i == 0 else []
-        head = waiting[i::lanes] if i < lanes else heavy[i - lanes::computing]
+        head = dealt[i] if i < lanes else heavy[i - lanes::computing]
         take = max(size - len(first) - len(head), 0)
         ordered += first + head + others[:take]
         others = others[take:]

@@ -69,6 +69,7 @@ def _interrupt(args: list[str], signum: signal.Signals, tmp_path: Path, processe
     return code, output.read_text()
 
 
+@pytest.mark.waits(2.5)
 @pytest.mark.parametrize(("workers", "signum"), [(["-n", "2"], signal.SIGINT), ([], signal.SIGTERM)],
                          ids=["xdist-SIGINT", "serial-SIGTERM"])
 def test_an_interrupted_run_is_not_certified(tmp_path: Path, workers: list[str], signum: signal.Signals) -> None:
@@ -92,6 +93,7 @@ def test_an_interrupted_run_is_not_certified(tmp_path: Path, workers: list[str],
     assert "CERTIFIED:" not in markdown.replace("NOT CERTIFIED:", "")
 
 
+@pytest.mark.waits(3.5)
 def test_a_run_stopped_by_maxfail_is_not_certified(tmp_path: Path) -> None:
     """A few examples per contract and shrinking bounded by a count (tests/child_budget.py): the
     verdict's reason is what is checked, the contracts that did not run.  About 4 CPU-s."""
@@ -111,6 +113,7 @@ def test_a_run_stopped_by_maxfail_is_not_certified(tmp_path: Path) -> None:
     assert verdict.removeprefix("memory: ") in markdown
 
 
+@pytest.mark.waits(2)
 @pytest.mark.parametrize(("option", "dsn", "shown"), [
     ("--postgres-dsn", f"postgresql://postgres:{SECRET}@127.0.0.1:5999/postgres", "postgresql://postgres:***@127.0.0.1:5999/postgres"),
     ("--mysql-dsn", f"mysql://root:{SECRET}@127.0.0.1:3306/", "mysql://root:***@127.0.0.1:3306"),
@@ -197,6 +200,7 @@ def test_usage_errors_in_a_real_interpreter(workers: list[str], args: list[str])
     _assert_one_line_usage_error(done.returncode, (done.stdout + done.stderr).strip(), args)
 
 
+@pytest.mark.waits(8)
 @pytest.mark.parametrize("server", ["postgres", "mysql"])
 def test_a_server_killed_mid_run_ends_its_engine_in_seconds(tmp_path: Path, server: str) -> None:
     stamp = tmp_path / "killed-at"

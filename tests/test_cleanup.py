@@ -248,6 +248,7 @@ def _assert_nothing_left(family: set[int], started: dict[int, str], out: str) ->
     assert dirs == [], out[-3000:]
 
 
+@pytest.mark.waits(20)
 def test_sigterm_leaves_no_database_server_or_directory(tmp_path: Path, dsn_args: list[str]) -> None:
     """Serial and xdist runs, on DSN servers and on throwaway local ones, side by side: each gets
     SIGTERM mid-run, and once every process of theirs has ended none has a database, server process or
@@ -283,6 +284,7 @@ def test_sigterm_leaves_no_database_server_or_directory(tmp_path: Path, dsn_args
     assert server_processes(sorted(set().union(*(run.dirs for run in runs.values())))) == []
 
 
+@pytest.mark.waits(6)
 def test_after_sigkill_the_watchdog_stops_servers_and_drops_databases(tmp_path: Path, dsn_args: list[str]) -> None:
     # Postgres from the service (a database of its own), MariaDB as a throwaway local server.
     args = ["--postgres-dsn", PG, "--provider", "postgres=dsn,mysql=local"]
@@ -296,6 +298,7 @@ def test_after_sigkill_the_watchdog_stops_servers_and_drops_databases(tmp_path: 
     assert _mine(workdirs(), family) == [], "the watchdog left the run's work directory"
 
 
+@pytest.mark.waits(4)
 def test_a_postgresql_killed_with_its_run_leaves_no_shared_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     """The run and its throwaway PostgreSQL both killed outright (the OOM killer): the watchdog's removal of
     the work directory, with the hook the run registered beside it, also removes the System V segment and
@@ -367,6 +370,7 @@ def orphans() -> Iterator[dict[str, Any]]:
         subprocess.run(["rm", "-rf", str(path)], check=False)
 
 
+@pytest.mark.waits(6)
 def test_the_next_run_sweeps_orphans_and_spares_a_live_run(orphans: dict[str, Any], dsn_args: list[str]) -> None:
     # Side by side, as two runs on one machine would be (each sweeps what it finds; which one removes an
     # orphan first does not matter): the two took 3.7-12 s one after the other.

@@ -75,6 +75,7 @@ def _gone_after_continue(server: Throwaway) -> list[str]:
     return left
 
 
+@pytest.mark.waits(14)
 @pytest.mark.parametrize(("kind", "workers"), [("postgres", []), ("mysql", []), ("postgres", ["-n", "2"])],
                          ids=["postgres", "mysql", "postgres-xdist"])
 def test_a_stopped_server_ends_its_engine_within_the_bound_and_leaves_nothing(
@@ -125,6 +126,7 @@ def test_a_stopped_server_ends_its_engine_within_the_bound_and_leaves_nothing(
     assert "## Left behind" in report.with_suffix(".md").read_text()
 
 
+@pytest.mark.waits(8)
 @pytest.mark.parametrize("kind", ["postgres", "mysql"])
 def test_sigterm_ends_a_run_blocked_on_a_stopped_server_within_seconds(tmp_path: Path, kind: str) -> None:
     """SIGTERM while the run waits on a stopped server: it ends within seconds, cleanup included, and
@@ -163,6 +165,7 @@ def test_a_server_timeout_out_of_bounds_is_a_usage_error(raw: str) -> None:
         HarnessConfig.from_values({"contract_server_timeout": raw})
 
 
+@pytest.mark.waits(3)
 @pytest.mark.parametrize("kind", ["postgres", "mysql"])
 def test_connections_exhausted_by_another_client_are_a_server_fault(kind: str) -> None:
     """Another client takes every connection of a throwaway server after the first contract of the
@@ -186,6 +189,7 @@ def test_connections_exhausted_by_another_client_are_a_server_fault(kind: str) -
     assert "Traceback" not in out, out[-3000:]
 
 
+@pytest.mark.waits(4)
 def test_a_restart_mid_run_is_survived_and_the_contract_it_cut_is_the_servers() -> None:
     """``pg_ctl restart -m fast`` after the 5th contract of one file.  Before: the single reconnect
     landed while the server shut down and every remaining contract went "engine down"; now the
@@ -208,6 +212,7 @@ def test_a_restart_mid_run_is_survived_and_the_contract_it_cut_is_the_servers() 
     assert "Traceback" not in out, out[-3000:]
 
 
+@pytest.mark.waits(8)
 def test_a_server_turned_read_only_mid_run_is_a_server_fault() -> None:
     """The server refuses writes from the 4th contract on (as a failover to a standby, or a full
     disk's emergency setting, would).  Before: every write contract "failed" against the adapter
@@ -244,6 +249,7 @@ def small_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         mount.rmdir()
 
 
+@pytest.mark.waits(6)
 def test_a_full_disk_is_a_server_fault_and_its_database_is_dropped_later(small_disk: Path) -> None:
     """The throwaway PostgreSQL's disk fills after the 3rd payload contract.  Before: "36 failed"
     against a correct adapter, then the cleanup's DROP DATABASE forced a checkpoint on the full disk
@@ -270,6 +276,7 @@ def test_a_full_disk_is_a_server_fault_and_its_database_is_dropped_later(small_d
     assert left == [], f"the watchdog did not drop {left} once there was room"
 
 
+@pytest.mark.waits(1.5)
 @pytest.mark.parametrize("kind", ["postgres", "mysql"])
 def test_the_final_stop_of_a_stopped_throwaway_server_is_immediate(kind: str) -> None:
     """The harness's own local server, stopped (SIGSTOP) when the run ends.  Before: pg_ctl waited
@@ -286,6 +293,7 @@ def test_the_final_stop_of_a_stopped_throwaway_server_is_immediate(kind: str) ->
     assert not local.workdir.exists()
 
 
+@pytest.mark.waits(4)
 @pytest.mark.parametrize("kind", ["postgres", "mysql"])
 def test_the_runs_own_cleanup_waits_no_longer_than_its_server_timeout(
         kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -312,6 +320,7 @@ def test_the_runs_own_cleanup_waits_no_longer_than_its_server_timeout(
     assert took < CLEANUP_TIMEOUT - 1, f"the cleanup waited {took:.1f}s on a run at --server-timeout 0.5"
 
 
+@pytest.mark.waits(15)
 def test_backends_that_stop_answering_are_a_server_fault_and_the_run_goes_on(tmp_path: Path) -> None:
     """Only the PostgreSQL backends are stopped (the postmaster still accepts connections): the contract
     whose session got no answer is the server's, the harness's and the adapter's new sessions carry
@@ -334,6 +343,7 @@ def test_backends_that_stop_answering_are_a_server_fault_and_the_run_goes_on(tmp
     assert left == [], f"left behind after the backends answered again: {left}"
 
 
+@pytest.mark.waits(3)
 def test_a_mariadb_restart_mid_run_is_survived(tmp_path: Path) -> None:
     """The throwaway MariaDB restarted (stopped, started on its port and data) between the 5th and 6th
     contracts: the run goes on, and the contract the restart cut, if any, is the server's.

@@ -19,8 +19,12 @@ class Item:
     name: str
     path: Path
     markers: tuple[str, ...] = field(default=())
+    #: Its ``waits(seconds)`` mark, if any.
+    waits: float | None = None
 
     def get_closest_marker(self, marker: str) -> object | None:
+        if marker == "waits":
+            return None if self.waits is None else pytest.mark.waits(self.waits).mark
         return marker if marker in self.markers else None
 
 
@@ -69,6 +73,25 @@ def test_waiting_tests_head_the_lanes_and_heavy_tests_the_other_slices(workers: 
         else:
             assert head == ["heavy"] * len(range(i - lanes, heavy, workers - lanes)), (i, kinds[:20])
         assert set(kinds[len(head):]) == {"plain"}, (i, kinds)
+
+
+@pytest.mark.parametrize("workers", [4, 6])
+def test_the_lanes_are_filled_longest_first_to_about_equal_lengths(workers: int) -> None:
+    """The README command's waiting tests, as they declare themselves: dealt round by count, the two
+    lanes held 93 and 106 s; longest first to the shortest lane, they differ by 2 s at most, and each
+    lane starts with its longest."""
+    seconds = [20, 15, 14, 14, 14, 8, 8, 8, 8, 8, 6, 6, 6, 4, 4, 4, 3.5, 3, 3, 3, 2.5, 2.5, 2, 2]
+    items = _collection()[:109] + [
+        Item(f"waiting-{i}", Path(WAITING[i % len(WAITING)]), waits=float(s)) for i, s in enumerate(seconds)
+    ] + [Item(f"quick-{i}", Path(WAITING[0])) for i in range(9)] + _collection()[120:]
+    laid: list[Any] = list(items)
+    _lay_out_slices(Config({"workercount": workers}), laid)  # type: ignore[arg-type]
+    assert sorted(item.name for item in laid) == sorted(item.name for item in items), "lost or doubled"
+    lanes = [[item for item in part if _kind(item) == "waiting"] for part in _slices(laid, workers)[:workers // 2]]
+    loads = [sum(item.waits or 1.0 for item in lane) for lane in lanes]
+    assert max(loads) - min(loads) <= 2, loads
+    assert all(lane[0].waits == max(item.waits or 1.0 for item in lane) for lane in lanes), lanes
+    assert sum(len(lane) for lane in lanes) == len(seconds) + 9
 
 
 def test_without_waiting_tests_every_worker_computes() -> None:
