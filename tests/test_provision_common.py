@@ -133,6 +133,7 @@ def test_server_workdir_avoids_a_tmpdir_the_server_user_cannot_enter(
     private = tmp_path / "private"
     private.mkdir(mode=0o700)  # like /root: the server account cannot enter it
     monkeypatch.setattr(tempfile, "tempdir", str(private))
+    monkeypatch.setenv("TMPDIR", str(private))
     workdir = server_workdir("contract-test-", user)
     try:
         assert private not in workdir.parents, workdir
@@ -148,6 +149,7 @@ def test_server_workdir_uses_a_reachable_tmpdir(monkeypatch: pytest.MonkeyPatch)
     try:
         shared.chmod(0o1777)  # like /tmp itself
         monkeypatch.setattr(tempfile, "tempdir", str(shared))
+        monkeypatch.setenv("TMPDIR", str(shared))
         workdir = server_workdir("contract-test-", user)
         assert workdir.parent == shared
     finally:
@@ -168,9 +170,49 @@ def test_server_workdir_falls_back_to_the_accounts_home(monkeypatch: pytest.Monk
     private = tmp_path / "private"
     private.mkdir(mode=0o700)
     monkeypatch.setattr(tempfile, "tempdir", str(private))
+    monkeypatch.setenv("TMPDIR", str(private))
     monkeypatch.setattr(common, "_WORKDIR_BASES", ())
     workdir = server_workdir("contract-test-", user)
     try:
         assert workdir.parent == home
     finally:
         shutil.rmtree(workdir)
+
+
+@pytest.fixture
+def roomy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine with memory to spare and no TMPDIR: what ram_disk() needs besides a tmpfs."""
+    monkeypatch.delenv("TMPDIR", raising=False)
+    monkeypatch.setattr(common, "_available_memory", lambda: 16 << 30)
+
+
+def _dev_shm_is_a_tmpfs() -> bool:
+    return any(line.split()[1:3] == ["/dev/shm", "tmpfs"] for line in Path("/proc/mounts").read_text().splitlines())
+
+
+@pytest.mark.usefixtures("roomy")
+def test_throwaway_servers_keep_their_data_in_memory_when_the_machine_has_room() -> None:
+    assert _dev_shm_is_a_tmpfs(), "this test needs /dev/shm as a tmpfs, as Linux mounts it"
+    assert common.ram_disk() == "/dev/shm"
+    workdir = server_workdir("contract-test-", _service_user() if os.geteuid() == 0 else None)
+    try:
+        assert workdir.parent == Path("/dev/shm"), workdir
+    finally:
+        shutil.rmtree(workdir)
+
+
+@pytest.mark.usefixtures("roomy")
+def test_throwaway_servers_stay_on_disk_without_memory_room_or_when_tmpdir_is_set(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as patch:
+        patch.setattr(common, "_available_memory", lambda: 2 << 30)  # a small laptop
+        assert common.ram_disk() is None
+    with monkeypatch.context() as patch:
+        patch.setattr(common, "RAM_DISK_ROOM", 1 << 60)  # a tmpfs without room for the servers
+        assert common.ram_disk() is None
+    with monkeypatch.context() as patch:
+        patch.setenv("TMPDIR", "/var/tmp")  # the user says where temporary files go
+        assert common.ram_disk() is None
+    with monkeypatch.context() as patch:
+        patch.setattr(common, "RAM_DISK", "/")  # not a tmpfs
+        assert common.ram_disk() is None

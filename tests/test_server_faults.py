@@ -28,6 +28,7 @@ from adapter_contracts.harness.engines.mysql import provisioning as mysql_provis
 from adapter_contracts.harness.engines.mysql.provisioning import parse_mysql_dsn
 from adapter_contracts.harness.engines.postgres import PostgresEngine
 from adapter_contracts.harness.engines.postgres import provisioning as pg_provisioning
+from adapter_contracts.harness.provision import common as provision_common
 from adapter_contracts.harness.provision import watchdog as watchdog_process
 from adapter_contracts.harness.provision.common import CLEANUP_TIMEOUT
 from adapter_contracts.harness.provision.watchdog import CleanupIncomplete
@@ -242,6 +243,7 @@ def small_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     if made.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()}")
     monkeypatch.setattr(tempfile, "tempdir", str(mount))
+    monkeypatch.setattr(provision_common, "ram_disk", lambda: None)
     try:
         yield mount
     finally:
