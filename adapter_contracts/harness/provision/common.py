@@ -131,7 +131,7 @@ _WORKDIR_BASES = ("/tmp", "/var/tmp", "/dev/shm", "/run")
 #: A memory-backed file system for throwaway servers' data, used first when :func:`ram_disk` allows.
 RAM_DISK = "/dev/shm"
 #: ...when the machine has this much memory available (a README command's sixteen servers hold about
-#: 1.3 GB there: MariaDB 126 MB each, its redo log 96 MB of it, PostgreSQL 41 MB)...
+#: 0.7 GB there: MariaDB 45 MB each with its 16 MB redo log, PostgreSQL 41 MB)...
 RAM_DISK_MEMORY = 8 << 30
 #: ...and the file system this much room.
 RAM_DISK_ROOM = 4 << 30
