@@ -28,7 +28,6 @@ __all__ = [
     "ProvisionRefused",
     "ProvisionUnavailable",
     "claim_existing_database",
-    "cleanup_timeout",
     "describe_target",
     "docker_available",
     "dsn_secrets",
@@ -49,14 +48,6 @@ T = TypeVar("T")
 #: The bound of the harness's cleanup (dropping its database) on a server: one that does not answer
 #: within it is left to the watchdog's retries, so that an interrupted run ends within seconds.
 CLEANUP_TIMEOUT = 5.0
-
-
-def cleanup_timeout(server_timeout: float) -> float:
-    """The bound of a run's own cleanup on its server: :data:`CLEANUP_TIMEOUT`, or the run's
-    ``--server-timeout`` when that is smaller, since the option bounds every wait on a server (a run
-    at ``--server-timeout 2`` on a server that stopped answering waited 5 s more to give up its DROP).
-    The watchdog's retries keep :data:`CLEANUP_TIMEOUT`: they outlive the run and its options."""
-    return min(CLEANUP_TIMEOUT, server_timeout)
 
 
 class ProvisionUnavailable(Exception):

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from adapter_contracts.harness.provision.common import describe_target
+from adapter_contracts.harness.provision.common import CLEANUP_TIMEOUT, describe_target
 
 __all__ = ["DEFER_SECONDS", "RETRY_WINDOW", "CleanupIncomplete", "Watchdog", "watchdog"]
 
@@ -92,12 +92,17 @@ class Watchdog:
         return resource
 
     def guard_database(self, drop: Callable[[str, str, float], object], server: str, name: str, *,
-                       timeout: float) -> Callable[[], None]:
+                       server_timeout: float) -> Callable[[], None]:
         """Have the watchdog drop database ``name`` on ``server`` (a DSN) with ``drop(server, name)`` if the
-        run dies; returns the run's own cleanup: drop it, waiting at most ``timeout`` (``cleanup_timeout``)
-        on the server, then tell the watchdog it is gone.  When the drop fails (a server that stopped
-        answering), the error names the database, where it is, that the watchdog keeps trying, and the
-        statement that removes it."""
+        run dies; returns the run's own cleanup: drop it, then tell the watchdog it is gone.  When the
+        drop fails (a server that stopped answering), the error names the database, where it is, that
+        the watchdog keeps trying, and the statement that removes it.
+
+        The run's own drop waits :data:`CLEANUP_TIMEOUT` at most, or the run's ``server_timeout``
+        (``--server-timeout``) when that is smaller, since the option bounds every wait on a server (a
+        run at ``--server-timeout 2`` on a server that stopped answering waited 5 s more to give up its
+        DROP).  The watchdog's retries keep :data:`CLEANUP_TIMEOUT`: they outlive the run's options."""
+        timeout = min(CLEANUP_TIMEOUT, server_timeout)
         hook = f"{drop.__module__}:{drop.__qualname__}"
         self._send({"add": ["database", hook, server, name]})
 

@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from adapter_contracts.harness.engines.base import Endpoint, Engine, Layout, ServerFacts
-from adapter_contracts.harness.provision.common import ProvisionUnavailable, cleanup_timeout
+from adapter_contracts.harness.provision.common import ProvisionUnavailable
 from adapter_contracts.harness.provision.local import LocalServerSpec
 
 if TYPE_CHECKING:
@@ -68,8 +68,7 @@ class MongoEngine(Engine):
         else:
             # A database of our own, even on a server we started: the harness never
             # touches another database, and drops this one at the end.
-            self._db = provisioning.own_database(self, client, dsn, stack,
-                                                 timeout=cleanup_timeout(config.server_timeout))
+            self._db = provisioning.own_database(self, client, dsn, stack, server_timeout=config.server_timeout)
         stack.callback(setattr, self, "_db", None)
         self.conditions, self.conditions_unmet = provisioning.conditions(self._db, self)
         return Endpoint(engine=self.id, provider=provider, dsn=dsn, database=self._db.name,

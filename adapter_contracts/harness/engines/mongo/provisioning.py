@@ -79,17 +79,18 @@ def connect(provider: str, dsn: str, timeout: float, stack: ExitStack, bound: fl
 
 
 def own_database(engine: Engine, client: Any, server: str | None, stack: ExitStack, *,
-                 timeout: float = CLEANUP_TIMEOUT) -> Any:
+                 server_timeout: float = CLEANUP_TIMEOUT) -> Any:
     """A new ``contract_<hex>`` database holding the run's owner record, after sweeping ended runs'.
 
     ``server`` is the DSN the watchdog drops it through after a SIGKILL (None for an
-    in-process client, which nothing outlives); the run drops it itself when ``stack`` closes, waiting
-    at most ``timeout`` (``cleanup_timeout``) on the server.
+    in-process client, which nothing outlives); the run drops it itself when ``stack`` closes, within
+    its ``server_timeout`` (``Watchdog.guard_database``).
     """
     engine.swept.extend(sweep_databases(client))
     name = f"contract_{uuid.uuid4().hex[:12]}"
     if server is not None:
-        stack.callback(watchdog.guard_database(drop_owned_database, server, name, timeout=timeout))
+        stack.callback(watchdog.guard_database(drop_owned_database, server, name,
+                                               server_timeout=server_timeout))
     else:
         stack.callback(client.drop_database, name)
     db = client[name]

@@ -27,7 +27,6 @@ from adapter_contracts.harness.provision.common import (
     MARKER_TEXT,
     ProvisionUnavailable,
     claim_existing_database,
-    cleanup_timeout,
     find_binary,
     free_port,
     run_as,
@@ -171,7 +170,7 @@ def own_database(engine: MySQLEngine, address: ServerAddress, stack: ExitStack) 
             version = server_label(cur.fetchone()[0])
             engine.swept.extend(_sweep_databases(cur))
             stack.callback(watchdog.guard_database(drop_owned_database, address.dsn(""), database,
-                                                   timeout=cleanup_timeout(address.timeout)))
+                                                   server_timeout=address.timeout))
             cur.execute(f"CREATE DATABASE `{database}` CHARACTER SET utf8mb4 COLLATE {_hostile_collation(cur)}")
             # MySQL databases have no comment: the owner record is a marker table's row.
             cur.execute(f"CREATE TABLE `{database}`.{MARKER_TABLE} (note VARCHAR(255) NOT NULL,"

@@ -25,7 +25,6 @@ from adapter_contracts.harness.provision.common import (
     MARKER_TEXT,
     ProvisionUnavailable,
     claim_existing_database,
-    cleanup_timeout,
     free_port,
     run_as,
     wait_until,
@@ -89,7 +88,7 @@ def own_database(engine: PostgresEngine, config: HarnessConfig, stack: ExitStack
         with bounded_connect(server, config.server_timeout) as conn:
             engine.swept.extend(sweep_databases(conn))
             stack.callback(watchdog.guard_database(drop_owned_database, server, name,
-                                                   timeout=cleanup_timeout(config.server_timeout)))
+                                                   server_timeout=config.server_timeout))
             create_database(conn, name)
             conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
                 sql.Identifier(name), sql.Literal(f"{HARNESS_MARK} {json.dumps(owner_record())}")))
