@@ -151,7 +151,7 @@ def ram_disk() -> str | None:
         room = os.statvfs(RAM_DISK)
     except OSError:
         return None
-    if not any(line.split()[1:3] == [RAM_DISK, "tmpfs"] for line in mounts if len(line.split()) > 2):
+    if not any(fields[1:3] == [RAM_DISK, "tmpfs"] for fields in map(str.split, mounts)):
         return None
     if room.f_bavail * room.f_frsize < RAM_DISK_ROOM or _available_memory() < RAM_DISK_MEMORY:
         return None
