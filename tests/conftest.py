@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from tests.gallery import GALLERY_PROPERTY, RUNS_AN_ENTRY
+from tests.suite_seeds import close_seeds, open_seeds
 
 GALLERY_FILE = "test_gallery.py"
 #: The installed wheel (a build, a virtualenv, a certification from it): the packaging step of
@@ -74,11 +75,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="also run the gallery: the whole suite once per broken or correct adapter in tests/gallery")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    # tryfirst: the seeds directory is named before the harness reads its configuration.
+    open_seeds(config)
     config.pluginmanager.register(GallerySummary(), "gallery-summary")
     config.addinivalue_line(
         "markers", "waits(seconds): about how long a waiting test takes under the README command's load; "
         "the lanes are filled longest first by it (tests/conftest.py)")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    close_seeds(config)
 
 
 def _gallery_wanted(config: pytest.Config) -> bool:

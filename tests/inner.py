@@ -14,6 +14,8 @@ __all__ = ["child_env", "gave_up_after"]
 ROOT = Path(__file__).resolve().parents[1]
 #: The contracts, as a path argument of a child run (cwd=ROOT).
 CONTRACTS = "adapter_contracts/contracts"
+#: The run's seeds directory (tests/suite_seeds.py), kept in every child's environment.
+SEEDS = "CONTRACT_LOCAL_SEEDS"
 
 
 def _bytecode_cache() -> str:
@@ -23,7 +25,8 @@ def _bytecode_cache() -> str:
 
 
 def child_env(*, without: tuple[str, ...] = ("CONTRACT_", "PYTEST_"), **extra: str) -> dict[str, str]:
-    """The caller's environment minus variables starting with ``without``, plus ``extra``.
+    """The caller's environment minus variables starting with ``without`` (but for the run's seeds
+    directory), plus ``extra``.
 
     With PYTHONDONTWRITEBYTECODE set, every subprocess would compile the
     harness again and pytest would rewrite the asserts of some 150 modules
@@ -32,6 +35,9 @@ def child_env(*, without: tuple[str, ...] = ("CONTRACT_", "PYTEST_"), **extra: s
     directory, so the checkout still gets no __pycache__ as the caller asked.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith(without)}
+    if os.environ.get(SEEDS):
+        # The run's seeds directory (tests/suite_seeds.py): child runs' servers copy its seeds too.
+        env[SEEDS] = os.environ[SEEDS]
     if env.get("PYTHONDONTWRITEBYTECODE"):
         del env["PYTHONDONTWRITEBYTECODE"]
         env.setdefault("PYTHONPYCACHEPREFIX", _bytecode_cache())

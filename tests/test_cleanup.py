@@ -35,6 +35,7 @@ from adapter_contracts.harness.provision.ownership import OWNER_FILE, owner_reco
 from tests.inner import CONTRACTS, child_env
 from tests.kill_server import live_segments, shared_memory
 from tests.stop_server import pause_env, paused
+from tests.suite_seeds import suite_seeds
 from tests.throwaway import family
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -307,7 +308,7 @@ def test_a_postgresql_killed_with_its_run_leaves_no_shared_memory(monkeypatch: p
     sent: list[dict[str, Any]] = []
     monkeypatch.setattr(watchdog_process.watchdog, "_send", sent.append)
     with ExitStack() as stack:
-        server = pg_provisioning.local_server(PostgresEngine(), stack, 60.0)
+        server = pg_provisioning.local_server(PostgresEngine(), stack, 60.0, seeds=suite_seeds())
         resource = next(m["add"] for m in sent if "add" in m and m["add"][0] == "workdir")
         assert resource[1] == str(server.workdir)
         postmaster = int((server.workdir / "data" / "postmaster.pid").read_text().split()[0])

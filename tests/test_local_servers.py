@@ -126,6 +126,9 @@ class TinyServer(local.LocalServer):
         self.process: subprocess.Popen[bytes] | None = None
         self.launched: list[int] = []
 
+    def initialiser(self) -> None:
+        return None
+
     def initialise(self) -> None:
         (self.workdir / "initialised").write_text("yes")
 

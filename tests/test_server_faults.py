@@ -35,6 +35,7 @@ from adapter_contracts.harness.provision.watchdog import CleanupIncomplete
 from adapter_contracts.harness.usage import ConfigError
 from tests.inner import CONTRACTS, ROOT, child_env, gave_up_after
 from tests.stop_server import GO, pause_env, paused
+from tests.suite_seeds import suite_seeds
 from tests.throwaway import Throwaway, throwaway
 
 pytestmark = pytest.mark.heavy
@@ -285,8 +286,8 @@ def test_the_final_stop_of_a_stopped_throwaway_server_is_immediate(kind: str) ->
     35 s and raised, leaving the server for the watchdog; now it is continued, then stopped.
     Cost: about 3 s per engine (a server start)."""
     stack = ExitStack()
-    local = (pg_provisioning.local_server(PostgresEngine(), stack, 60) if kind == "postgres"
-             else mysql_provisioning.local_server(MySQLEngine(), stack, 60))
+    local = (pg_provisioning.local_server(PostgresEngine(), stack, 60, seeds=suite_seeds()) if kind == "postgres"
+             else mysql_provisioning.local_server(MySQLEngine(), stack, 60, seeds=suite_seeds()))
     pid_file = local.workdir / ("data/postmaster.pid" if kind == "postgres" else "mysqld.pid")
     Throwaway(kind, "", pid_file, local.workdir).signal_all(signal.SIGSTOP)
     began = time.monotonic()

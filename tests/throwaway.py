@@ -19,6 +19,7 @@ from adapter_contracts.harness.engines.mysql import provisioning as mysql_provis
 from adapter_contracts.harness.engines.postgres import PostgresEngine
 from adapter_contracts.harness.engines.postgres import provisioning as pg_provisioning
 from adapter_contracts.harness.provision.local import LocalServer
+from tests.suite_seeds import suite_seeds
 
 __all__ = ["Throwaway", "family", "throwaway"]
 
@@ -74,11 +75,11 @@ def throwaway(engine: str, timeout: float = 60.0) -> Iterator[Throwaway]:
     """A throwaway PostgreSQL or MariaDB/MySQL server, removed on exit (continued first if stopped)."""
     with ExitStack() as stack:
         if engine == "postgres":
-            pg = pg_provisioning.local_server(PostgresEngine(), stack, timeout)
+            pg = pg_provisioning.local_server(PostgresEngine(), stack, timeout, seeds=suite_seeds())
             server = Throwaway(engine, pg.server_dsn, pg.workdir / "data" / "postmaster.pid", pg.workdir,
                                _restarter(pg))
         else:
-            my = mysql_provisioning.local_server(MySQLEngine(), stack, timeout)
+            my = mysql_provisioning.local_server(MySQLEngine(), stack, timeout, seeds=suite_seeds())
             address = my.address
             server = Throwaway(engine, f"mysql://{address.user}@{address.host}:{address.port}/",
                                my.workdir / "mysqld.pid", my.workdir, _restarter(my))

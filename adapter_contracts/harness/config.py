@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from adapter_contracts.adapters.bounds import DEFAULT_TIMEOUT
@@ -58,6 +59,10 @@ OPTIONS: tuple[Option, ...] = (
            "package.module:factory (the factory names its engine)"),
     Option("--conformance-report", "contract_report", "CONTRACT_REPORT",
            "write the conformance report to PATH.json and PATH.md"),
+    Option("--local-seeds", "contract_local_seeds", "CONTRACT_LOCAL_SEEDS",
+           "an existing directory where throwaway local servers keep a copy of a freshly initialised data "
+           "directory, one per server binary and settings, and copy it instead of initialising each server "
+           "anew (for suites that start many runs); the harness adds seed-* entries and never removes them"),
     Option("--startup-timeout", "contract_startup_timeout", "CONTRACT_STARTUP_TIMEOUT",
            "seconds to wait for a server to become ready (default 30)"),
     Option("--server-timeout", "contract_server_timeout", "CONTRACT_SERVER_TIMEOUT",
@@ -128,6 +133,8 @@ class HarnessConfig:
     allow_wipe: frozenset[str] = frozenset()
     #: "published" (Docker publishes the server's port) or "host" (the host's network, no proxy).
     container_network: str = "published"
+    #: Where throwaway local servers keep and find seeds (provision/seeds.py); None: no seeds.
+    local_seeds: Path | None = None
 
     def provider_for(self, engine: str) -> str | None:
         return self.providers.get(engine, self.providers.get("*"))
@@ -174,6 +181,10 @@ class HarnessConfig:
             raise ConfigError(
                 f"--container-network={network!r} is not one of {', '.join(CONTAINER_NETWORKS)}"
             )
+        seeds = str(raw.get("contract_local_seeds") or "").strip()
+        if seeds and not Path(seeds).is_dir():
+            raise ConfigError(f"--local-seeds={seeds!r} is not a directory: make it first (mkdir -p), "
+                              "or leave the option out")
         return cls(
             engines=tuple(items("contract_engines")),
             providers=providers,
@@ -187,6 +198,7 @@ class HarnessConfig:
             dsn_database=mode,
             allow_wipe=frozenset(items("contract_allow_wipe")),
             container_network=network,
+            local_seeds=Path(seeds).resolve() if seeds else None,
         )
 
     @classmethod

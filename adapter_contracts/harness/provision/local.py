@@ -6,7 +6,9 @@ owner record, removed on every exit path), initialising it, starting it on a
 free loopback port (another one when that port was taken meanwhile) and
 waiting until it answers: written once here.  Each engine says only what
 differs (its binaries, how to initialise, launch, probe and stop its server)
-by subclassing :class:`LocalServer`.
+by subclassing :class:`LocalServer`.  With a seeds directory, a data directory
+made by one command is copied from the seed of an earlier server of the same
+kind instead (:mod:`adapter_contracts.harness.provision.seeds`).
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ from adapter_contracts.harness.provision.common import (
     find_binary,
     free_port,
     port_taken,
+    run_as,
     server_workdir,
     wait_until,
 )
 from adapter_contracts.harness.provision.ownership import sweep_workdirs, write_owner_file
+from adapter_contracts.harness.provision.seeds import copy_seed, keep_seed, seed_name
 from adapter_contracts.harness.provision.watchdog import watchdog
 
 __all__ = ["LocalServer", "LocalServerSpec", "owned_workdir", "spawn", "terminate"]
@@ -138,9 +142,15 @@ class LocalServer(ABC):
     #: For messages: "PostgreSQL", "mariadbd", ...
     name: str = "server"
 
-    def __init__(self, spec: LocalServerSpec, timeout: float, on_restart: Callable[[], None] = lambda: None) -> None:
+    #: What :meth:`initialiser` makes in the work directory, all of it: what a seed holds.
+    data = "data"
+
+    def __init__(self, spec: LocalServerSpec, timeout: float, on_restart: Callable[[], None] = lambda: None,
+                 *, seeds: Path | None = None) -> None:
         self.spec = spec
         self.timeout = timeout
+        #: Where seeds are kept (``--local-seeds``); None: every server initialises its own.
+        self.seeds = seeds
         #: Called after a restart's stop, so that the engine drops its raw connection.
         self.on_restart = on_restart
         self.binary = ""
@@ -161,8 +171,20 @@ class LocalServer(ABC):
         return None
 
     @abstractmethod
+    def initialiser(self) -> Sequence[str] | None:
+        """The command, run as :attr:`user` in :attr:`workdir`, that makes :attr:`data` there from its
+        arguments alone (the server's own tool), so that a seed may stand in for it; None when
+        :meth:`initialise` is overridden instead."""
+
     def initialise(self) -> None:
-        """Make the data directory in :attr:`workdir` (the server's own tool, as :attr:`user`)."""
+        """Make the data directory in :attr:`workdir`: run :meth:`initialiser`."""
+        command = self.initialiser()
+        if command is None:
+            raise NotImplementedError(f"{type(self).__name__} has no initialiser(): it must override initialise()")
+        done = run_as(self.user, command, cwd=self.workdir, timeout=self.timeout)
+        if done.returncode != 0:
+            raise ProvisionUnavailable(f"{Path(command[0]).name} failed ({done.returncode}): "
+                                       f"{(done.stderr or done.stdout).strip()[-400:]}")
 
     @abstractmethod
     def launch(self) -> None:
@@ -207,7 +229,7 @@ class LocalServer(ABC):
         self.workdir, self.swept = owned_workdir(self.spec.workdir_prefix, self.user, stack,
                                                  pid_files=self.spec.pid_files, after_crash=self.crash_hook())
         try:
-            self.initialise()
+            self._initialise_or_seed()
         except subprocess.TimeoutExpired:
             raise ProvisionUnavailable(f"initialising {self.name} took longer than {self.timeout:.0f}s") from None
         stack.callback(self._halt_final)
@@ -222,6 +244,17 @@ class LocalServer(ABC):
                 raise ProvisionUnavailable(f"{self.name} did not start: {tail}")
             self.halt(final=True)
             self.log.unlink(missing_ok=True)
+
+    def _initialise_or_seed(self) -> None:
+        command = self.initialiser() if self.seeds is not None else None
+        if self.seeds is None or command is None:
+            self.initialise()
+            return
+        name = seed_name(self.spec.workdir_prefix, command, self.workdir, self.binary, self.user)
+        if copy_seed(self.seeds, name, self.workdir / self.data, self.timeout):
+            return
+        self.initialise()
+        keep_seed(self.seeds, name, self.workdir / self.data, self.timeout)
 
     def _halt_final(self) -> None:
         """The final stop, of a server that may have been stopped (SIGSTOP, a suspended job): continued

@@ -198,6 +198,10 @@ class MongoServer(LocalServer):
     def dsn(self) -> str:
         return f"mongodb://127.0.0.1:{self.port}/?directConnection=true"
 
+    def initialiser(self) -> None:
+        # An empty directory of the server's: nothing a seed would save.
+        return None
+
     def initialise(self) -> None:
         (self.workdir / "db").mkdir()
         if self.user is not None and os.geteuid() == 0:

@@ -78,7 +78,7 @@ class MySQLEngine(StorageEngine):
             elif provider == "container":
                 address = provisioning.container(self, stack, config.startup_timeout, config.container_network)
             elif provider == "local":
-                self._server = provisioning.local_server(self, stack, config.startup_timeout)
+                self._server = provisioning.local_server(self, stack, config.startup_timeout, seeds=config.local_seeds)
                 stack.callback(setattr, self, "_server", None)
                 address = self._server.address
             else:

@@ -29,7 +29,6 @@ from adapter_contracts.harness.provision.common import (
     claim_existing_database,
     find_binary,
     free_port,
-    run_as,
     wait_until,
 )
 from adapter_contracts.harness.provision.local import LocalServer, spawn, terminate
@@ -302,9 +301,9 @@ class MySQLServer(LocalServer):
 
     name = "mysqld"
 
-    def __init__(self, engine: MySQLEngine, timeout: float) -> None:
+    def __init__(self, engine: MySQLEngine, timeout: float, *, seeds: Path | None = None) -> None:
         assert engine.server is not None
-        super().__init__(engine.server.local, timeout, on_restart=engine.reconnect)
+        super().__init__(engine.server.local, timeout, on_restart=engine.reconnect, seeds=seeds)
         self.mariadb = False
         self.installer: str | None = None
         self.process: subprocess.Popen[bytes] | None = None
@@ -343,18 +342,13 @@ class MySQLServer(LocalServer):
         # (common.ram_disk).  A contract run writes a few MB.
         return ["--innodb-log-file-size=16M"] if self.mariadb else []
 
-    def initialise(self) -> None:
-        datadir = self.workdir / "data"
+    def initialiser(self) -> list[str]:
+        datadir = self.workdir / self.data
         if self.installer is not None:
-            argv = [self.installer, "--no-defaults", f"--datadir={datadir}", "--auth-root-authentication-method=normal",
+            return [self.installer, "--no-defaults", f"--datadir={datadir}", "--auth-root-authentication-method=normal",
                     "--skip-test-db", "--skip-name-resolve", *self._charset, *self._redo_log]
-        else:
-            argv = [self.binary, "--no-defaults", "--initialize-insecure", f"--datadir={datadir}",
-                    f"--tmpdir={self.workdir}"]
-        done = run_as(self.user, argv, cwd=self.workdir, timeout=self.timeout)
-        if done.returncode != 0:
-            raise ProvisionUnavailable(f"{Path(argv[0]).name} failed ({done.returncode}): "
-                                       f"{(done.stderr or done.stdout).strip()[-400:]}")
+        return [self.binary, "--no-defaults", "--initialize-insecure", f"--datadir={datadir}",
+                f"--tmpdir={self.workdir}"]
 
     def launch(self) -> None:
         command = [
@@ -378,8 +372,9 @@ class MySQLServer(LocalServer):
         terminate(self.process)
 
 
-def local_server(engine: MySQLEngine, stack: ExitStack, timeout: float) -> MySQLServer:
-    server = MySQLServer(engine, timeout)
+def local_server(engine: MySQLEngine, stack: ExitStack, timeout: float, *,
+                 seeds: Path | None = None) -> MySQLServer:
+    server = MySQLServer(engine, timeout, seeds=seeds)
     server.provision(stack)
     engine.swept.extend(server.swept)
     return server

@@ -90,7 +90,7 @@ class PostgresEngine(StorageEngine):
             elif provider == "container":
                 dsn, database = provisioning.container(self, stack, timeout, config.container_network)
             elif provider == "local":
-                self._server = provisioning.local_server(self, stack, timeout)
+                self._server = provisioning.local_server(self, stack, timeout, seeds=config.local_seeds)
                 stack.callback(setattr, self, "_server", None)
                 dsn, database = self._server.database_dsn, "contract"
             else:

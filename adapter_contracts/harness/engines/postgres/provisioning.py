@@ -264,9 +264,9 @@ class PostgresServer(LocalServer):
 
     name = "PostgreSQL"
 
-    def __init__(self, engine: PostgresEngine, timeout: float) -> None:
+    def __init__(self, engine: PostgresEngine, timeout: float, *, seeds: Path | None = None) -> None:
         assert engine.server is not None
-        super().__init__(engine.server.local, timeout, on_restart=engine.reconnect)
+        super().__init__(engine.server.local, timeout, on_restart=engine.reconnect, seeds=seeds)
         self.pg_ctl = ""
         self._failed = ""
 
@@ -285,12 +285,9 @@ class PostgresServer(LocalServer):
         self.pg_ctl = str(Path(initdb).with_name("pg_ctl"))
         return initdb
 
-    def initialise(self) -> None:
-        done = run_as(self.user, [self.binary, "-D", str(self.workdir / "data"), "-A", "trust", "-U", "postgres",
-                                  "--encoding", "UTF8", "--locale", "C", "--no-sync"],
-                      cwd=self.workdir, timeout=self.timeout)
-        if done.returncode != 0:
-            raise ProvisionUnavailable(f"initdb failed: {(done.stderr or done.stdout).strip()[-500:]}")
+    def initialiser(self) -> list[str]:
+        return [self.binary, "-D", str(self.workdir / self.data), "-A", "trust", "-U", "postgres",
+                "--encoding", "UTF8", "--locale", "C", "--no-sync"]
 
     def _pg_ctl(self, *args: str, timeout: float | None = None) -> str:
         return _run_pg_ctl(self.pg_ctl, self.user, self.workdir, *args, timeout=timeout)
@@ -348,8 +345,9 @@ def clear_after_crash(workdir: Path, pg_ctl: str, user: str, timeout: float = 10
         _run_pg_ctl(pg_ctl, user or None, workdir, "-m", "fast", "-w", "stop", timeout=timeout + 5)
 
 
-def local_server(engine: PostgresEngine, stack: ExitStack, timeout: float) -> PostgresServer:
-    server = PostgresServer(engine, timeout)
+def local_server(engine: PostgresEngine, stack: ExitStack, timeout: float, *,
+                 seeds: Path | None = None) -> PostgresServer:
+    server = PostgresServer(engine, timeout, seeds=seeds)
     server.provision(stack)
     engine.swept.extend(server.swept)
     wait_until(lambda: _create_on(server.server_dsn, "contract"), timeout=timeout, what="PostgreSQL server")
