@@ -144,4 +144,6 @@ def run_floor(engine: str) -> dict[str, Any]:
     }
     row.update({f"{kind} %": round(100 * cpu.get(kind, 0.0) / sampled) for kind in KINDS})
     row["summary"] = tail[-160:]
+    # A certification that did not pass measured something else: keep what failed, to be told.
+    row["failed"] = [line[:300] for line in output.splitlines() if line.startswith(("FAILED ", "ERROR "))][:20]
     return row
