@@ -124,3 +124,28 @@ def test_the_suites_seeds_directory_left_by_a_killed_run_is_swept_and_a_live_one
     write_owner_file(live)
     suite_seeds._sweep(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [live.name]
+
+
+
+def test_seeds_one_may_not_enter_are_no_seeds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another account's seeds directory: looking into it fails (EACCES, as for a non-root run in a
+    root-owned directory; root itself is never refused, so the refusal is made here)."""
+    seeds = tmp_path / "seeds"
+    (seeds / "seed-c" / "data").mkdir(parents=True)
+    made = tmp_path / "made" / "data"
+    made.mkdir(parents=True)
+
+    def refused(self: Path) -> bool:
+        if seeds in (self, *self.parents):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_is_dir(self)
+
+    real_is_dir, real_exists = Path.is_dir, Path.exists
+    monkeypatch.setattr(Path, "is_dir", refused)
+    monkeypatch.setattr(Path, "exists", refused)
+    assert not copy_seed(seeds, "seed-c", tmp_path / "copy", 5)
+    keep_seed(seeds, "seed-d", made, 5)
+    monkeypatch.setattr(Path, "is_dir", real_is_dir)
+    monkeypatch.setattr(Path, "exists", real_exists)
+    assert not (tmp_path / "copy").exists()
+    assert sorted(p.name for p in seeds.iterdir()) == ["seed-c"]

@@ -70,16 +70,20 @@ def copy_seed(seeds: Path, name: str, target: Path, timeout: float) -> bool:
     """Copy the seed ``name`` to ``target`` (which must not exist); False when there is none, or the
     copy failed (``target`` removed again): the caller initialises as if there were no seeds."""
     seed = seeds / name / "data"
-    return seed.is_dir() and _copy(seed, target, timeout)
+    try:
+        found = seed.is_dir()
+    except OSError:  # a directory we may not enter (another account's seeds): no seed
+        return False
+    return found and _copy(seed, target, timeout)
 
 
 def keep_seed(seeds: Path, name: str, source: Path, timeout: float) -> None:
     """Keep a copy of the freshly initialised ``source`` as the seed ``name``, unless one is there.  A
     failure (a full disk, a directory we may not write) only means no seed: this run goes on."""
-    if (seeds / name).exists():
-        return
     scratch = seeds / f".{name}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
     try:
+        if (seeds / name).exists():
+            return
         scratch.mkdir()
     except OSError:
         return
