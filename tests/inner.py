@@ -9,13 +9,13 @@ import re
 import tempfile
 from pathlib import Path
 
+from tests.suite_seeds import ENV as SEEDS
+
 __all__ = ["child_env", "gave_up_after"]
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The contracts, as a path argument of a child run (cwd=ROOT).
 CONTRACTS = "adapter_contracts/contracts"
-#: The run's seeds directory (tests/suite_seeds.py), kept in every child's environment.
-SEEDS = "CONTRACT_LOCAL_SEEDS"
 
 
 def _bytecode_cache() -> str:

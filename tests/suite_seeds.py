@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from adapter_contracts.harness.provision.common import ram_disk
-from adapter_contracts.harness.provision.ownership import OWNER_FILE, is_orphan, parse_owner, write_owner_file
+from adapter_contracts.harness.provision.ownership import sweep_workdirs, write_owner_file
 
 __all__ = ["ENV", "close_seeds", "open_seeds", "suite_seeds"]
 
@@ -39,25 +39,14 @@ def suite_seeds() -> Path | None:
     return Path(named) if named else None
 
 
-def _sweep(base: Path) -> None:
-    """Remove the seeds directories of runs that ended without removing theirs (SIGKILL): those whose
-    owner record (the harness's, as in its work directories) names a process of this machine that ended."""
-    for path in base.glob(f"{PREFIX}*"):
-        try:
-            record = parse_owner((path / OWNER_FILE).read_text(encoding="utf-8"))
-        except OSError:
-            continue
-        if is_orphan(record):
-            shutil.rmtree(path, ignore_errors=True)
-
-
 def open_seeds(config: pytest.Config) -> None:
     """Make this run's seeds directory and name it in the environment, unless one is named already."""
     if hasattr(config, "workerinput") or os.environ.get(ENV):
         return
-    base = Path(ram_disk() or tempfile.gettempdir())
-    _sweep(base)
-    made = tempfile.mkdtemp(prefix=PREFIX, dir=base)
+    # A killed run's directory: its owner record names a process that ended, so the harness's own
+    # sweep of work directories (the same places) removes it.
+    sweep_workdirs(PREFIX)
+    made = tempfile.mkdtemp(prefix=PREFIX, dir=ram_disk())
     write_owner_file(Path(made))
     config.stash[_MADE] = made
     os.environ[ENV] = made

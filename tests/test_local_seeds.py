@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -19,7 +21,7 @@ import pytest
 from adapter_contracts.harness.config import ConfigError, HarnessConfig
 from adapter_contracts.harness.engines import load_engine
 from adapter_contracts.harness.provision import local
-from adapter_contracts.harness.provision.ownership import OWNER_FILE, owner_record, write_owner_file
+from adapter_contracts.harness.provision.ownership import OWNER_FILE, owner_record, sweep_workdirs, write_owner_file
 from adapter_contracts.harness.provision.seeds import copy_seed, keep_seed, seed_name
 from tests import suite_seeds
 from tests.provisioned import provision
@@ -112,19 +114,23 @@ def test_seeds_must_be_a_directory_that_exists(tmp_path: Path) -> None:
         HarnessConfig.from_values({"contract_local_seeds": str(tmp_path / "nowhere")})
 
 
-def test_the_suites_seeds_directory_left_by_a_killed_run_is_swept_and_a_live_ones_kept(tmp_path: Path) -> None:
+def test_the_suites_seeds_directory_left_by_a_killed_run_is_swept_and_a_live_ones_kept() -> None:
+    """The harness's sweep of work directories, which the suite runs before it makes its own seeds
+    directory (tests/suite_seeds.py), removes a killed run's and keeps a live one's."""
     ended = subprocess.Popen(["sleep", "60"])
     record = owner_record(ended.pid)  # taken while it runs: its start time is in the record
     ended.kill()
     ended.wait()
-    left, live = tmp_path / f"{suite_seeds.PREFIX}left", tmp_path / f"{suite_seeds.PREFIX}live"
-    for path in (left, live):
-        path.mkdir()
-    (left / OWNER_FILE).write_text(json.dumps(record))
-    write_owner_file(live)
-    suite_seeds._sweep(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [live.name]
-
+    left = Path(tempfile.mkdtemp(prefix=suite_seeds.PREFIX))
+    live = Path(tempfile.mkdtemp(prefix=suite_seeds.PREFIX))
+    try:
+        (left / OWNER_FILE).write_text(json.dumps(record))
+        write_owner_file(live)
+        sweep_workdirs(suite_seeds.PREFIX)
+        assert (left.exists(), live.exists()) == (False, True)
+    finally:
+        for path in (left, live):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def test_seeds_one_may_not_enter_are_no_seeds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
