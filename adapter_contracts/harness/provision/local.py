@@ -181,6 +181,9 @@ class LocalServer(ABC):
         command = self.initialiser()
         if command is None:
             raise NotImplementedError(f"{type(self).__name__} has no initialiser(): it must override initialise()")
+        self._run_initialiser(command)
+
+    def _run_initialiser(self, command: Sequence[str]) -> None:
         done = run_as(self.user, command, cwd=self.workdir, timeout=self.timeout)
         if done.returncode != 0:
             raise ProvisionUnavailable(f"{Path(command[0]).name} failed ({done.returncode}): "
@@ -246,15 +249,14 @@ class LocalServer(ABC):
             self.log.unlink(missing_ok=True)
 
     def _initialise_or_seed(self) -> None:
-        command = self.initialiser() if self.seeds is not None else None
+        command = self.initialiser()
         if self.seeds is None or command is None:
             self.initialise()
             return
         name = seed_name(self.spec.workdir_prefix, command, self.workdir, self.binary, self.user)
-        if copy_seed(self.seeds, name, self.workdir / self.data, self.timeout):
-            return
-        self.initialise()
-        keep_seed(self.seeds, name, self.workdir / self.data, self.timeout)
+        if not copy_seed(self.seeds, name, self.workdir / self.data, self.timeout):
+            self._run_initialiser(command)
+            keep_seed(self.seeds, name, self.workdir / self.data, self.timeout)
 
     def _halt_final(self) -> None:
         """The final stop, of a server that may have been stopped (SIGSTOP, a suspended job): continued
