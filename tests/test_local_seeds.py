@@ -11,7 +11,7 @@ import stat
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -141,17 +141,17 @@ def test_seeds_one_may_not_enter_are_no_seeds(tmp_path: Path, monkeypatch: pytes
     made = tmp_path / "made" / "data"
     made.mkdir(parents=True)
 
-    def refused(self: Path) -> bool:
-        if seeds in (self, *self.parents):
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_is_dir(self)
+    def refusing(real: Callable[[Path], bool]) -> Callable[[Path], bool]:
+        def look(self: Path) -> bool:
+            if seeds in (self, *self.parents):
+                raise PermissionError(13, "Permission denied", str(self))
+            return real(self)
+        return look
 
-    real_is_dir, real_exists = Path.is_dir, Path.exists
-    monkeypatch.setattr(Path, "is_dir", refused)
-    monkeypatch.setattr(Path, "exists", refused)
+    monkeypatch.setattr(Path, "is_dir", refusing(Path.is_dir))
+    monkeypatch.setattr(Path, "exists", refusing(Path.exists))
     assert not copy_seed(seeds, "seed-c", tmp_path / "copy", 5)
     keep_seed(seeds, "seed-d", made, 5)
-    monkeypatch.setattr(Path, "is_dir", real_is_dir)
-    monkeypatch.setattr(Path, "exists", real_exists)
+    monkeypatch.undo()
     assert not (tmp_path / "copy").exists()
     assert sorted(p.name for p in seeds.iterdir()) == ["seed-c"]
