@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         "readme": "the README's test command: wall, the machine's busy cores, where pytest's CPU went (s)",
     }
     for name in only:
-        skip = ("totals_plan", "listing_plan") if name == "scaling" else ("summary", "failed")
+        skip = ("totals_plan", "listing_plan") if name == "scaling" else ("summary", "failed", "select1_batches_ms")
         print(table(titles[name], results["sections"][name], skip) + "\n")
     if results.get("readme_files"):
         print(table("the README command's most expensive test files (CPU-s, their children's part)",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -126,7 +127,8 @@ def run_floor(engine: str) -> dict[str, Any]:
         figures: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}
     tail = output.strip().splitlines()[-1] if output.strip() else ""
     trips = sum(figures.get("round_trips", {}).values())
-    median = figures.get("select_one_ms", {}).get(engine)
+    batches = figures.get("select_one_ms", {}).get(engine)
+    median = statistics.median(batches) if batches else None
     floor = trips * median / 1000 if median else None
     cpu = figures.get("cpu_s", {})
     sampled = sum(cpu.values()) or 1.0
@@ -137,6 +139,8 @@ def run_floor(engine: str) -> dict[str, Any]:
         "wall_s": round(wall, 1),
         "round_trips": trips,
         "select1_ms": round(median, 4) if median else None,
+        "select1_range_ms": f"{min(batches):g}-{max(batches):g}" if batches else None,
+        "select1_batches_ms": batches,
         "floor_s": round(floor, 2) if floor else None,
         "ratio": round(wall / floor, 1) if floor else None,
         "run_cpu_s": round(process_cpu, 1),
