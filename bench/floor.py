@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from adapter_contracts.harness.provision.ownership import OWNER_FILE, parse_owner
-from bench.timing import cpu_seconds
+from bench.timing import cpu_seconds, measured_env
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Work directories of the throwaway servers, by the engines' prefixes (their LocalServerSpec).
@@ -114,7 +114,7 @@ def run_floor(engine: str) -> dict[str, Any]:
         out = Path(tmp) / "floor.json"
         command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-p", "bench.floor_plugin",
                    "--engine", engine, "adapter_contracts/contracts"]
-        env = {**os.environ, "CI": "true", "BENCH_FLOOR_OUT": str(out)}
+        env = measured_env(CI="true", BENCH_FLOOR_OUT=str(out))
         before = cpu_seconds(resource.RUSAGE_CHILDREN)
         began = time.perf_counter()
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -24,7 +24,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from bench.timing import cpu_seconds
+from bench.timing import cpu_seconds, measured_env
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The README's test command (README.md, "Quick start"), with the recording plugin added.
@@ -47,7 +47,7 @@ def _records(folder: Path) -> list[dict[str, Any]]:
 def run_readme(top: int = 8) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """One run of the README command; its summary row, and its ``top`` test files by CPU."""
     with tempfile.TemporaryDirectory(prefix="bench-readme-") as tmp:
-        env = {**os.environ, "BENCH_README_OUT": tmp}
+        env = measured_env(BENCH_README_OUT=tmp)
         busy0, idle0 = _machine_cpu()
         tree0 = cpu_seconds(resource.RUSAGE_CHILDREN)
         began = time.time()

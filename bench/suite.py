@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -11,6 +10,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from bench.timing import measured_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +26,7 @@ def run_suite(engine: str | None, workers: int | None = None, extra: tuple[str, 
         if workers is not None:
             command += ["-n", str(workers)]
         command += list(extra)
-        env = {**os.environ, "CI": "true", "BENCH_EXAMPLES_OUT": str(out)}
+        env = measured_env(CI="true", BENCH_EXAMPLES_OUT=str(out))
         began = time.perf_counter()
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - began
