@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import resource
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from tests.inner import child_env
 
 
 @dataclass(frozen=True)
@@ -55,13 +55,11 @@ def cpu_seconds(who: int) -> float:
 
 
 def measured_env(**extra: str) -> dict[str, str]:
-    """The environment a measured command runs in: this one, with bytecode written as ``.ci/run`` and a
-    user's shell write it (to a cache outside the checkout, ``.ci/run``'s default), plus ``extra``.
+    """The environment a measured command runs in: this one, ``CONTRACT_*`` variables included, with
+    bytecode written as ``.ci/run`` and a user's shell write it (:func:`tests.inner.child_env`, which
+    the suite's own child runs use), plus ``extra``.
 
     Under PYTHONDONTWRITEBYTECODE, which some shells set, every process of the measured command
     compiled its modules and pytest rewrote the test modules' asserts again: a serial PostgreSQL
     certification 21.1 and 21.1 s against 20.1 and 20.3 s with the cache (alternated)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.setdefault("PYTHONPYCACHEPREFIX", os.path.join(tempfile.gettempdir(), "adapter-contracts-pycache"))
-    env.update(extra)
-    return env
+    return child_env(without=(), **extra)
