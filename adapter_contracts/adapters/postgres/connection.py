@@ -63,6 +63,7 @@ class PostgresConnection(Adapter):
         self._conn: psycopg.Connection[Row] | None = None
         # One cursor per connection, reused by every statement: a new cursor per statement was
         # about a tenth of a statement's client time (an instance serves one thread at a time).
+        # Valid only while it belongs to the current connection (:meth:`_statement_cursor`).
         self._cursor: psycopg.Cursor[Row] | None = None
 
     # -- connection and error mapping ---------------------------------------
@@ -73,7 +74,7 @@ class PostgresConnection(Adapter):
             return conn
         if conn is not None:
             conn.close()
-            self._conn = self._cursor = None
+            self._conn = None
         with translate_errors(psycopg.Error, _connect_failure):
             conn = bounded_connect(self._conninfo, self._timeout)
         with translate_errors(psycopg.Error, _setup_failure):
@@ -83,14 +84,14 @@ class PostgresConnection(Adapter):
             except psycopg.Error:
                 conn.close()
                 raise
-        self._conn, self._cursor = conn, None
+        self._conn = conn
         return conn
 
     def _statement_cursor(self) -> psycopg.Cursor[Row]:
-        """The current connection's cursor, made on first use."""
+        """The current connection's cursor, made on its first statement (a new connection gets a new one)."""
         conn = self._connection()
         cur = self._cursor
-        if cur is None:
+        if cur is None or cur.connection is not conn:
             cur = self._cursor = conn.cursor()
         return cur
 
