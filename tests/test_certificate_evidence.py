@@ -20,7 +20,7 @@ import pytest
 
 from adapter_contracts.harness.manifest import load_manifest
 from adapter_contracts.harness.profiles import PROFILES
-from tests.inner import child_env
+from tests.inner import child_env, share_hypothesis_caches
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.heavy
@@ -34,6 +34,7 @@ EARLIER = {"engines": {"memory": {"certified": True, "verdict": "CERTIFIED: 575 
 def _run(project: Path, *args: str, profile: str = "repro") -> tuple[subprocess.CompletedProcess[str], str]:
     """``python -m pytest`` from ``project``, which sees this checkout's packages as an installed suite."""
     env = child_env(CONTRACT_HYPOTHESIS_PROFILE=profile)
+    share_hypothesis_caches(project)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args], cwd=project,
                           env=env, capture_output=True, text=True, timeout=600, check=False)
