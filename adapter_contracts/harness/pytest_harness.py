@@ -16,11 +16,9 @@ import contextlib
 import gc
 import os
 import random
-import signal
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from datetime import datetime, timezone
-from types import FrameType
 from typing import Any
 
 import pytest
@@ -28,6 +26,7 @@ from hypothesis import settings
 
 from adapter_contracts.adapters.base import Adapter
 from adapter_contracts.adapters.errors import AdapterError
+from adapter_contracts.harness import interrupts
 from adapter_contracts.harness.budget import Budget
 from adapter_contracts.harness.capabilities import CAPABILITIES
 from adapter_contracts.harness.config import OPTIONS, ConfigError, HarnessConfig
@@ -59,7 +58,6 @@ _SESSION = pytest.StashKey[EngineSession]()
 _TARGETS = pytest.StashKey[list[Target]]()
 _PROFILE = pytest.StashKey[str]()
 _DESELECTED = pytest.StashKey[Counter[str]]()
-_SIGNALS = pytest.StashKey[dict[int, Any]]()
 _WITNESS = pytest.StashKey[OutcomeRecorder]()
 #: The workerinput key of the Hypothesis seed the controller picked.
 _SEED_INPUT = "contract_hypothesis_seed"
@@ -73,51 +71,13 @@ ENGINE_MARKERS: dict[str, Callable[[type[Any]], bool]] = {
 }
 
 
-#: The running session, for the signal handler (set at session start).
-_RUNNING: list[pytest.Session] = []
-
-
 def pytest_sessionstart(session: pytest.Session) -> None:
-    _RUNNING[:] = [session]
-
-
-#: The signal that is ending the run, once one arrived.
-_ENDING: list[str] = []
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM and SIGHUP end the run the way Ctrl-C does: pytest stops, reports "interrupted", and
-    the session's cleanup drops its databases, stops its servers and removes its directories.
-    A CI runner cancelling a job sends SIGTERM.
-
-    The KeyboardInterrupt may land where Python swallows exceptions (a gc callback, a
-    ``__del__``; measured: Hypothesis' gc callback), so ``shouldstop`` also ends the run at the
-    next test boundary, as pytest's own Interrupted.  Only the first signal raises: a second one
-    (an impatient runner) would cut the cleanup short (measured: an INTERNALERROR while pytest
-    reported the first, under xdist); the run is already ending."""
-    reason = f"{signal.Signals(signum).name} received"
-    for session in _RUNNING:
-        session.shouldstop = reason
-    if _ENDING:
-        return
-    _ENDING.append(reason)
-    raise KeyboardInterrupt(reason)
+    interrupts.session_started(session)
 
 
 @pytest.hookimpl(tryfirst=True)  # before the terminal reporter formats the traceback
 def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
     drop_lineless_frames(excinfo.tb)
-
-
-def _install_signal_handlers(config: pytest.Config) -> None:
-    _ENDING.clear()
-    previous: dict[int, Any] = {}
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        try:
-            previous[signum] = signal.signal(signum, _interrupt)
-        except ValueError:  # not the main thread (pytest run inside a thread): leave signals alone
-            return
-    config.stash[_SIGNALS] = previous
 
 
 def engine_session(config: pytest.Config) -> EngineSession | None:
@@ -184,7 +144,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.import_plugin(FAILURE_OUTPUT_PLUGIN)
     engines = EngineSession(harness_config, plugged, targets)
     config.stash[_SESSION] = engines
-    _install_signal_handlers(config)
+    interrupts.install(config)
     # The harness's own record of every contract, on every process that runs them.
     witness = OutcomeRecorder(lambda item: _engine_param(item) is not None)
     config.stash[_WITNESS] = witness
@@ -220,8 +180,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     session = config.stash.get(_SESSION, None)
     if session is not None:
         session.close()
-    for signum, handler in config.stash.get(_SIGNALS, {}).items():
-        signal.signal(signum, handler)
+    interrupts.restore(config)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
