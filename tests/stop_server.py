@@ -13,7 +13,8 @@ another client exhausting ``max_connections``.
 there until the disk is full) after the 3rd contract.
 ``CONTRACT_TEST_PAUSE=mysql:5`` writes ``paused-<pid>`` into ``CONTRACT_TEST_PAUSE_DIR`` after the 5th
 contract (each xdist worker after its own 5th) and waits for ``go`` there, at most
-``CONTRACT_TEST_PAUSE_SECONDS`` (60): the test does something to the server, or signals the run, meanwhile.
+``CONTRACT_TEST_PAUSE_SECONDS`` (60): the test does something to the server, or signals the run, meanwhile
+(a process interrupted in its pause writes ``interrupted-<pid>``: what interrupted it).
 ``CONTRACT_TEST_RESTART=postgres:5`` restarts the PostgreSQL whose data directory is
 ``CONTRACT_TEST_RESTART_DATA`` after the 5th contract (``pg_ctl restart -m fast``, as its owner).
 """
@@ -32,6 +33,8 @@ import pytest
 _seen: dict[str, int] = {}
 #: What a paused process writes (followed by its pid), and what lets every paused process go on.
 PAUSED, GO = "paused-", "go"
+#: What a paused process that was interrupted writes (followed by its pid): what interrupted it.
+INTERRUPTED = "interrupted-"
 
 
 def pause_env(engine: str, after: int, directory: Path, seconds: float = 60) -> dict[str, str]:
@@ -44,6 +47,11 @@ def pause_env(engine: str, after: int, directory: Path, seconds: float = 60) -> 
 def paused(directory: Path) -> int:
     """How many processes have paused in ``directory``."""
     return sum(1 for _ in directory.glob(f"{PAUSED}*"))
+
+
+def interruptions(directory: Path) -> dict[int, str]:
+    """What interrupted each process that paused in ``directory``, by its pid ("SIGTERM received")."""
+    return {int(path.name.removeprefix(INTERRUPTED)): path.read_text() for path in directory.glob(f"{INTERRUPTED}*")}
 #: The connections the hog holds until the run ends.
 _held: list[Any] = []
 
@@ -109,8 +117,14 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
         here = Path(os.environ["CONTRACT_TEST_PAUSE_DIR"])
         (here / f"{PAUSED}{os.getpid()}").write_text(str(time.time()))
         deadline = time.monotonic() + float(os.environ.get("CONTRACT_TEST_PAUSE_SECONDS", "60"))
-        while not (here / GO).exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        try:
+            while not (here / GO).exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        except KeyboardInterrupt as interrupt:
+            # What ended the pause: the harness's handler names its signal; execnet's own interruption of
+            # a worker that its controller is shutting down is a bare KeyboardInterrupt.
+            (here / f"{INTERRUPTED}{os.getpid()}").write_text(str(interrupt) or "KeyboardInterrupt")
+            raise
         return
     if fill:
         # Down to the last byte: a megabyte left over is room for a hundred pages.

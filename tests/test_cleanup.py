@@ -34,7 +34,7 @@ from adapter_contracts.harness.provision.common import MARKER_TABLE, MARKER_TEXT
 from adapter_contracts.harness.provision.ownership import OWNER_FILE, owner_record, parse_owner
 from tests.inner import CONTRACTS, child_env
 from tests.kill_server import live_segments, shared_memory
-from tests.stop_server import pause_env, paused
+from tests.stop_server import interruptions, pause_env, paused
 from tests.suite_seeds import suite_seeds
 from tests.throwaway import family
 
@@ -279,6 +279,11 @@ def test_sigterm_leaves_no_database_server_or_directory(tmp_path: Path, dsn_args
         assert codes[name] in (int(pytest.ExitCode.INTERRUPTED), int(pytest.ExitCode.TESTS_FAILED)), \
             f"{name}:\n{run.out[-3000:]}"
         assert "NOT CERTIFIED" in run.out, f"{name}:\n{run.out[-3000:]}"
+        # Each process that ran contracts was ended by the SIGTERM, an xdist worker too: its controller passes
+        # the signal on (execnet would interrupt a busy worker only 5 s into its shutdown, with a bare
+        # KeyboardInterrupt).
+        assert sorted(interruptions(run.pauses).values()) == ["SIGTERM received"] * run.processes, \
+            f"{name}: {interruptions(run.pauses)}\n{run.out[-3000:]}"
     family = set().union(*(run.family for run in runs.values()))
     started = {pid: start for run in runs.values() for pid, start in run.started.items()}
     _assert_nothing_left(family, started, "\n".join(f"--- {name}\n{run.out[-1500:]}" for name, run in runs.items()))

@@ -7,12 +7,13 @@ from __future__ import annotations
 import ast
 import io
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from adapter_contracts.harness.private import hypothesis_api, pytest_api
+from adapter_contracts.harness.private import hypothesis_api, pytest_api, xdist_api
 from adapter_contracts.harness.session import EngineDown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,3 +108,17 @@ def test_only_the_private_modules_import_pytest_or_hypothesis_internals() -> Non
             found += [f"{path.relative_to(ROOT)}: {name}" for name in names
                       if name.startswith("_pytest") or name.startswith("hypothesis.internal")]
     assert found == []
+
+
+def test_an_xdist_workers_process_id_is_found_on_its_controller() -> None:
+    """What the controller passes a SIGTERM on to (harness/interrupts.py): a local gateway's process, as
+    the gateway itself reports it."""
+    import execnet
+
+    gateway = execnet.makegateway("popen")
+    try:
+        pid = gateway.remote_exec("import os; channel.send(os.getpid())").receive(timeout=30)
+        assert xdist_api.worker_pid(SimpleNamespace(gateway=gateway)) == pid
+    finally:
+        gateway.exit()
+    assert xdist_api.worker_pid(SimpleNamespace(gateway=None)) is None

@@ -110,10 +110,12 @@ def _budget(config: pytest.Config, profile: str) -> Budget:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    """On the xdist controller: hand the seed it picked to each worker (options do not travel)."""
+    """On the xdist controller: hand the seed it picked to each worker (options do not travel), and know
+    the worker's process, to pass a SIGTERM on (harness/interrupts.py)."""
     seed = node.config.getoption("hypothesis_seed", None)
     if seed is not None and not settings().derandomize:
         node.workerinput[_SEED_INPUT] = str(seed)
+    interrupts.worker_started(node)
 
 
 @pytest.hookimpl(tryfirst=True)  # before Hypothesis's plugin reads --hypothesis-seed
@@ -288,6 +290,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: object) -> None:
     """On the xdist controller: keep each worker's engines for the summary and the report."""
+    interrupts.worker_ended(node)
     engines = node.config.stash.get(_SESSION, None)
     output = getattr(node, "workeroutput", None) or {}
     if engines is None:
