@@ -87,7 +87,7 @@ class MySQLEngine(StorageEngine):
             if existing is not None:
                 database, version = existing, provisioning.claim(self, address, existing, config.allow_wipe)
             else:
-                database, version = provisioning.own_database(self, address, stack)
+                database, version = provisioning.own_database(self, address, stack, guard=provider == "dsn")
             storage = RawStorage(address, database, self)
             stack.callback(storage.close)
             self.conditions, self.conditions_unmet = storage.conditions(

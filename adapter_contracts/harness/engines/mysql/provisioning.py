@@ -154,9 +154,15 @@ def claim(engine: MySQLEngine, address: ServerAddress, database: str, allowed: f
     return version
 
 
-def own_database(engine: MySQLEngine, address: ServerAddress, stack: ExitStack) -> tuple[str, str]:
+def own_database(engine: MySQLEngine, address: ServerAddress, stack: ExitStack, *,
+                 guard: bool = True) -> tuple[str, str]:
     """A new ``contract_<hex>`` database with a hostile default collation and an owner record; its name
-    and the server's label."""
+    and the server's label.
+
+    ``guard``: drop it at the end of the run, and have the watchdog drop it if the run dies.  Not on a
+    server of the run's own (a throwaway server, a container), which takes the database with it when it
+    goes: a guard there had the watchdog retry for minutes against a killed server whose directory was
+    already removed."""
     try:
         admin = address.connect()
     except pymysql.err.Error as exc:
@@ -168,8 +174,9 @@ def own_database(engine: MySQLEngine, address: ServerAddress, stack: ExitStack) 
             cur.execute("SELECT VERSION()")
             version = server_label(cur.fetchone()[0])
             engine.swept.extend(_sweep_databases(cur))
-            stack.callback(watchdog.guard_database(drop_owned_database, address.dsn(""), database,
-                                                   server_timeout=address.timeout))
+            if guard:
+                stack.callback(watchdog.guard_database(drop_owned_database, address.dsn(""), database,
+                                                       server_timeout=address.timeout))
             cur.execute(f"CREATE DATABASE `{database}` CHARACTER SET utf8mb4 COLLATE {_hostile_collation(cur)}")
             # MySQL databases have no comment: the owner record is a marker table's row.
             cur.execute(f"CREATE TABLE `{database}`.{MARKER_TABLE} (note VARCHAR(255) NOT NULL,"
