@@ -233,3 +233,23 @@ def test_a_server_killed_mid_run_ends_its_engine_in_seconds(tmp_path: Path, serv
     left = json.loads(Path(f"{stamp}.shm").read_text())
     assert [name for name in left["files"] if os.path.exists(name)] == [], left
     assert [segment for segment in left["segments"] if segment in live_segments()] == [], left
+    # Nothing of the run stays running, its watchdog included: the killed server took the run's database
+    # along with its directory, so nothing is left to retry (a guard on it kept the watchdog for 5 min).
+    assert _still_running(f"CONTRACT_TEST_KILL_STAMP={stamp}") == [], out[-3000:]
+
+
+def _still_running(variable: str, seconds: float = 15) -> list[str]:
+    """The command lines of the processes whose environment holds ``variable`` (NAME=value) once none is
+    left or ``seconds`` have passed."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = []
+        for proc in Path("/proc").iterdir():
+            try:
+                if proc.name.isdigit() and variable.encode() in (proc / "environ").read_bytes().split(b"\0"):
+                    found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+            except OSError:
+                continue  # ended meanwhile, or not ours to read
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
