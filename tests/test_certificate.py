@@ -6,6 +6,7 @@ reads the terminal, the JSON report and the Markdown report alike.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -21,6 +22,7 @@ from adapter_contracts.harness import profiles
 from tests.inner import CONTRACTS, child_env, gave_up_after
 from tests.kill_server import live_segments
 from tests.stop_server import GO, pause_env, paused
+from tests.throwaway import processes
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.heavy
@@ -244,12 +246,11 @@ def _still_running(variable: str, seconds: float = 15) -> list[str]:
     deadline = time.monotonic() + seconds
     while True:
         found = []
-        for proc in Path("/proc").iterdir():
-            try:
-                if proc.name.isdigit() and variable.encode() in (proc / "environ").read_bytes().split(b"\0"):
-                    found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
-            except OSError:
-                continue  # ended meanwhile, or not ours to read
+        for pid, environ in processes("environ"):
+            if variable.encode() in environ.split(b"\0"):
+                with contextlib.suppress(OSError):  # ended meanwhile
+                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                    found.append(cmdline.replace(b"\0", b" ").decode(errors="replace"))
         if not found or time.monotonic() > deadline:
             return found
         time.sleep(0.2)

@@ -36,7 +36,7 @@ from tests.inner import CONTRACTS, child_env
 from tests.kill_server import live_segments, shared_memory
 from tests.stop_server import interruptions, pause_env, paused
 from tests.suite_seeds import suite_seeds
-from tests.throwaway import family
+from tests.throwaway import family, processes
 
 ROOT = Path(__file__).resolve().parents[1]
 PG = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -83,17 +83,7 @@ def workdirs() -> dict[str, int | None]:
 
 def server_processes(dirs: list[str]) -> list[int]:
     """Pids of processes whose command line names one of ``dirs``."""
-    pids = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if any(d.encode() in cmdline for d in dirs):
-            pids.append(int(proc.name))
-    return pids
+    return [pid for pid, cmdline in processes("cmdline") if any(d.encode() in cmdline for d in dirs)]
 
 
 def _family(pid: int) -> set[int]:

@@ -21,7 +21,18 @@ from adapter_contracts.harness.engines.postgres import provisioning as pg_provis
 from adapter_contracts.harness.provision.local import LocalServer
 from tests.suite_seeds import suite_seeds
 
-__all__ = ["Throwaway", "family", "throwaway"]
+__all__ = ["Throwaway", "family", "processes", "throwaway"]
+
+
+def processes(part: str) -> Iterator[tuple[int, bytes]]:
+    """Each running process's pid with its ``/proc/<pid>/<part>`` (``cmdline``, ``environ``), those that end
+    meanwhile or are not ours to read left out."""
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                yield int(proc.name), (proc / part).read_bytes()
+            except OSError:
+                continue
 
 
 def family(pid: int) -> list[int]:
