@@ -84,14 +84,15 @@ class MySQLEngine(StorageEngine):
             else:
                 raise ProvisionUnavailable(f"unknown provider {provider!r}")
             address = replace(address, timeout=config.server_timeout)
+            server_owned = provider != "dsn"
             if existing is not None:
                 database, version = existing, provisioning.claim(self, address, existing, config.allow_wipe)
             else:
-                database, version = provisioning.own_database(self, address, stack, guard=provider == "dsn")
+                database, version = provisioning.own_database(self, address, stack, guard=not server_owned)
             storage = RawStorage(address, database, self)
             stack.callback(storage.close)
             self.conditions, self.conditions_unmet = storage.conditions(
-                server_owned=provider != "dsn", created=existing is None)
+                server_owned=server_owned, created=existing is None)
         except ProvisionUnavailable as exc:
             # Driver messages may quote credentials: mask the password, drop the chained driver error.
             raise type(exc)(scrub(str(exc), config.dsns.values())) from None
