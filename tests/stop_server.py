@@ -52,6 +52,8 @@ def paused(directory: Path) -> int:
 def interruptions(directory: Path) -> dict[int, str]:
     """What interrupted each process that paused in ``directory``, by its pid ("SIGTERM received")."""
     return {int(path.name.removeprefix(INTERRUPTED)): path.read_text() for path in directory.glob(f"{INTERRUPTED}*")}
+
+
 #: The connections the hog holds until the run ends.
 _held: list[Any] = []
 
