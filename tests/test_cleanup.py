@@ -257,8 +257,10 @@ def test_sigterm_leaves_no_database_server_or_directory(tmp_path: Path, dsn_args
         _wait_until_ready(list(runs.values()))
         for run in runs.values():
             run.signal(signal.SIGTERM)
-        # An impatient runner signals again while the run cleans up: that must not cut it short.
-        time.sleep(0.5)
+        # An impatient runner signals again while the run is ending: that must not cut its cleanup short.
+        # A tenth of a second on: an xdist run on DSN servers, the quickest to end, took 0.3-0.5 s (and
+        # at 0.5 s the signal could find the harness gone and the default action back: exit -15).
+        time.sleep(0.1)
         runs["dsn-xdist"].process.send_signal(signal.SIGTERM)
     finally:
         for run in runs.values():
