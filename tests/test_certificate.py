@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -84,6 +85,8 @@ def test_an_interrupted_run_is_not_certified(tmp_path: Path, workers: list[str],
     assert code == int(pytest.ExitCode.INTERRUPTED), out[-3000:]
     assert "memory: CERTIFIED" not in out, out[-3000:]
     assert "memory: NOT CERTIFIED: interrupted" in out, out[-3000:]
+    # pytest's crash line for the interruption, rendered from the traceback the harness cut to it.
+    assert re.search(r"^\S+\.py:\d+: KeyboardInterrupt", out, re.MULTILINE), out[-3000:]
     document, markdown = _reports(report)
     engines = document["engines"]
     assert isinstance(engines, dict)

@@ -54,6 +54,50 @@ def test_the_short_rendering_prunes_pytests_own_frames(request: pytest.FixtureRe
     assert "_pytest/" not in text  # pytest's own frames (raises, the runner) are pruned
 
 
+def _crash_line(excinfo: pytest.ExceptionInfo[BaseException]) -> tuple[str, int, str]:
+    """The crash line of pytest's rendering, as an interrupted run prints it."""
+    crash = excinfo.getrepr(funcargs=True).reprcrash
+    assert crash is not None
+    return crash.path, crash.lineno, crash.message
+
+
+def _hiding_helper() -> None:
+    __tracebackhide__ = True
+    raise KeyboardInterrupt("SIGTERM received")
+
+
+def _all_hidden() -> None:
+    __tracebackhide__ = True
+    _hiding_helper()
+
+
+def test_the_cut_traceback_keeps_the_crash_line_pytest_picks() -> None:
+    """pytest names as the crash the last entry no ``__tracebackhide__`` hides; cut to it, the rendering
+    says the same crash line (what an interrupted run prints) from fewer entries."""
+
+    def caller() -> None:
+        _hiding_helper()  # the crash line: the frame below hides itself
+
+    with pytest.raises(KeyboardInterrupt) as raised:
+        caller()
+    whole = len(raised.traceback)
+    crash = _crash_line(raised)
+    assert crash[1] == caller.__code__.co_firstlineno + 1
+    assert pytest_api.cut_to_crash(raised) == whole - 2
+    assert [entry.name for entry in raised.traceback] == ["caller", "_hiding_helper"]
+    assert _crash_line(raised) == crash
+
+
+def test_a_traceback_with_every_entry_hidden_is_left_whole() -> None:
+    with pytest.raises(KeyboardInterrupt) as raised:
+        _all_hidden()
+    raised.traceback = raised.traceback[1:]  # without this test's own frame
+    names = [entry.name for entry in raised.traceback]
+    assert names == ["_all_hidden", "_hiding_helper"]
+    assert pytest_api.cut_to_crash(raised) == 0
+    assert [entry.name for entry in raised.traceback] == names
+
+
 def test_the_shrink_bound_is_read_by_hypothesis_when_it_shrinks(capsys: pytest.CaptureFixture[str]) -> None:
     assert isinstance(hypothesis_api.max_shrinking_seconds(), int)
 

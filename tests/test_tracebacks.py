@@ -1,11 +1,14 @@
-"""An interrupted run's traceback is one pytest can print (adapter_contracts/harness/tracebacks.py)."""
+"""An interrupted run's traceback is one pytest can print, and no longer than it prints
+(adapter_contracts/harness/tracebacks.py)."""
 
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
 
-from adapter_contracts.harness.tracebacks import drop_lineless_frames
+import pytest
+
+from adapter_contracts.harness.tracebacks import InterruptedRunTraceback, drop_lineless_frames
 
 
 @dataclass
@@ -59,3 +62,28 @@ def test_a_real_traceback_is_left_whole() -> None:
         entry = entry.tb_next
     assert after == before
     assert len(after) == 2
+
+
+def _interrupted() -> pytest.ExceptionInfo[BaseException]:
+    def handler() -> None:  # where the signal handler raises
+        raise KeyboardInterrupt("SIGTERM received")
+
+    def deep(depth: int) -> None:
+        if depth:
+            deep(depth - 1)
+        else:
+            handler()
+
+    with pytest.raises(KeyboardInterrupt) as raised:
+        deep(5)
+    return raised
+
+
+@pytest.mark.parametrize("full_trace", [False, True], ids=["default", "full-trace"])
+def test_the_reporter_gets_the_crash_entry_unless_the_full_trace_is_asked_for(full_trace: bool) -> None:
+    excinfo = _interrupted()
+    whole = [entry.lineno for entry in excinfo.traceback]
+    InterruptedRunTraceback(full_trace).pytest_keyboard_interrupt(excinfo)
+    kept = [entry.lineno for entry in excinfo.traceback]
+    # The handler's entry is the crash pytest prints (tests/test_private_apis.py: the same line, cut or not).
+    assert kept == (whole if full_trace else whole[-1:])

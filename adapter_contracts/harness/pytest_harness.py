@@ -45,7 +45,7 @@ from adapter_contracts.harness.report import (
 )
 from adapter_contracts.harness.report.writer import ReportPathError, start_report, usage_error_report
 from adapter_contracts.harness.session import EngineDown, EngineSession, EngineUnavailable, FactoryError, StartedEngine
-from adapter_contracts.harness.tracebacks import drop_lineless_frames
+from adapter_contracts.harness.tracebacks import InterruptedRunTraceback
 
 #: The plugin that shapes a failed contract's report.
 FAILURE_OUTPUT_PLUGIN = "adapter_contracts.contracts.failure_output"
@@ -73,11 +73,6 @@ ENGINE_MARKERS: dict[str, Callable[[type[Any]], bool]] = {
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     interrupts.session_started(session)
-
-
-@pytest.hookimpl(tryfirst=True)  # before the terminal reporter formats the traceback
-def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo[BaseException]) -> None:
-    drop_lineless_frames(excinfo.tb)
 
 
 def engine_session(config: pytest.Config) -> EngineSession | None:
@@ -120,6 +115,7 @@ def pytest_configure_node(node: Any) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # before Hypothesis's plugin reads --hypothesis-seed
 def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(InterruptedRunTraceback(config.option.fulltrace), "contract-interrupt-traceback")
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     command_line = mask_command(config.invocation_params.args)
     report_path = None if hasattr(config, "workerinput") else _report_path(config)

@@ -9,6 +9,8 @@
 * :func:`short_failure_lines`: ``Item._repr_failure_py(excinfo, style="short")``, pytest's own
   ``--tb=short`` rendering that also prunes pytest's and Hypothesis' frames; the public
   ``ExceptionInfo.getrepr(style="short")`` keeps them, and is the fallback.
+* :func:`cut_to_crash`: ``TracebackEntry.ishidden(excinfo)``, by which pytest picks the crash entry
+  (``ExceptionInfo._getreprcrash``); the traceback's entries are not exported.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from _pytest._io import TerminalWriter
 from _pytest.outcomes import Failed
 
 __all__ = ["ExceptionChainRepr", "Failed", "ReprEntryNative", "ReprFileLocation", "ReprTraceback", "TerminalWriter",
-           "short_failure_lines", "text_block"]
+           "cut_to_crash", "short_failure_lines", "text_block"]
 
 
 def text_block(lines: list[str], reprcrash: ReprFileLocation | None) -> ExceptionChainRepr:
@@ -40,3 +42,15 @@ def short_failure_lines(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseExc
     writer.hasmarkup = False
     rendered.toterminal(writer)
     return buffer.getvalue().splitlines()
+
+
+def cut_to_crash(excinfo: pytest.ExceptionInfo[BaseException]) -> int:
+    """Cut ``excinfo``'s traceback, in place, to the entry pytest names as the crash (the last one no
+    ``__tracebackhide__`` hides, as ``ExceptionInfo._getreprcrash`` picks it) and those after it; returns
+    how many entries were cut.  Left whole when every entry is hidden."""
+    traceback = excinfo.traceback
+    for index in range(len(traceback) - 1, -1, -1):
+        if not traceback[index].ishidden(excinfo):
+            excinfo.traceback = traceback[index:]
+            return index
+    return 0
