@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 __all__ = ["FAULTS_MARKER", "FaultInjector", "FaultProxy", "FaultStats", "ProxyOutage", "ServerControl",
            "fault_contract_files"]
 
+#: Seconds close() waits for the acceptor to end: it may be connecting a client upstream, within
+#: that connection's own bound of 5 s.
+_ACCEPTOR_JOIN_SECONDS = 10.0
+
 
 @dataclass
 class FaultStats:
@@ -107,7 +111,15 @@ class FaultProxy:
             self._refusing = refusing
 
     def close(self) -> None:
+        """Stop accepting, wait (bounded) for the acceptor to end, and cut every link."""
         self._stopped.set()
+        # shutdown() wakes the acceptor's accept().  close() alone left it blocked on the socket,
+        # listening: a proxy and a thread leaked per fault contract, and a ptrace stop (py-spy, gdb)
+        # restarted that accept() on the descriptor's number, by then the next proxy's listener,
+        # whose clients it then served uncut (a cut contract failed: "0 faults injected").
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._acceptor.join(_ACCEPTOR_JOIN_SECONDS)
         with contextlib.suppress(OSError):
             self._listener.close()
         self.cut()
