@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 __all__ = ["FAULTS_MARKER", "FaultInjector", "FaultProxy", "FaultStats", "ProxyOutage", "ServerControl",
            "fault_contract_files"]
 
-#: Seconds close() waits for the acceptor to end: it may be connecting a client upstream, within
-#: that connection's own bound of 5 s.
+#: Seconds close() waits for the acceptor to end (it may be connecting a client upstream, within that
+#: connection's own bound of 5 s), and the longest the acceptor waits before it looks again.
 _ACCEPTOR_JOIN_SECONDS = 10.0
 
 
@@ -70,8 +70,10 @@ class FaultProxy:
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", 0))
         self._listener.listen(64)
+        self._listener.setblocking(False)  # the acceptor waits in select(), where close() can wake it
         self.port: int = self._listener.getsockname()[1]
         self._stopped = threading.Event()
+        self._wake, self._waker = socket.socketpair()
         self._acceptor = threading.Thread(target=self._accept, name="fault-proxy-accept", daemon=True)
         self._acceptor.start()
 
@@ -111,17 +113,20 @@ class FaultProxy:
             self._refusing = refusing
 
     def close(self) -> None:
-        """Stop accepting, wait (bounded) for the acceptor to end, and cut every link."""
+        """Stop accepting, wait (bounded) for the acceptor to end, and cut every link.
+
+        The acceptor ends before the listener is closed.  Closed under a thread blocked in accept(),
+        the socket stayed listening and the thread alive, one of each leaked per fault contract, and a
+        ptrace stop (py-spy, gdb) restarted that accept() on the descriptor's number, by then the next
+        proxy's listener, whose clients it then served uncut (a cut contract failed on a correct
+        adapter: "0 faults injected")."""
         self._stopped.set()
-        # shutdown() wakes the acceptor's accept().  close() alone left it blocked on the socket,
-        # listening: a proxy and a thread leaked per fault contract, and a ptrace stop (py-spy, gdb)
-        # restarted that accept() on the descriptor's number, by then the next proxy's listener,
-        # whose clients it then served uncut (a cut contract failed: "0 faults injected").
         with contextlib.suppress(OSError):
-            self._listener.shutdown(socket.SHUT_RDWR)
+            self._waker.send(b"x")
         self._acceptor.join(_ACCEPTOR_JOIN_SECONDS)
-        with contextlib.suppress(OSError):
-            self._listener.close()
+        for sock in (self._listener, self._wake, self._waker):
+            with contextlib.suppress(OSError):
+                sock.close()
         self.cut()
 
     # -- plumbing ------------------------------------------------------------
@@ -129,9 +134,17 @@ class FaultProxy:
     def _accept(self) -> None:
         while not self._stopped.is_set():
             try:
+                readable, _, _ = select.select([self._listener, self._wake], [], [], _ACCEPTOR_JOIN_SECONDS)
+                if self._stopped.is_set():
+                    return
+                if self._listener not in readable:
+                    continue
                 client, _ = self._listener.accept()
-            except OSError:
+            except BlockingIOError:  # the client gave up between select() and accept()
+                continue
+            except (OSError, ValueError):
                 return
+            client.setblocking(True)
             with self._lock:
                 refusing = self._refusing
             if refusing:
