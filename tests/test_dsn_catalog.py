@@ -8,7 +8,6 @@ import json
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from adapter_contracts.harness.provenance import mask, mask_command
 from adapter_contracts.harness.provision.common import dsn_secrets, redact_dsn, scrub
 from adapter_contracts.harness.usage import ConfigError
 from tests.inner import CONTRACTS, ROOT, child_env
+from tests.loopback import serving
 
 #: (engine, DSN, the password or the part of it that must never show, the part the message must name).
 CATALOG = [
@@ -127,25 +127,10 @@ def silent_port() -> Iterator[int]:
     server.bind(("127.0.0.1", 0))
     server.listen()
     held: list[socket.socket] = []
-    done = threading.Event()
-
-    def serve() -> None:
-        server.settimeout(0.2)
-        while not done.is_set():
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                continue
-            held.append(conn)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield int(server.getsockname()[1])
-    done.set()
-    thread.join(timeout=5)
+    with serving(server, held.append):
+        yield int(server.getsockname()[1])
     for conn in held:
         conn.close()
-    server.close()
 
 
 @pytest.mark.parametrize("kind", ["postgres", "mysql"])

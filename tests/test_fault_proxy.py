@@ -4,38 +4,24 @@ nothing accepting, so the next test's proxy serves all of its own clients."""
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
 
 from adapter_contracts.harness.faults import FaultProxy
+from tests.loopback import serving
 
 
 @pytest.fixture
 def echo_port() -> Iterator[int]:
-    """A one-shot echo server on a loopback port: what the proxy forwards to."""
-    server = socket.create_server(("127.0.0.1", 0))
-    stop = threading.Event()
+    """An echo server on a loopback port: what the proxy forwards to."""
+    def echo(conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(5)
+            conn.sendall(conn.recv(1024))
 
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(5)
-                data = conn.recv(1024)
-                conn.sendall(data)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield server.getsockname()[1]
-    stop.set()
-    server.shutdown(socket.SHUT_RDWR)
-    server.close()
-    thread.join(5)
+    with serving(socket.create_server(("127.0.0.1", 0)), echo) as server:
+        yield server.getsockname()[1]
 
 
 def _echo(port: int) -> bytes:

@@ -8,7 +8,6 @@ import os
 import socket
 import subprocess
 import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -22,6 +21,7 @@ from adapter_contracts.harness.engines.postgres import PG_BIN_DIRS
 from adapter_contracts.harness.provision import local
 from adapter_contracts.harness.provision.common import ProvisionUnavailable, find_binary, free_port
 from adapter_contracts.harness.provision.ownership import OWNER_FILE, parse_owner
+from tests.loopback import serving
 from tests.provisioned import provision
 
 
@@ -31,23 +31,8 @@ def taken_port() -> Iterator[int]:
     holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     holder.bind(("127.0.0.1", 0))
     holder.listen()
-    holder.settimeout(0.05)
-    done = threading.Event()
-
-    def hang_up() -> None:
-        while not done.is_set():
-            try:
-                conn, _ = holder.accept()
-            except TimeoutError:
-                continue
-            conn.close()
-
-    thread = threading.Thread(target=hang_up, daemon=True)
-    thread.start()
-    yield int(holder.getsockname()[1])
-    done.set()
-    thread.join(timeout=5)
-    holder.close()
+    with serving(holder, lambda conn: conn.close()):
+        yield int(holder.getsockname()[1])
 
 
 @pytest.fixture

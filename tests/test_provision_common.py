@@ -7,7 +7,6 @@ import pwd
 import shutil
 import socket
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from adapter_contracts.harness.provision.common import (
     server_workdir,
     wait_until,
 )
+from tests.loopback import serving
 
 
 @pytest.fixture
@@ -34,21 +34,14 @@ def unix_server(tmp_path: Path) -> Iterator[tuple[str, list[bytes]]]:
     server.bind(path)
     server.listen()
 
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(1024)
-                if replies:
-                    conn.sendall(replies.pop(0))
+    def answer(conn: socket.socket) -> None:
+        with conn:
+            conn.recv(1024)
+            if replies:
+                conn.sendall(replies.pop(0))
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield path, replies
-    server.close()
+    with serving(server, answer):
+        yield path, replies
 
 
 def test_docker_missing_socket_is_a_reason(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
