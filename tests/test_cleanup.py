@@ -86,22 +86,6 @@ def server_processes(dirs: list[str]) -> list[int]:
     return [pid for pid, cmdline in processes("cmdline") if any(d.encode() in cmdline for d in dirs)]
 
 
-def _family(pid: int) -> set[int]:
-    """The process and its descendants (xdist workers)."""
-    family, frontier = {pid}, [pid]
-    while frontier:
-        current = frontier.pop()
-        try:
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            continue
-        for child in map(int, children):
-            if child not in family:
-                family.add(child)
-                frontier.append(child)
-    return family
-
-
 def _mine(found: dict[str, int | None], family: set[int]) -> list[str]:
     return sorted(name for name, pid in found.items() if pid in family)
 
@@ -157,12 +141,12 @@ class Run:
         database and work directory there is (:func:`databases` and :func:`workdirs`)."""
         if paused(self.pauses) < self.processes:
             return False
-        self.family |= _family(self.process.pid)
+        self.family |= set(family(self.process.pid))
         return len(_mine(found, self.family)) >= 2 * self.processes
 
     def signal(self, signum: signal.Signals) -> None:
         assert self.process.poll() is None, "the run ended before the signal:\n" + self.out[-3000:]
-        self.family |= _family(self.process.pid)
+        self.family |= set(family(self.process.pid))
         self.dirs |= set(_mine(workdirs(), self.family))
         self.started = _started(self.family)
         self.process.send_signal(signum)

@@ -26,7 +26,7 @@ from adapter_contracts.harness.provision import watchdog as watchdog_module
 from adapter_contracts.harness.provision.common import MARKER_TABLE, MARKER_TEXT
 from adapter_contracts.harness.provision.ownership import OWNER_FILE, owner_record, parse_owner, sweep_workdirs
 from tests.inner import CONTRACTS, child_env
-from tests.test_cleanup import _family
+from tests.throwaway import family as process_family
 
 mongomock = pytest.importorskip("mongomock")
 
@@ -207,10 +207,10 @@ def test_a_sigkilled_runs_database_is_removed_by_the_next_run(real_mongo: str, t
             made: list[str] = []
             while not made and time.monotonic() < deadline and run.poll() is None:
                 time.sleep(0.3)
-                family = _family(run.pid)
+                family = set(process_family(run.pid))
                 made = _databases_of(real_mongo, family)
             assert made, f"the run made no database:\n{output.read_text()[-3000:]}"
-            family = _family(run.pid)
+            family = set(process_family(run.pid))
             # The watchdog first: it acts the moment the run's end of the pipe closes.
             for pid in [*sorted(family - {run.pid}), run.pid]:
                 os.kill(pid, signal.SIGKILL)
