@@ -98,14 +98,22 @@ CURSORS: dict[str, tuple[str, str | None]] = {
 }
 
 
+@cache  # one strategy per kind, shared by every argument of that kind (see _strategy)
+def _built(kind: Draw) -> SearchStrategy[Adversarial]:
+    return kind()
+
+
 @cache  # building a cursor strategy builds its million-character examples
 def _strategy(op: str, arg: str) -> SearchStrategy[Adversarial]:
+    """The adversarial values of ``arg``.  Arguments of one kind share one strategy object (the 87
+    arguments draw from 16): Hypothesis validates a strategy, the whole tree of its parts, at its
+    first draw, once per object."""
     if arg == "after":
         listing, parent = CURSORS[op]
         return crafted_cursors(listing=listing, parent=parent)
     if arg == "id":
-        return (USER if op in _USER_IDS else ENTITY)()
-    return KINDS[arg]()
+        return _built(USER if op in _USER_IDS else ENTITY)
+    return _built(KINDS[arg])
 
 
 # -- every operation -----------------------------------------------------------------
