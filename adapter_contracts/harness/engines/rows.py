@@ -25,11 +25,23 @@ __all__ = ["plain", "sort_key", "sorted_rows"]
 _ORDERED = (bool, int, float, Decimal, str, bytes, datetime, date, time, timedelta, UUID)
 
 
+#: Exactly these types are their own plain value: most of a snapshot's values, which otherwise
+#: pass three isinstance checks each (a snapshot is read after every call that must write nothing).
+_AS_IS = frozenset({type(None), bool, int, float, Decimal, str, bytes, date, time, timedelta, UUID})
+#: json.dumps with options builds a new encoder per call; these are its options.
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, default=str).encode
+#: Exactly these types order among themselves whatever their value, grouped by their name.
+_NAMES = {kind: kind.__name__ for kind in (bool, int, str, bytes, date, time, timedelta, UUID)}
+_NULL = (False, "", 0)
+
+
 def plain(value: Any) -> Any:
     """A hashable, comparable value: JSON documents as canonical text, aware datetimes in UTC,
     binary buffers as bytes."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=True, default=str)
+        return _CANONICAL_JSON(value)
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(UTC)
     if isinstance(value, (memoryview, bytearray)):
@@ -39,8 +51,11 @@ def plain(value: Any) -> Any:
 
 def _part(value: Any) -> tuple[bool, str, Any]:
     # NULLs first; values grouped by type name, so values of different types never meet.
+    name = _NAMES.get(type(value))
+    if name is not None:
+        return (True, name, value)
     if value is None:
-        return (False, "", 0)
+        return _NULL
     if isinstance(value, _ORDERED) and not _unordered(value):
         if isinstance(value, datetime):
             # Aware and naive datetimes do not compare: group them apart.
@@ -57,9 +72,9 @@ def _unordered(value: Any) -> bool:
 
 
 def sort_key(row: Iterable[Any]) -> tuple[tuple[bool, str, Any], ...]:
-    return tuple(_part(value) for value in row)
+    return tuple(map(_part, row))
 
 
 def sorted_rows(rows: Iterable[Iterable[Any]]) -> list[tuple[Any, ...]]:
     """``rows`` as tuples of :func:`plain` values, sorted by every column."""
-    return sorted((tuple(plain(value) for value in row) for row in rows), key=sort_key)
+    return sorted([tuple(map(plain, row)) for row in rows], key=sort_key)
