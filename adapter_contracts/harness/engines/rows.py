@@ -25,13 +25,15 @@ __all__ = ["plain", "sort_key", "sorted_rows"]
 _ORDERED = (bool, int, float, Decimal, str, bytes, datetime, date, time, timedelta, UUID)
 
 
-#: Exactly these types are their own plain value: most of a snapshot's values, which otherwise
-#: pass three isinstance checks each (a snapshot is read after every call that must write nothing).
-_AS_IS = frozenset({type(None), bool, int, float, Decimal, str, bytes, date, time, timedelta, UUID})
+#: Exactly these types are their own plain value (an aware datetime is moved to UTC): most of a
+#: snapshot's values, which otherwise pass three isinstance checks each (a snapshot is read after
+#: every call that must write nothing).
+_AS_IS = frozenset({type(None), *_ORDERED}) - {datetime}
 #: json.dumps with options builds a new encoder per call; these are its options.
 _CANONICAL_JSON = json.JSONEncoder(sort_keys=True, default=str).encode
-#: Exactly these types order among themselves whatever their value, grouped by their name.
-_NAMES = {kind: kind.__name__ for kind in (bool, int, str, bytes, date, time, timedelta, UUID)}
+#: Exactly these types order among themselves whatever their value (no NaN, no naive and aware
+#: datetimes apart), grouped by their name.
+_NAMES = {kind: kind.__name__ for kind in _ORDERED if kind not in (float, Decimal, datetime)}
 _NULL = (False, "", 0)
 
 
