@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-__all__ = ["plain", "sort_key", "sorted_rows"]
+__all__ = ["canonical_json", "plain", "sort_key", "sorted_rows"]
 
 #: Types whose values order among themselves (NaN aside, handled below).
 _ORDERED = (bool, int, float, Decimal, str, bytes, datetime, date, time, timedelta, UUID)
@@ -29,12 +29,17 @@ _ORDERED = (bool, int, float, Decimal, str, bytes, datetime, date, time, timedel
 #: snapshot's values, which otherwise pass three isinstance checks each (a snapshot is read after
 #: every call that must write nothing).
 _AS_IS = frozenset({type(None), *_ORDERED}) - {datetime}
-#: json.dumps with options builds a new encoder per call; these are its options.
-_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, default=str).encode
+#: json.dumps with options builds a new encoder per call; a snapshot's documents share this one.
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, default=str)
 #: Exactly these types order among themselves whatever their value (no NaN, no naive and aware
 #: datetimes apart), grouped by their name.
 _NAMES = {kind: kind.__name__ for kind in _ORDERED if kind not in (float, Decimal, datetime)}
 _NULL = (False, "", 0)
+
+
+def canonical_json(value: Any) -> str:
+    """``value`` as JSON text in one spelling: keys sorted, what JSON cannot hold as its ``str``."""
+    return _CANONICAL_JSON.encode(value)
 
 
 def plain(value: Any) -> Any:
@@ -43,7 +48,7 @@ def plain(value: Any) -> Any:
     if type(value) in _AS_IS:
         return value
     if isinstance(value, (dict, list)):
-        return _CANONICAL_JSON(value)
+        return canonical_json(value)
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(UTC)
     if isinstance(value, (memoryview, bytearray)):

@@ -13,6 +13,8 @@ __all__ = ["PRESERVED", "reset", "snapshot"]
 #: Canonical collections a reset keeps: the billing sequence's counters, so that seq keeps growing
 #: across resets as it does across a real deployment's lifetime.  Snapshots leave them out too.
 PRESERVED: tuple[str, ...] = ("counters",)
+#: One encoder for every document of a snapshot (json.dumps with options builds one per call).
+_DOCUMENT_TEXT = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False)
 
 
 def _collections(layout: Layout | None) -> list[str]:
@@ -29,6 +31,6 @@ def reset(db: Any, layout: Layout | None) -> None:
 def snapshot(db: Any, layout: Layout | None) -> dict[str, list[tuple[Any, ...]]]:
     """Every document of every canonical collection, as canonical JSON text, whatever its fields hold."""
     return {
-        name: sorted((json.dumps(doc, sort_keys=True, default=str, ensure_ascii=False),) for doc in db[name].find())
+        name: sorted((_DOCUMENT_TEXT.encode(doc),) for doc in db[name].find())
         for name in _collections(layout)
     }

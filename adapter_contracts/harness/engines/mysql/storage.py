@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pymysql
 
 from adapter_contracts.harness.engines.mysql.introspection import json_columns
-from adapter_contracts.harness.engines.rows import sorted_rows
+from adapter_contracts.harness.engines.rows import canonical_json, sorted_rows
 
 if TYPE_CHECKING:
     from adapter_contracts.harness.engines.mysql import MySQLEngine
@@ -27,7 +27,7 @@ def _json_text(value: Any) -> Any:
     if not isinstance(value, (str, bytes)):
         return value
     try:
-        return json.dumps(json.loads(value), sort_keys=True)
+        return canonical_json(json.loads(value))
     except ValueError:
         return value
 
